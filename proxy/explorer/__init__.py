@@ -1,0 +1,1 @@
+"""The API Explorer web page: JSON endpoints and static files."""

@@ -1,0 +1,1 @@
+"""Live forwarding: header rules, streamed forwarding, contract checks."""

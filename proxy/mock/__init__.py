@@ -1,0 +1,1 @@
+"""The spec-based responder: Prefer parsing, response choice, data generation, auth simulation."""

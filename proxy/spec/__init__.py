@@ -1,0 +1,1 @@
+"""The spec engine: loading, $ref resolution, the operation model and path matching."""

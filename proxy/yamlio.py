@@ -1,0 +1,115 @@
+"""The one YAML loader: YAML 1.2 core scalars, mapping keys kept as strings, key positions kept.
+
+PyYAML follows YAML 1.1, where ``200:`` is an int, ``on:`` is True and ``2019-08-24`` is a
+date. OpenAPI descriptions and our config mean strings there, as JSON would, so this module
+resolves only the YAML 1.2 core schema (null, true/false, ints, floats) and always builds
+mapping keys from their source text. Everything that reads YAML goes through here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+__all__ = ["YamlDocument", "YamlSyntaxError", "load_yaml", "load_yaml_document"]
+
+try:  # libyaml's parser is ~10x faster; PyYAML wheels ship it
+    _BaseLoader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]  # CSafeLoader has the SafeLoader interface
+except AttributeError:  # pragma: no cover - PyYAML built without libyaml
+    _BaseLoader = yaml.SafeLoader
+
+_CORE_RESOLVERS: list[tuple[str, re.Pattern[str], str]] = [
+    ("tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), "~nN"),
+    ("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), "tTfF"),
+    ("tag:yaml.org,2002:int", re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"),
+     "-+0123456789"),
+    (
+        "tag:yaml.org,2002:float",
+        re.compile(
+            r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+            r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+        ),
+        "-+.0123456789",
+    ),
+]
+
+
+class YamlSyntaxError(ValueError):
+    """The text is not well-formed YAML; ``line`` and ``column`` are 1-based."""
+
+    def __init__(self, message: str, line: int, column: int) -> None:
+        super().__init__(message)
+        self.line = line
+        self.column = column
+
+
+@dataclass(slots=True)
+class YamlDocument:
+    """Loaded data plus the source position of every mapping key (for error messages)."""
+
+    data: Any
+    _key_marks: dict[tuple[int, str], tuple[int, int]] = field(default_factory=dict)
+
+    def position(self, mapping: object, key: str) -> tuple[int, int] | None:
+        """The 1-based (line, column) where ``key`` of ``mapping`` was written, if known."""
+        return self._key_marks.get((id(mapping), key))
+
+
+class _StringKeyLoader(_BaseLoader):
+    """Safe loader with YAML 1.2 core scalars and string keys; records key positions."""
+
+    yaml_implicit_resolvers: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+    key_marks: dict[tuple[int, str], tuple[int, int]]
+
+    def construct_string_key_map(self, node: yaml.MappingNode) -> Any:
+        data: dict[str, Any] = {}
+        yield data
+        self.flatten_mapping(node)
+        for key_node, value_node in node.value:
+            if isinstance(key_node, yaml.ScalarNode):
+                key = str(key_node.value)
+            else:
+                key = str(self.construct_object(key_node, deep=True))
+            data[key] = self.construct_object(value_node, deep=True)
+            self.key_marks[(id(data), key)] = (
+                key_node.start_mark.line + 1,
+                key_node.start_mark.column + 1,
+            )
+
+
+for _tag, _regexp, _first in _CORE_RESOLVERS:
+    _StringKeyLoader.add_implicit_resolver(_tag, _regexp, list(_first))
+_StringKeyLoader.add_constructor(
+    "tag:yaml.org,2002:map",
+    _StringKeyLoader.construct_string_key_map,  # type: ignore[arg-type]  # generator constructor, as PyYAML's own
+)
+_StringKeyLoader.add_constructor(
+    "tag:yaml.org,2002:timestamp",
+    _StringKeyLoader.construct_yaml_str,  # type: ignore[arg-type]  # dates stay strings, as in JSON
+)
+
+
+def load_yaml_document(text: str | bytes, source: str = "<string>") -> YamlDocument:
+    """Parse one YAML document; raise YamlSyntaxError with the position of the fault."""
+    loader = _StringKeyLoader(text)
+    loader.key_marks = {}
+    try:
+        data = loader.get_single_data()
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        message = " ".join(part for part in (error.context, error.problem) if part)
+        raise YamlSyntaxError(message or "invalid YAML", line, column) from None
+    except yaml.YAMLError as error:
+        raise YamlSyntaxError(str(error), 0, 0) from None
+    finally:
+        loader.dispose()
+    return YamlDocument(data=data, _key_marks=loader.key_marks)
+
+
+def load_yaml(text: str | bytes, source: str = "<string>") -> Any:
+    """Parse one YAML document into plain data (dicts with string keys, lists, scalars)."""
+    return load_yaml_document(text, source).data
