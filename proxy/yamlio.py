@@ -10,22 +10,25 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 __all__ = ["YamlDocument", "YamlSyntaxError", "load_yaml", "load_yaml_document"]
 
-try:  # libyaml's parser is ~10x faster; PyYAML wheels ship it
-    _BaseLoader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]  # CSafeLoader has the SafeLoader interface
-except AttributeError:  # pragma: no cover - PyYAML built without libyaml
+if TYPE_CHECKING or not yaml.__with_libyaml__:  # noqa: SIM108  # mypy needs a statement here
     _BaseLoader = yaml.SafeLoader
+else:  # libyaml's parser is ~10x faster; PyYAML's wheels ship it
+    _BaseLoader = yaml.CSafeLoader
 
 _CORE_RESOLVERS: list[tuple[str, re.Pattern[str], str]] = [
     ("tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), "~nN"),
     ("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), "tTfF"),
-    ("tag:yaml.org,2002:int", re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"),
-     "-+0123456789"),
+    (
+        "tag:yaml.org,2002:int",
+        re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"),
+        "-+0123456789",
+    ),
     (
         "tag:yaml.org,2002:float",
         re.compile(
@@ -61,7 +64,7 @@ class YamlDocument:
 class _StringKeyLoader(_BaseLoader):
     """Safe loader with YAML 1.2 core scalars and string keys; records key positions."""
 
-    yaml_implicit_resolvers: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+    yaml_implicit_resolvers: dict[Any, Any] = {}  # noqa: RUF012  # own table, not YAML 1.1's
     key_marks: dict[tuple[int, str], tuple[int, int]]
 
     def construct_string_key_map(self, node: yaml.MappingNode) -> Any:
@@ -84,12 +87,12 @@ for _tag, _regexp, _first in _CORE_RESOLVERS:
     _StringKeyLoader.add_implicit_resolver(_tag, _regexp, list(_first))
 _StringKeyLoader.add_constructor(
     "tag:yaml.org,2002:map",
-    _StringKeyLoader.construct_string_key_map,  # type: ignore[arg-type]  # generator constructor, as PyYAML's own
+    _StringKeyLoader.construct_string_key_map,
 )
 _StringKeyLoader.add_constructor(
     "tag:yaml.org,2002:timestamp",
-    _StringKeyLoader.construct_yaml_str,  # type: ignore[arg-type]  # dates stay strings, as in JSON
-)
+    _StringKeyLoader.construct_yaml_str,  # type: ignore[type-var]  # stub: SafeConstructor method
+)  # dates stay strings, as in JSON
 
 
 def load_yaml_document(text: str | bytes, source: str = "<string>") -> YamlDocument:

@@ -18,7 +18,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-import referencing
+from referencing import Registry
+from referencing._core import Resolver
 
 __all__ = [
     "NO_EXAMPLE",
@@ -82,7 +83,7 @@ class Schema:
     """
 
     contents: Mapping[str, Any] | bool
-    resolver: referencing.Resolver[Any] = field(repr=False, compare=False)
+    resolver: Resolver[Any] = field(repr=False, compare=False)
     uri: str
 
 
@@ -236,7 +237,7 @@ class ApiSpec:
     api_version: str
     operations: tuple[Operation, ...]
     security_schemes: Mapping[str, SecurityScheme]
-    registry: referencing.Registry[Any] = field(repr=False)
+    registry: Registry[Any] = field(repr=False)
     base_path: str = ""
     servers: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
