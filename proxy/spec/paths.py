@@ -1,0 +1,134 @@
+"""Path matching: OpenAPI path templates compiled into a segment tree, concrete before templated.
+
+OpenAPI says a concrete path (``/pets/mine``) wins over a templated one (``/pets/{id}``) that
+would also match. The tree walks one segment at a time, trying the literal child first, then
+templated children (most literal characters first), and backtracks, so the most concrete
+template wins segment by segment. A segment may hold several parameters (``{a}.{b}``,
+``report-{id}.pdf``). Parameter values are returned raw (still percent-encoded); literal
+segments are compared after percent-decoding. Matching costs one dict lookup per literal
+segment, whatever the number of templates.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+from urllib.parse import unquote
+
+__all__ = ["PathMatch", "PathRouter"]
+
+T = TypeVar("T")
+
+_PARAMETER = re.compile(r"\{([^{}/]+)\}")
+
+
+@dataclass(frozen=True, slots=True)
+class PathMatch(Generic[T]):
+    """The template that matched, its value, and the raw parameter values."""
+
+    template: str
+    value: T
+    params: dict[str, str]
+
+
+@dataclass(slots=True)
+class _TemplatedSegment(Generic[T]):
+    pattern: re.Pattern[str]
+    names: tuple[str, ...]
+    literal_weight: int
+    node: _Node[T]
+
+
+@dataclass(slots=True)
+class _Node(Generic[T]):
+    literal: dict[str, _Node[T]] = field(default_factory=dict)
+    templated: list[_TemplatedSegment[T]] = field(default_factory=list)
+    endpoint: tuple[str, T] | None = None
+
+
+def _split(path: str) -> list[str]:
+    """``"/a/b/"`` -> ``["a", "b", ""]``: a trailing slash is an empty last segment."""
+    return path[1:].split("/") if path.startswith("/") else path.split("/")
+
+
+def _compile_segment(segment: str) -> tuple[re.Pattern[str], tuple[str, ...], int]:
+    names: list[str] = []
+    parts: list[str] = []
+    position = 0
+    matches = list(_PARAMETER.finditer(segment))
+    for index, match in enumerate(matches):
+        parts.append(re.escape(segment[position : match.start()]))
+        names.append(match.group(1))
+        is_last = index == len(matches) - 1 and match.end() == len(segment)
+        parts.append(f"(?P<p{index}>[^/]+)" if is_last else f"(?P<p{index}>[^/]+?)")
+        position = match.end()
+    parts.append(re.escape(segment[position:]))
+    literal_weight = len(_PARAMETER.sub("", segment))
+    return re.compile("".join(parts) + r"\Z"), tuple(names), literal_weight
+
+
+class PathRouter(Generic[T]):
+    """Maps request paths to the values registered under OpenAPI path templates."""
+
+    def __init__(self, entries: Iterable[tuple[str, T]]) -> None:
+        self._root: _Node[T] = _Node()
+        for template, value in entries:
+            self._add(template, value)
+
+    def _add(self, template: str, value: T) -> None:
+        node = self._root
+        for segment in _split(template):
+            if "{" not in segment:
+                node = node.literal.setdefault(unquote(segment), _Node())
+                continue
+            existing = next((t for t in node.templated if t.pattern.pattern == segment), None)
+            if existing is None:
+                pattern, names, weight = _compile_segment(segment)
+                existing = _TemplatedSegment(pattern, names, weight, _Node())
+                node.templated.append(existing)
+                node.templated.sort(key=lambda t: (-t.literal_weight, len(t.names)))
+            node = existing.node
+        if node.endpoint is None:
+            node.endpoint = (template, value)
+
+    def match(self, path: str) -> PathMatch[T] | None:
+        """The best match for a raw request path; a trailing slash is tolerated either way."""
+        segments = _split(path)
+        found = self._walk(self._root, segments, 0, {})
+        if found is None and len(segments) > 1 and segments[-1] == "":
+            found = self._walk(self._root, segments[:-1], 0, {})
+        if found is None:
+            found = self._walk(self._root, [*segments, ""], 0, {})
+        return found
+
+    def _walk(
+        self, node: _Node[T], segments: list[str], index: int, params: dict[str, str]
+    ) -> PathMatch[T] | None:
+        if index == len(segments):
+            if node.endpoint is None:
+                return None
+            template, value = node.endpoint
+            return PathMatch(template, value, dict(params))
+        segment = segments[index]
+        child = node.literal.get(unquote(segment) if "%" in segment else segment)
+        if child is not None:
+            found = self._walk(child, segments, index + 1, params)
+            if found is not None:
+                return found
+        for templated in node.templated:
+            matched = templated.pattern.match(segment)
+            if matched is None:
+                continue
+            values = matched.groups()
+            if any(not value for value in values):
+                continue
+            for name, value in zip(templated.names, values, strict=True):
+                params[name] = value
+            found = self._walk(templated.node, segments, index + 1, params)
+            if found is not None:
+                return found
+            for name in templated.names:
+                params.pop(name, None)
+        return None
