@@ -1,0 +1,160 @@
+"""The loaded APIs, ready to serve: specs, routers and per-operation work done once at load.
+
+``build_catalog`` is where start-up does everything a request should not have to: load every
+spec, compile the path router, compile each operation's security check and validator, and
+decide each operation's effective mode from the config and the environment. It raises
+``SpecError``/``ConfigError`` so the CLI exits before a port is bound.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from proxy.config import ApiSettings, Mode, Settings
+from proxy.errors import ConfigError
+from proxy.mock.security import SecurityCheck, compile_security_check
+from proxy.spec.loader import load_spec
+from proxy.spec.model import ApiSpec, Operation
+from proxy.spec.paths import PathRouter
+
+__all__ = ["Catalog", "MountedApi", "PreparedOperation", "build_catalog", "effective_mode"]
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedOperation:
+    """An operation with everything a request needs precomputed."""
+
+    operation: Operation
+    security: SecurityCheck
+    mode: Mode
+    mode_source: str
+    validator: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class MountedApi:
+    """One API of the config, mounted at ``settings.mount``."""
+
+    settings: ApiSettings
+    spec: ApiSpec
+    router: PathRouter[Mapping[str, PreparedOperation]] = field(repr=False)
+    operations: Mapping[str, PreparedOperation] = field(repr=False)
+    mode: Mode
+    mode_source: str
+
+    @property
+    def name(self) -> str:
+        return self.settings.name
+
+    def match(
+        self, path: str
+    ) -> tuple[str, Mapping[str, PreparedOperation], dict[str, str]] | None:
+        """Match a raw path below the mount; the spec's base path may be included or not."""
+        found = self.router.match(path or "/")
+        base = self.spec.base_path
+        if found is None and base and path.startswith(base + "/"):
+            found = self.router.match(path[len(base) :])
+        if found is None:
+            return None
+        return found.template, found.value, found.params
+
+
+@dataclass(frozen=True, slots=True)
+class Catalog:
+    """All mounted APIs, longest mount first for prefix matching."""
+
+    apis: tuple[MountedApi, ...]
+
+    def mounted_at(self, raw_path: str) -> tuple[MountedApi, str] | None:
+        """The API whose mount is the longest segment-wise prefix of ``raw_path``, and the rest."""
+        for api in self.apis:
+            mount = api.settings.mount
+            if not mount:
+                return api, raw_path
+            if raw_path == mount or raw_path.startswith(mount + "/"):
+                return api, raw_path[len(mount) :]
+        return None
+
+    def api(self, name: str) -> MountedApi:
+        return next(api for api in self.apis if api.name == name)
+
+
+def api_mode(settings: Settings, api: ApiSettings) -> tuple[Mode, str]:
+    """The API-level mode and which setting decided it."""
+    if api.env_mode is not None:
+        return api.env_mode, f"env {env_name_for(api.name)}"
+    if settings.env_mode is not None:
+        return settings.env_mode, "env MOCKPROXY_MODE"
+    if api.mode is not None:
+        return api.mode, f"config apis.{api.name}.mode"
+    return settings.mode, "config mode"
+
+
+def env_name_for(api_name: str) -> str:
+    """``fax-v2`` -> ``MOCKPROXY_MODE_FAX_V2``."""
+    mangled = "".join(c if c.isascii() and c.isalnum() else "_" for c in api_name.upper())
+    return f"MOCKPROXY_MODE_{mangled}"
+
+
+def effective_mode(settings: Settings, api: ApiSettings, operation: Operation) -> tuple[Mode, str]:
+    """Precedence: per-operation config > MOCKPROXY_MODE_<API> > MOCKPROXY_MODE > API > top."""
+    by_method_path = f"{operation.method} {operation.path}"
+    for key in (operation.operation_id, by_method_path):
+        if key is not None and key in api.operations:
+            return api.operations[key], f"config apis.{api.name}.operations.{key}"
+    return api_mode(settings, api)
+
+
+def _unknown_operation_keys(settings: Settings, api: ApiSettings, spec: ApiSpec) -> list[str]:
+    known = {op.operation_id for op in spec.operations} | {
+        f"{op.method} {op.path}" for op in spec.operations
+    }
+    errors = []
+    for key in api.operations:
+        if key not in known:
+            where = settings.positions.get(f"apis.{api.name}.operations.{key}", "config")
+            errors.append(
+                f"{where}: apis.{api.name}.operations.{key}: no operation with this "
+                f"operationId or 'METHOD /path' in {api.spec_path.name}"
+            )
+    return errors
+
+
+def _prepare(settings: Settings, api: ApiSettings, spec: ApiSpec) -> MountedApi:
+    prepared: dict[str, PreparedOperation] = {}
+    by_path: dict[str, dict[str, PreparedOperation]] = {}
+    for operation in spec.operations:
+        mode, source = effective_mode(settings, api, operation)
+        entry = PreparedOperation(
+            operation=operation,
+            security=compile_security_check(operation.security, spec.security_schemes),
+            mode=mode,
+            mode_source=source,
+        )
+        prepared[operation.key] = entry
+        by_path.setdefault(operation.path, {})[operation.method] = entry
+    mode, source = api_mode(settings, api)
+    return MountedApi(
+        settings=api,
+        spec=spec,
+        router=PathRouter(by_path.items()),
+        operations=prepared,
+        mode=mode,
+        mode_source=source,
+    )
+
+
+def build_catalog(settings: Settings, specs: Mapping[str, ApiSpec] | None = None) -> Catalog:
+    """Load (or take) every API's spec and prepare it; raise on any config or spec error."""
+    mounted: list[MountedApi] = []
+    errors: list[str] = []
+    for api in settings.apis.values():
+        spec = specs[api.name] if specs and api.name in specs else load_spec(api.spec_path)
+        errors.extend(_unknown_operation_keys(settings, api, spec))
+        mounted.append(_prepare(settings, api, spec))
+    if errors:
+        raise ConfigError(errors)
+    mounted.sort(key=lambda api: -len(api.settings.mount))
+    return Catalog(tuple(mounted))

@@ -1,0 +1,116 @@
+"""What the client asks the mock for: ``Prefer`` preferences and their ``__`` query twins.
+
+Prism's conventions: ``Prefer: code=404, example=accepted, dynamic=true`` or the query
+parameters ``__code``, ``__example``, ``__dynamic``; mockproxy adds ``seed`` and ``validate``.
+A Prefer preference wins over its query form. The ``__`` parameters are the mock's, not the
+API's: ``strip_control_parameters`` removes them before the query is validated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Final
+from urllib.parse import parse_qsl
+
+from proxy.problems import ProblemError
+
+__all__ = ["Preferences", "parse_preferences", "strip_control_parameters"]
+
+_KNOWN: Final = frozenset({"code", "example", "dynamic", "seed", "validate"})
+_QUERY_PREFIX: Final = "__"
+_TRUE: Final = frozenset({"true", "1", "yes", "on", ""})
+_FALSE: Final = frozenset({"false", "0", "no", "off"})
+
+
+@dataclass(frozen=True, slots=True)
+class Preferences:
+    """The client's wishes; ``None`` means "not asked" (the config's default applies)."""
+
+    code: str | None = None
+    example: str | None = None
+    dynamic: bool | None = None
+    seed: int | None = None
+    validate: bool | None = None
+
+
+def _prefer_pairs(prefer_headers: Iterable[str]) -> dict[str, str]:
+    """RFC 7240 preferences: ``token[=value][; params]`` separated by commas."""
+    pairs: dict[str, str] = {}
+    for header in prefer_headers:
+        for item in header.split(","):
+            head = item.split(";", 1)[0].strip()
+            if not head:
+                continue
+            name, _, value = head.partition("=")
+            name = name.strip().lower()
+            if name in _KNOWN and name not in pairs:
+                pairs[name] = value.strip().strip('"')
+    return pairs
+
+
+def _query_pairs(query_string: str) -> dict[str, str]:
+    pairs: dict[str, str] = {}
+    if _QUERY_PREFIX not in query_string:
+        return pairs
+    for name, value in parse_qsl(query_string, keep_blank_values=True):
+        if name.startswith(_QUERY_PREFIX):
+            key = name[len(_QUERY_PREFIX) :].lower()
+            if key in _KNOWN and key not in pairs:
+                pairs[key] = value
+    return pairs
+
+
+def _flag(name: str, value: str, source: str) -> bool:
+    lowered = value.lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise ProblemError(
+        400, "bad-preference", f"{source} {name}={value!r}: expected true or false", pointer=source
+    )
+
+
+def parse_preferences(prefer_headers: Iterable[str], query_string: str) -> Preferences:
+    """Preferences from all ``Prefer`` header values and the raw query string."""
+    from_header = _prefer_pairs(prefer_headers)
+    from_query = _query_pairs(query_string)
+    merged = {**from_query, **from_header}
+    if not merged:
+        return Preferences()
+
+    def source(name: str) -> str:
+        return "Prefer" if name in from_header else f"query __{name}"
+
+    code = merged.get("code")
+    if code is not None and not (code.isdigit() and len(code) == 3):
+        raise ProblemError(
+            400, "bad-preference", f"{source('code')} code={code!r}: expected a 3-digit status"
+        )
+    seed_text = merged.get("seed")
+    seed: int | None = None
+    if seed_text is not None:
+        try:
+            seed = int(seed_text)
+        except ValueError:
+            raise ProblemError(
+                400, "bad-preference", f"{source('seed')} seed={seed_text!r}: expected an integer"
+            ) from None
+    dynamic = merged.get("dynamic")
+    validate = merged.get("validate")
+    return Preferences(
+        code=code,
+        example=merged.get("example") or None,
+        dynamic=None if dynamic is None else _flag("dynamic", dynamic, source("dynamic")),
+        seed=seed,
+        validate=None if validate is None else _flag("validate", validate, source("validate")),
+    )
+
+
+def strip_control_parameters(query_string: str) -> str:
+    """The raw query string without the mock's ``__`` parameters (byte for byte otherwise)."""
+    if _QUERY_PREFIX not in query_string:
+        return query_string
+    kept = [part for part in query_string.split("&") if not part.startswith(_QUERY_PREFIX)]
+    return "&".join(kept)

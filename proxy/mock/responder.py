@@ -1,0 +1,232 @@
+"""The spec-based responder: turns a matched request into the documented response's bytes.
+
+Order of checks, as a real API would: credentials (401), the client's preferences (400 for an
+undocumented code or example), request validation (the validator, when the operation has one),
+then the response itself. Static bodies and headers are computed once per (operation, status,
+media type, example) and cached as bytes; dynamic ones are generated per request.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from aiohttp import hdrs, web
+from multidict import CIMultiDict
+
+from proxy.catalog import MountedApi, PreparedOperation
+from proxy.mock.choose import (
+    Choice,
+    choose_media_type,
+    choose_response,
+    example_named,
+    find_response,
+    parse_accept,
+)
+from proxy.mock.generate import Direction, generate
+from proxy.mock.prefer import Preferences
+from proxy.mock.render import render_body
+from proxy.mock.security import Credentials
+from proxy.problems import ProblemError
+from proxy.spec.model import NO_EXAMPLE, Header, MediaType, Operation, Response
+
+__all__ = ["BodyCache", "MockReply", "mock_reply", "reply_to_response"]
+
+SOURCE_HEADER: Final = "X-Mockproxy-Source"
+OPERATION_HEADER: Final = "X-Mockproxy-Operation"
+_NO_BODY_STATUSES: Final = frozenset({204, 205, 304})
+_SKIPPED_HEADERS: Final = frozenset({"content-type", "content-length", "transfer-encoding"})
+
+
+@dataclass(frozen=True, slots=True)
+class MockReply:
+    """A finished mock response as plain values."""
+
+    status: int
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+    content_type: str | None
+
+
+@dataclass(slots=True)
+class BodyCache:
+    """Static bodies and headers by (api, operation, status, media type, example)."""
+
+    entries: dict[tuple[str, str, str, str, str], tuple[bytes, tuple[tuple[str, str], ...]]] = (
+        field(default_factory=dict)
+    )
+
+
+def credentials_of(request: web.Request) -> Credentials:
+    """The request's credential-shaped parts."""
+    return Credentials(
+        authorization=request.headers.get(hdrs.AUTHORIZATION),
+        header_names=frozenset(name.lower() for name in request.headers),
+        query_names=frozenset(request.rel_url.query),
+        cookie_names=frozenset(request.cookies),
+    )
+
+
+def _header_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ",".join(_header_text(item) for item in value)
+    if isinstance(value, dict):
+        return ",".join(f"{k},{_header_text(v)}" for k, v in value.items())
+    if value is None:
+        return ""
+    return str(value)
+
+
+def _header_value(header: Header, rng: random.Random | None) -> str | None:
+    if header.example is not NO_EXAMPLE and rng is None:
+        return _header_text(header.example)
+    if header.schema is None:
+        return None
+    return _header_text(generate(header.schema, rng=rng, direction=Direction.RESPONSE))
+
+
+def _documented_headers(
+    response: Response, rng: random.Random | None
+) -> tuple[tuple[str, str], ...]:
+    pairs = []
+    for header in response.headers:
+        if header.name.lower() in _SKIPPED_HEADERS:
+            continue
+        value = _header_value(header, rng)
+        if value is not None:
+            pairs.append((header.name, value))
+    return tuple(pairs)
+
+
+def _body_value(media: MediaType, example_name: str | None, rng: random.Random | None) -> Any:
+    named = example_named(media, example_name)
+    if named is not None:
+        return named.value
+    if rng is None:
+        if media.example is not NO_EXAMPLE:
+            return media.example
+        if media.examples:
+            return media.examples[0].value
+    if media.schema is None:
+        return NO_EXAMPLE
+    return generate(media.schema, rng=rng, direction=Direction.RESPONSE)
+
+
+def _body_bytes(media: MediaType, example_name: str | None, rng: random.Random | None) -> bytes:
+    value = _body_value(media, example_name, rng)
+    if value is NO_EXAMPLE:
+        return b""
+    return render_body(value, media.media_type, media.schema)
+
+
+def _rng_for(preferences: Preferences, dynamic_default: bool) -> random.Random | None:
+    dynamic = preferences.dynamic if preferences.dynamic is not None else dynamic_default
+    if preferences.seed is not None:
+        return random.Random(preferences.seed)
+    return random.Random() if dynamic else None
+
+
+def render_choice(
+    api: MountedApi,
+    operation: Operation,
+    choice: Choice,
+    accept: str | None,
+    rng: random.Random | None,
+    cache: BodyCache,
+) -> MockReply:
+    """Body and headers for a chosen response, from the cache when static."""
+    response = choice.response
+    media: MediaType | None = None
+    if response.content and choice.status not in _NO_BODY_STATUSES:
+        media = choose_media_type(response.content, parse_accept(accept), choice.example_name)
+        if media is None:
+            available = [m.media_type for m in response.content]
+            raise ProblemError(
+                406,
+                "not-acceptable",
+                f"none of the documented media types fits Accept: {accept}; "
+                f"documented: {', '.join(available)}",
+                available_media_types=available,
+            )
+    if rng is not None:
+        body = _body_bytes(media, choice.example_name, rng) if media else b""
+        headers = _documented_headers(response, rng)
+    else:
+        key = (
+            api.name,
+            operation.key,
+            response.status,
+            media.media_type if media else "",
+            choice.example_name or "",
+        )
+        cached = cache.entries.get(key)
+        if cached is None:
+            body = _body_bytes(media, choice.example_name, None) if media else b""
+            cached = (body, _documented_headers(response, None))
+            cache.entries[key] = cached
+        body, headers = cached
+    return MockReply(
+        status=choice.status,
+        headers=headers,
+        body=body,
+        content_type=media.media_type if media else None,
+    )
+
+
+def unauthorized_reply(
+    api: MountedApi, prepared: PreparedOperation, accept: str | None, cache: BodyCache
+) -> MockReply:
+    """The documented 401 with its example, else the conventional JSON message."""
+    challenges = tuple((hdrs.WWW_AUTHENTICATE, c) for c in prepared.security.challenges)
+    documented = find_response(prepared.operation, 401)
+    if documented is not None and documented.status == "401":
+        media = choose_media_type(documented.content, parse_accept(accept))
+        if media is not None and (media.example is not NO_EXAMPLE or media.examples):
+            reply = render_choice(
+                api, prepared.operation, Choice(401, documented), accept, None, cache
+            )
+            return MockReply(401, reply.headers + challenges, reply.body, reply.content_type)
+    body = json.dumps({"code": 401, "message": prepared.security.message()}).encode()
+    return MockReply(401, challenges, body, "application/json")
+
+
+def mock_reply(
+    request: web.Request,
+    api: MountedApi,
+    prepared: PreparedOperation,
+    preferences: Preferences,
+    dynamic_default: bool,
+    cache: BodyCache,
+) -> MockReply:
+    """The mock's answer to a request already matched to ``prepared``."""
+    accept = request.headers.get(hdrs.ACCEPT)
+    if prepared.security.required and not prepared.security.satisfied(credentials_of(request)):
+        return unauthorized_reply(api, prepared, accept, cache)
+    choice = choose_response(prepared.operation, preferences)
+    rng = _rng_for(preferences, dynamic_default)
+    return render_choice(api, prepared.operation, choice, accept, rng, cache)
+
+
+def reply_to_response(
+    reply: MockReply, operation_key: str, extra_headers: Mapping[str, str], head: bool
+) -> web.Response:
+    """An aiohttp response for a reply (no body for HEAD, 204, 205 and 304)."""
+    headers: CIMultiDict[str] = CIMultiDict(reply.headers)
+    headers[SOURCE_HEADER] = "mock"
+    headers[OPERATION_HEADER] = operation_key
+    headers.update(extra_headers)
+    no_body = reply.status in _NO_BODY_STATUSES
+    if reply.content_type and not no_body:
+        headers[hdrs.CONTENT_TYPE] = reply.content_type
+    response = web.Response(status=reply.status, headers=headers)
+    if not no_body:
+        response.body = reply.body
+        if head:
+            response.body = b""
+            response.content_length = len(reply.body)
+    return response

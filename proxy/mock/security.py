@@ -1,0 +1,124 @@
+"""Authentication, simulated: required credentials must be present; their values are never checked.
+
+OpenAPI security is a list of alternatives (OR), each naming schemes that must all be present
+(AND); an empty alternative allows anonymous calls. A credential "is present" when it has the
+right shape: ``Authorization: Basic ...`` for HTTP basic, ``Authorization: Bearer ...`` for
+bearer, OAuth 2 and OpenID Connect, the named header, query parameter or cookie for an API key.
+Mutual TLS cannot be seen from here and counts as present.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Final
+
+from proxy.spec.model import (
+    ParameterLocation,
+    SecurityRequirement,
+    SecurityScheme,
+    SecuritySchemeKind,
+)
+
+__all__ = ["Credentials", "SecurityCheck", "compile_security_check"]
+
+_BEARER_KINDS: Final = frozenset({SecuritySchemeKind.OAUTH2, SecuritySchemeKind.OPEN_ID_CONNECT})
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    """What a request carries that could be a credential (names lower-cased where HTTP says so)."""
+
+    authorization: str | None
+    header_names: frozenset[str]
+    query_names: frozenset[str]
+    cookie_names: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class _Need:
+    """One scheme reduced to a test: a location and a name or an Authorization prefix."""
+
+    location: str
+    name: str
+
+    def present(self, credentials: Credentials) -> bool:
+        if self.location == "authorization":
+            value = credentials.authorization
+            return value is not None and value.lower().startswith(self.name)
+        if self.location == "header":
+            return self.name in credentials.header_names
+        if self.location == "query":
+            return self.name in credentials.query_names
+        if self.location == "cookie":
+            return self.name in credentials.cookie_names
+        return True
+
+
+def _need_for(scheme: SecurityScheme | None) -> _Need:
+    if scheme is None:
+        return _Need("none", "")
+    if scheme.kind is SecuritySchemeKind.HTTP:
+        return _Need("authorization", f"{(scheme.scheme or 'basic').lower()} ")
+    if scheme.kind in _BEARER_KINDS:
+        return _Need("authorization", "bearer ")
+    if scheme.kind is SecuritySchemeKind.API_KEY and scheme.parameter_name:
+        location = scheme.location or ParameterLocation.HEADER
+        name = scheme.parameter_name
+        return _Need(location.value, name.lower() if location is ParameterLocation.HEADER else name)
+    return _Need("none", "")
+
+
+def _challenge(scheme: SecurityScheme | None) -> str | None:
+    """A WWW-Authenticate challenge for the scheme (RFC 9110 11.6.1)."""
+    if scheme is None:
+        return None
+    if scheme.kind is SecuritySchemeKind.HTTP:
+        name = (scheme.scheme or "basic").capitalize()
+        return f'{name} realm="mockproxy"'
+    if scheme.kind in _BEARER_KINDS:
+        return 'Bearer realm="mockproxy"'
+    if scheme.kind is SecuritySchemeKind.API_KEY and scheme.parameter_name:
+        where = (scheme.location or ParameterLocation.HEADER).value
+        return f'ApiKey realm="mockproxy", {where}="{scheme.parameter_name}"'
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class SecurityCheck:
+    """An operation's security, compiled at load: ``satisfied`` runs per request."""
+
+    alternatives: tuple[tuple[_Need, ...], ...]
+    scheme_names: tuple[str, ...]
+    challenges: tuple[str, ...]
+
+    @property
+    def required(self) -> bool:
+        return bool(self.alternatives) and all(self.alternatives)
+
+    def satisfied(self, credentials: Credentials) -> bool:
+        if not self.required:
+            return True
+        return any(all(need.present(credentials) for need in alt) for alt in self.alternatives)
+
+    def message(self) -> str:
+        names = ", ".join(self.scheme_names)
+        return f"Not authenticated. Supported authentication types: {names}."
+
+
+def compile_security_check(
+    requirements: tuple[SecurityRequirement, ...], schemes: Mapping[str, SecurityScheme]
+) -> SecurityCheck:
+    """Reduce an operation's effective security to per-request presence tests."""
+    names: list[str] = []
+    for alternative in requirements:
+        names.extend(name for name in alternative if name not in names)
+    challenges = [c for c in (_challenge(schemes.get(name)) for name in names) if c]
+    return SecurityCheck(
+        alternatives=tuple(
+            tuple(_need_for(schemes.get(name)) for name in alternative)
+            for alternative in requirements
+        ),
+        scheme_names=tuple(names),
+        challenges=tuple(dict.fromkeys(challenges)),
+    )

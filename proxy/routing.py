@@ -1,0 +1,80 @@
+"""Request -> RouteDecision: which API, which operation, and whether to mock or go live.
+
+Pure: works on the method and the raw request path (still percent-encoded, as on the wire),
+so that what is matched is exactly what would be forwarded. The mock prefix always mocks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from proxy.catalog import Catalog, MountedApi, PreparedOperation
+from proxy.config import Mode
+from proxy.problems import ProblemError
+
+__all__ = ["RouteDecision", "route"]
+
+
+@dataclass(frozen=True, slots=True)
+class RouteDecision:
+    """Where a request goes.
+
+    ``prepared`` is None when the path or method is not in the spec; a live-mode API still
+    forwards such a request (the upstream may know more than its description).
+    ``allowed`` lists the documented methods of the matched path.
+    """
+
+    api: MountedApi
+    path_below_mount: str
+    mode: Mode
+    mocked_by_prefix: bool
+    prepared: PreparedOperation | None = None
+    template: str | None = None
+    params: Mapping[str, str] = field(default_factory=dict)
+    allowed: tuple[str, ...] = ()
+
+
+def _strip_prefix(raw_path: str, mock_prefix: str) -> tuple[str, bool]:
+    if raw_path == mock_prefix:
+        return "/", True
+    if raw_path.startswith(mock_prefix + "/"):
+        return raw_path[len(mock_prefix) :], True
+    return raw_path, False
+
+
+def _no_api(catalog: Catalog, raw_path: str) -> ProblemError:
+    mounts = [api.settings.mount or "/" for api in catalog.apis]
+    return ProblemError(
+        404,
+        "no-api",
+        f"no API is mounted at {raw_path}; mounted: {', '.join(mounts)}",
+        mounts=mounts,
+    )
+
+
+def route(catalog: Catalog, mock_prefix: str, method: str, raw_path: str) -> RouteDecision:
+    """Decide where ``method raw_path`` goes; raise 404/405 problems for the mock's misses."""
+    path, by_prefix = _strip_prefix(raw_path, mock_prefix)
+    mounted = catalog.mounted_at(path)
+    if mounted is None:
+        raise _no_api(catalog, raw_path)
+    api, below = mounted
+    found = api.match(below)
+    if found is None:
+        if by_prefix or api.mode is Mode.MOCK:
+            raise ProblemError(
+                404,
+                "no-such-path",
+                f"{below or '/'} matches no path of {api.name} ({api.spec.title})",
+                api=api.name,
+            )
+        return RouteDecision(api, below, api.mode, by_prefix)
+    template, methods, params = found
+    prepared = methods.get(method) or (methods.get("GET") if method == "HEAD" else None)
+    allowed = tuple(methods)
+    if prepared is None:
+        mode = Mode.MOCK if by_prefix else api.mode
+        return RouteDecision(api, below, mode, by_prefix, None, template, params, allowed)
+    mode = Mode.MOCK if by_prefix else prepared.mode
+    return RouteDecision(api, below, mode, by_prefix, prepared, template, params, allowed)
