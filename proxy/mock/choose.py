@@ -167,6 +167,20 @@ def _range_matches(media_range: str, media_type: str) -> bool:
     return base.endswith("/*") and wanted.split("/", 1)[0] == base.split("/", 1)[0]
 
 
+def _specificity(media_range: str) -> int:
+    if media_range in ("*/*", "*"):
+        return 0
+    return 1 if media_range.endswith("/*") else 2
+
+
+def _quality(accept: list[tuple[str, float]], media_type: str) -> float:
+    """The q-value of the most specific range that matches (RFC 9110 12.5.1)."""
+    matching = [(r, q) for r, q in accept if _range_matches(r, media_type)]
+    if not matching:
+        return 0.0
+    return max(matching, key=lambda pair: _specificity(pair[0]))[1]
+
+
 def _is_json(media_type: str) -> bool:
     base = media_type.split(";", 1)[0].strip().lower()
     return base == "application/json" or base.endswith("+json")
@@ -183,7 +197,7 @@ def choose_media_type(
     best: tuple[float, int, int, int] | None = None
     chosen: MediaType | None = None
     for index, media in enumerate(content):
-        quality = next((q for r, q in accept if _range_matches(r, media.media_type)), 0.0)
+        quality = _quality(accept, media.media_type)
         if quality <= 0:
             continue
         has_example = example is not None and any(e.name == example for e in media.examples)
