@@ -1,0 +1,229 @@
+"""The mock end to end: the bundled fax config on a real aiohttp server on loopback."""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from aiohttp.test_utils import TestClient
+
+from proxy.app import create_app
+from proxy.catalog import build_catalog
+from proxy.config import load_settings
+from proxy.yamlio import load_yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+CONFIG = ROOT / "config" / "mockproxy.yaml"
+BASE = "/_mock/fax/fax4a-api/9991"
+AUTH = {"Authorization": "Basic " + base64.b64encode(b"user:pass").decode()}
+JOB = {"recipients": [{"number": "+498900000000"}]}
+REPORT = BASE + "/fax/reports/FJKQQUVF1J0IADYARQEXKC"
+
+
+@pytest.fixture
+async def client(aiohttp_client: Any) -> TestClient[Any, Any]:
+    settings = load_settings(CONFIG, environ={})
+    app = create_app(settings, build_catalog(settings))
+    result: TestClient[Any, Any] = await aiohttp_client(app)
+    return result
+
+
+def fax_schema(name: str) -> dict[str, Any]:
+    """A component schema of the sample spec, with its document for $ref resolution."""
+    document = load_yaml((ROOT / "config" / "specs" / "fax.yaml").read_text())
+    return {"$ref": f"#/components/schemas/{name}", "components": document["components"]}
+
+
+async def test_send_fax_answers_201_with_the_documented_example(client: TestClient[Any, Any]) -> None:
+    """The quickstart request: 201, the first named example, mock headers, documented Location."""
+    response = await client.post(BASE + "/fax", json=JOB, headers=AUTH)
+    assert response.status == 201
+    assert await response.json() == {"jobId": "FJKQQUVF1J0IADYARQEXKC"}
+    assert response.headers["Content-Type"].startswith("application/json")
+    assert response.headers["X-Mockproxy-Source"] == "mock"
+    assert response.headers["X-Mockproxy-Operation"] == "sendFaxJob"
+    assert response.headers["Location"] == "/fax/v1/9991/fax/reports/FJKQQUVF1J0IADYARQEXKC"
+
+
+async def test_missing_credentials_answer_401(client: TestClient[Any, Any]) -> None:
+    """Without Authorization the spec's httpBasicAuth is missing: 401 with the exact message."""
+    response = await client.post(BASE + "/fax", json=JOB)
+    assert response.status == 401
+    assert await response.json() == {
+        "code": 401,
+        "message": "Not authenticated. Supported authentication types: httpBasicAuth.",
+    }
+    assert response.headers["WWW-Authenticate"] == 'Basic realm="mockproxy"'
+
+
+async def test_any_basic_credential_is_accepted(client: TestClient[Any, Any]) -> None:
+    """Credentials are never verified: any Basic value passes."""
+    response = await client.post(
+        BASE + "/fax", json=JOB, headers={"Authorization": "Basic bm9ib2R5Og=="}
+    )
+    assert response.status == 201
+
+
+@pytest.mark.parametrize(
+    ("headers", "query", "status", "body"),
+    [
+        ({"Prefer": "example=acceptedExpress"}, "", 201, {"jobId": "FJKQQUVF1J0IADYARQEXPR"}),
+        ({}, "?__example=acceptedExpress", 201, {"jobId": "FJKQQUVF1J0IADYARQEXPR"}),
+        (
+            {"Prefer": "example=accepted"},
+            "?__example=acceptedExpress",
+            201,
+            {"jobId": "FJKQQUVF1J0IADYARQEXKC"},
+        ),
+        ({"Prefer": "code=500"}, "", 500, {"code": 500, "message": "Internal server error. Please try again later."}),
+        ({}, "?__code=400", 400, {"code": 400, "message": "Invalid recipient number: '+49 89 abc'."}),
+    ],
+    ids=["prefer-example", "query-example", "prefer-wins", "prefer-code", "query-code"],
+)
+async def test_client_steers_the_answer(
+    client: TestClient[Any, Any], headers: dict[str, str], query: str, status: int, body: Any
+) -> None:
+    """Prefer and its query twins pick examples and documented codes."""
+    response = await client.post(BASE + "/fax" + query, json=JOB, headers={**AUTH, **headers})
+    assert response.status == status
+    assert await response.json() == body
+
+
+async def test_example_alone_selects_its_status(client: TestClient[Any, Any]) -> None:
+    """`example=unknownJob` on the report GET answers the 404 that documents it."""
+    response = await client.get(REPORT, headers={**AUTH, "Prefer": "example=unknownJob"})
+    assert response.status == 404
+    assert await response.json() == {"code": 404, "message": "Job not found."}
+
+
+async def test_undocumented_code_is_a_problem(client: TestClient[Any, Any]) -> None:
+    """Forcing a code the operation does not document names the documented ones."""
+    response = await client.get(REPORT, headers={**AUTH, "Prefer": "code=418"})
+    assert response.status == 400
+    assert response.headers["Content-Type"] == "application/problem+json"
+    body = await response.json()
+    assert body["documented_codes"] == ["200", "401", "404", "500"]
+    assert body["detail"] == (
+        "status 418 is not documented for getFaxStatus; documented: 200, 401, 404, 500"
+    )
+
+
+async def test_unknown_example_lists_the_names(client: TestClient[Any, Any]) -> None:
+    """An unknown example name is a problem listing the available ones."""
+    response = await client.post(BASE + "/fax", json=JOB, headers={**AUTH, "Prefer": "example=x"})
+    assert response.status == 400
+    assert (await response.json())["available_examples"] == [
+        "201:accepted",
+        "201:acceptedExpress",
+        "400:invalidNumber",
+        "500:internal",
+    ]
+
+
+async def test_report_without_example_is_generated_valid_and_stable(
+    client: TestClient[Any, Any],
+) -> None:
+    """The report GET has no example: the body is generated, valid, and identical twice."""
+    first = await client.get(REPORT, headers=AUTH)
+    second = await client.get(REPORT, headers=AUTH)
+    assert first.status == 200
+    body = await first.read()
+    assert body == await second.read()
+    jsonschema.validate(
+        await first.json(),
+        fax_schema("FaxReport"),
+        format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER,
+    )
+
+
+async def test_dynamic_with_seed_is_repeatable(client: TestClient[Any, Any]) -> None:
+    """`dynamic=true, seed=N` gives the same generated body for the same seed."""
+    headers = {**AUTH, "Prefer": "dynamic=true, seed=42"}
+    first = await (await client.get(REPORT, headers=headers)).read()
+    second = await (await client.get(REPORT, headers=headers)).read()
+    assert first == second
+
+
+async def test_delete_answers_204_without_body(client: TestClient[Any, Any]) -> None:
+    """DELETE's documented 204 has no body and no Content-Type."""
+    response = await client.delete(REPORT, headers=AUTH)
+    assert response.status == 204
+    assert await response.read() == b""
+    assert "Content-Type" not in response.headers
+
+
+async def test_head_has_no_body(client: TestClient[Any, Any]) -> None:
+    """HEAD is answered like GET, without a body."""
+    response = await client.head(REPORT, headers=AUTH)
+    assert response.status == 200
+    assert await response.read() == b""
+
+
+async def test_unknown_path_is_404_problem(client: TestClient[Any, Any]) -> None:
+    """A path the spec does not have is a 404 problem, not a forward."""
+    response = await client.get(BASE + "/nothing-here", headers=AUTH)
+    assert response.status == 404
+    assert response.headers["Content-Type"] == "application/problem+json"
+    assert (await response.json())["type"].endswith("/no-such-path")
+
+
+async def test_undocumented_method_is_405_with_allow(client: TestClient[Any, Any]) -> None:
+    """A documented path with an undocumented method is 405 with Allow."""
+    response = await client.put(REPORT, headers=AUTH)
+    assert response.status == 405
+    assert response.headers["Allow"] == "GET, DELETE"
+    assert response.headers["Content-Type"] == "application/problem+json"
+
+
+async def test_unacceptable_accept_is_406(client: TestClient[Any, Any]) -> None:
+    """Accept that fits no documented media type is a 406 problem."""
+    response = await client.get(REPORT, headers={**AUTH, "Accept": "text/html"})
+    assert response.status == 406
+    assert (await response.json())["available_media_types"] == ["application/json"]
+
+
+async def test_unmounted_path_is_404_and_never_forwarded(client: TestClient[Any, Any]) -> None:
+    """A path outside every mount is a 404 problem listing the mounts."""
+    response = await client.get("/elsewhere/x")
+    assert response.status == 404
+    assert (await response.json())["mounts"] == ["/fax/fax4a-api"]
+
+
+async def test_cors_preflight_is_answered(client: TestClient[Any, Any]) -> None:
+    """A browser preflight gets the allowed methods and headers back."""
+    response = await client.options(
+        BASE + "/fax",
+        headers={
+            "Origin": "http://app.local",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization, content-type",
+        },
+    )
+    assert response.status == 204
+    assert response.headers["Access-Control-Allow-Origin"] == "http://app.local"
+    assert response.headers["Access-Control-Allow-Methods"] == "POST, OPTIONS"
+    assert response.headers["Access-Control-Allow-Headers"] == "authorization, content-type"
+
+
+async def test_mock_responses_carry_cors_headers(client: TestClient[Any, Any]) -> None:
+    """A cross-origin mock answer carries Access-Control-Allow-Origin."""
+    response = await client.get(REPORT, headers={**AUTH, "Origin": "http://app.local"})
+    assert response.headers["Access-Control-Allow-Origin"] == "http://app.local"
+
+
+async def test_routes_view_lists_modes(client: TestClient[Any, Any]) -> None:
+    """/_mockproxy/routes says each operation's mode and what decided it."""
+    body = await (await client.get("/_mockproxy/routes")).json()
+    operations = {op["operation"]: op for op in body["apis"][0]["operations"]}
+    assert operations["sendFaxJob"]["mode"] == "mock"
+    assert operations["sendFaxJob"]["mode_source"] == "config apis.fax.mode"
+
+
+async def test_reserved_prefix_is_never_forwarded(client: TestClient[Any, Any]) -> None:
+    """Unknown paths under /_mockproxy/ are a 404 problem of ours."""
+    response = await client.get("/_mockproxy/nope")
+    assert response.status == 404
+    assert response.headers["Content-Type"] == "application/problem+json"
