@@ -15,20 +15,21 @@ from typing import Final
 import structlog
 from aiohttp import hdrs, web
 
+from proxy.admin import ADMIN_PREFIX, setup_admin, setup_reserved
 from proxy.catalog import Catalog
 from proxy.config import Mode, Settings
-from proxy.keys import BODY_CACHE, CATALOG, SETTINGS
+from proxy.journal import Journal, JournalEntry, redact_headers, redact_query
+from proxy.keys import BODY_CACHE, CATALOG, EXCHANGE, JOURNAL, METRICS, SETTINGS, Exchange
 from proxy.mock.prefer import parse_preferences
 from proxy.mock.responder import BodyCache, mock_reply, reply_to_response
-from proxy.observability import new_request_id
+from proxy.observability import Metrics, new_request_id
 from proxy.problems import ProblemError, problem_response
 from proxy.routing import RouteDecision, route
 
-__all__ = ["ADMIN_PREFIX", "create_app"]
+__all__ = ["create_app"]
 
 log = structlog.get_logger(__name__)
 
-ADMIN_PREFIX: Final = "/_mockproxy"
 REQUEST_ID_HEADER: Final = "X-Request-Id"
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -36,8 +37,10 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 @web.middleware
 async def request_context(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Bind a request id to the log context, echo it, and log one line per request."""
+    """Request id, then one ``request.completed`` line, metrics and a journal entry per request."""
     request_id = request.headers.get(REQUEST_ID_HEADER) or new_request_id()
+    exchange = Exchange(request_id)
+    request[EXCHANGE] = exchange
     structlog.contextvars.clear_contextvars()
     structlog.contextvars.bind_contextvars(request_id=request_id)
     started = time.perf_counter()
@@ -49,13 +52,45 @@ async def request_context(request: web.Request, handler: Handler) -> web.StreamR
             response.headers[REQUEST_ID_HEADER] = request_id
         return response
     finally:
-        log.info(
-            "request.completed",
+        _complete(request, exchange, status, time.perf_counter() - started)
+
+
+def _complete(request: web.Request, exchange: Exchange, status: int, seconds: float) -> None:
+    log.info(
+        "request.completed",
+        method=request.method,
+        path=request.path,
+        api=exchange.api,
+        operation=exchange.operation,
+        source=exchange.source,
+        status=status,
+        duration_ms=round(seconds * 1000, 3),
+        upstream_status=exchange.upstream_status,
+    )
+    if request.path.startswith(ADMIN_PREFIX + "/") or exchange.api is None:
+        return
+    request.app[METRICS].observe(
+        exchange.api, exchange.operation or "", exchange.source or "", status, seconds
+    )
+    journal = request.app[JOURNAL]
+    catalog = request.app[CATALOG]
+    body, truncated = journal.body_text(exchange.body, journal.max_body_bytes)
+    journal.record(
+        JournalEntry(
+            request_id=exchange.request_id,
+            timestamp=journal.now(),
             method=request.method,
             path=request.path,
+            query=redact_query(request.query_string, catalog.secret_query),
+            headers=redact_headers(request.headers.items(), catalog.secret_headers),
+            body=body,
+            body_truncated=truncated,
+            api=exchange.api,
+            operation=exchange.operation,
+            source=exchange.source,
             status=status,
-            duration_ms=round((time.perf_counter() - started) * 1000, 3),
         )
+    )
 
 
 @web.middleware
@@ -120,6 +155,8 @@ async def _mock(request: web.Request, decision: RouteDecision) -> web.StreamResp
         if request.method == hdrs.METH_OPTIONS and settings.cors:
             return _preflight(request, decision)
         raise _method_not_allowed(decision, request.method)
+    if request.body_exists:
+        request[EXCHANGE].body = await request.read()
     preferences = parse_preferences(
         request.headers.getall("Prefer", []), request.rel_url.raw_query_string
     )
@@ -147,49 +184,13 @@ async def dispatch(request: web.Request) -> web.StreamResponse:
     raw_path = request.raw_path.split("?", 1)[0]
     settings = request.app[SETTINGS]
     decision = route(request.app[CATALOG], settings.mock_prefix, request.method, raw_path)
-    structlog.contextvars.bind_contextvars(
-        api=decision.api.name,
-        operation=decision.prepared.operation.key if decision.prepared else None,
-    )
+    exchange = request[EXCHANGE]
+    exchange.api = decision.api.name
+    exchange.operation = decision.prepared.operation.key if decision.prepared else None
+    exchange.source = "mock" if decision.mode is Mode.MOCK else "live"
     if decision.mode is Mode.MOCK:
         return await _mock(request, decision)
     return await _live(request, decision)
-
-
-async def routes_view(request: web.Request) -> web.Response:
-    """Each operation's effective mode and the setting that decided it."""
-    catalog = request.app[CATALOG]
-    apis = [
-        {
-            "api": api.name,
-            "mount": api.settings.mount,
-            "upstream": api.settings.upstream,
-            "mode": api.mode.value,
-            "mode_source": api.mode_source,
-            "operations": [
-                {
-                    "operation": p.operation.key,
-                    "method": p.operation.method,
-                    "path": p.operation.path,
-                    "mode": p.mode.value,
-                    "mode_source": p.mode_source,
-                }
-                for p in api.operations.values()
-            ],
-        }
-        for api in catalog.apis
-    ]
-    return web.json_response({"mock_prefix": request.app[SETTINGS].mock_prefix, "apis": apis})
-
-
-async def health_view(request: web.Request) -> web.Response:
-    """Liveness."""
-    return web.json_response({"status": "ok"})
-
-
-async def reserved_view(request: web.Request) -> web.Response:
-    """Anything else under /_mockproxy/ is ours and never forwarded."""
-    raise ProblemError(404, "no-such-admin-endpoint", f"{request.path} is not an admin endpoint")
 
 
 def create_app(settings: Settings, catalog: Catalog) -> web.Application:
@@ -200,8 +201,9 @@ def create_app(settings: Settings, catalog: Catalog) -> web.Application:
     app[SETTINGS] = settings
     app[CATALOG] = catalog
     app[BODY_CACHE] = BodyCache()
-    app.router.add_get(f"{ADMIN_PREFIX}/health", health_view)
-    app.router.add_get(f"{ADMIN_PREFIX}/routes", routes_view)
-    app.router.add_route("*", ADMIN_PREFIX + "{tail:(/.*)?}", reserved_view)
+    app[METRICS] = Metrics()
+    app[JOURNAL] = Journal(settings.journal_size, settings.journal_max_body_bytes)
+    setup_admin(app)
+    setup_reserved(app)
     app.router.add_route("*", "/{tail:.*}", dispatch)
     return app

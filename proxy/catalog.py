@@ -16,7 +16,7 @@ from proxy.config import ApiSettings, Mode, Settings
 from proxy.errors import ConfigError
 from proxy.mock.security import SecurityCheck, compile_security_check
 from proxy.spec.loader import load_spec
-from proxy.spec.model import ApiSpec, Operation
+from proxy.spec.model import ApiSpec, Operation, ParameterLocation, SecuritySchemeKind
 from proxy.spec.paths import PathRouter
 
 __all__ = ["Catalog", "MountedApi", "PreparedOperation", "build_catalog", "effective_mode"]
@@ -66,6 +66,8 @@ class Catalog:
     """All mounted APIs, longest mount first for prefix matching."""
 
     apis: tuple[MountedApi, ...]
+    secret_headers: frozenset[str] = frozenset()
+    secret_query: frozenset[str] = frozenset()
 
     def mounted_at(self, raw_path: str) -> tuple[MountedApi, str] | None:
         """The API whose mount is the longest segment-wise prefix of ``raw_path``, and the rest."""
@@ -157,4 +159,20 @@ def build_catalog(settings: Settings, specs: Mapping[str, ApiSpec] | None = None
     if errors:
         raise ConfigError(errors)
     mounted.sort(key=lambda api: -len(api.settings.mount))
-    return Catalog(tuple(mounted))
+    headers, query = _api_key_names(mounted)
+    return Catalog(tuple(mounted), headers, query)
+
+
+def _api_key_names(apis: list[MountedApi]) -> tuple[frozenset[str], frozenset[str]]:
+    """Header (lower-case) and query names that carry API keys: never logged."""
+    headers: set[str] = set()
+    query: set[str] = set()
+    for api in apis:
+        for scheme in api.spec.security_schemes.values():
+            if scheme.kind is not SecuritySchemeKind.API_KEY or not scheme.parameter_name:
+                continue
+            if scheme.location is ParameterLocation.QUERY:
+                query.add(scheme.parameter_name)
+            elif scheme.location is ParameterLocation.HEADER:
+                headers.add(scheme.parameter_name.lower())
+    return frozenset(headers), frozenset(query)

@@ -8,8 +8,9 @@ import uuid
 from typing import Final
 
 import structlog
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 
-__all__ = ["REDACTED", "configure_logging", "new_request_id"]
+__all__ = ["REDACTED", "Metrics", "configure_logging", "new_request_id"]
 
 REDACTED: Final = "[redacted]"
 
@@ -57,3 +58,42 @@ def configure_logging(log_format: str = "auto", level: str = "info") -> None:
 def new_request_id() -> str:
     """A fresh request id (32 hex digits)."""
     return uuid.uuid4().hex
+
+
+class Metrics:
+    """Prometheus metrics of one app, in their own registry (so apps and tests never share)."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter(
+            "mockproxy_requests",
+            "Requests answered, by API, operation, source and status.",
+            ["api", "operation", "source", "status"],
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "mockproxy_request_duration_seconds",
+            "Time from request to response headers, by API and source.",
+            ["api", "source"],
+            registry=self.registry,
+            buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+        )
+        self.upstream_errors = Counter(
+            "mockproxy_upstream_errors",
+            "Upstream failures, by API and kind (unreachable, timeout, reset).",
+            ["api", "kind"],
+            registry=self.registry,
+        )
+        self.violations = Counter(
+            "mockproxy_verify_violations",
+            "Contract violations found in live responses (verify mode), by API and operation.",
+            ["api", "operation"],
+            registry=self.registry,
+        )
+
+    def observe(self, api: str, operation: str, source: str, status: int, seconds: float) -> None:
+        self.requests.labels(api, operation, source, str(status)).inc()
+        self.latency.labels(api, source).observe(seconds)
+
+    def render(self) -> bytes:
+        return generate_latest(self.registry)

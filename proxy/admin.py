@@ -1,0 +1,121 @@
+"""The reserved ``/_mockproxy/`` endpoints: health, ready, metrics, routes and the request journal.
+
+Never forwarded. With ``admin.token`` set, every admin endpoint but ``health`` and ``ready``
+needs ``Authorization: Bearer <token>``.
+"""
+
+from __future__ import annotations
+
+import hmac
+from typing import Final
+
+from aiohttp import hdrs, web
+
+from proxy.keys import CATALOG, JOURNAL, METRICS, SETTINGS
+from proxy.problems import ProblemError
+
+__all__ = ["ADMIN_PREFIX", "setup_admin"]
+
+ADMIN_PREFIX: Final = "/_mockproxy"
+_OPEN: Final = frozenset({f"{ADMIN_PREFIX}/health", f"{ADMIN_PREFIX}/ready"})
+
+
+def _authorize(request: web.Request) -> None:
+    token = request.app[SETTINGS].admin_token
+    if not token or request.path in _OPEN:
+        return
+    given = request.headers.get(hdrs.AUTHORIZATION, "")
+    scheme, _, value = given.partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(value.strip(), token):
+        raise ProblemError(
+            401,
+            "admin-token-required",
+            "the admin endpoints need Authorization: Bearer <admin token>",
+            headers={hdrs.WWW_AUTHENTICATE: 'Bearer realm="mockproxy-admin"'},
+        )
+
+
+async def health_view(request: web.Request) -> web.Response:
+    """Liveness: the process answers."""
+    return web.json_response({"status": "ok"})
+
+
+async def ready_view(request: web.Request) -> web.Response:
+    """Readiness: every spec is loaded (the app only exists once they are)."""
+    catalog = request.app[CATALOG]
+    return web.json_response(
+        {
+            "status": "ready",
+            "apis": {api.name: len(api.operations) for api in catalog.apis},
+        }
+    )
+
+
+async def metrics_view(request: web.Request) -> web.Response:
+    """Prometheus text exposition."""
+    _authorize(request)
+    response = web.Response(body=request.app[METRICS].render())
+    response.content_type = "text/plain"
+    response.charset = "utf-8"
+    response.headers[hdrs.CONTENT_TYPE] = "text/plain; version=0.0.4; charset=utf-8"
+    return response
+
+
+async def routes_view(request: web.Request) -> web.Response:
+    """Each operation's effective mode and the setting that decided it."""
+    _authorize(request)
+    apis = [
+        {
+            "api": api.name,
+            "mount": api.settings.mount,
+            "upstream": api.settings.upstream,
+            "mode": api.mode.value,
+            "mode_source": api.mode_source,
+            "operations": [
+                {
+                    "operation": p.operation.key,
+                    "method": p.operation.method,
+                    "path": p.operation.path,
+                    "mode": p.mode.value,
+                    "mode_source": p.mode_source,
+                }
+                for p in api.operations.values()
+            ],
+        }
+        for api in request.app[CATALOG].apis
+    ]
+    return web.json_response({"mock_prefix": request.app[SETTINGS].mock_prefix, "apis": apis})
+
+
+async def requests_view(request: web.Request) -> web.Response:
+    """The journal, oldest first, filtered by ``?api=&operation=&source=&method=``."""
+    _authorize(request)
+    entries = request.app[JOURNAL].entries(request.query)
+    return web.json_response({"requests": [entry.as_json() for entry in entries]})
+
+
+async def clear_requests_view(request: web.Request) -> web.Response:
+    """Empty the journal."""
+    _authorize(request)
+    request.app[JOURNAL].clear()
+    return web.Response(status=204)
+
+
+async def reserved_view(request: web.Request) -> web.Response:
+    """Anything else under /_mockproxy/ is ours and never forwarded."""
+    raise ProblemError(404, "no-such-admin-endpoint", f"{request.path} is not an admin endpoint")
+
+
+def setup_admin(app: web.Application) -> None:
+    """Register the admin endpoints (before the catch-all)."""
+    app.router.add_get(f"{ADMIN_PREFIX}/health", health_view)
+    app.router.add_get(f"{ADMIN_PREFIX}/ready", ready_view)
+    app.router.add_get(f"{ADMIN_PREFIX}/metrics", metrics_view)
+    app.router.add_get(f"{ADMIN_PREFIX}/routes", routes_view)
+    app.router.add_get(f"{ADMIN_PREFIX}/requests", requests_view)
+    app.router.add_delete(f"{ADMIN_PREFIX}/requests", clear_requests_view)
+
+
+def setup_reserved(app: web.Application) -> None:
+    """The reserved prefix's catch-all; register after every other admin route."""
+    app.router.add_route("*", ADMIN_PREFIX + "{tail:(/.*)?}", reserved_view)

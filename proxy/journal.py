@@ -1,0 +1,99 @@
+"""The recent-requests journal: bounded, redacted, filterable; for test suites to check their app.
+
+Nothing here is persisted: entries live in a ring buffer in memory and vanish on restart or on
+``DELETE /_mockproxy/requests``. Credentials never enter it: Authorization, Proxy-Authorization,
+Cookie, Set-Cookie and the API-key headers and query parameters the specs name are redacted.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass
+from typing import Any, Final
+from urllib.parse import parse_qsl, urlencode
+
+from proxy.observability import REDACTED
+
+__all__ = ["ALWAYS_SECRET_HEADERS", "Journal", "JournalEntry", "redact_headers", "redact_query"]
+
+ALWAYS_SECRET_HEADERS: Final = frozenset(
+    {"authorization", "proxy-authorization", "cookie", "set-cookie"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class JournalEntry:
+    """One request as the proxy saw it (already redacted)."""
+
+    request_id: str
+    timestamp: float
+    method: str
+    path: str
+    query: str
+    headers: list[tuple[str, str]]
+    body: str | None
+    body_truncated: bool
+    api: str | None
+    operation: str | None
+    source: str | None
+    status: int
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def redact_headers(
+    headers: Iterable[tuple[str, str]], secret_names: frozenset[str]
+) -> list[tuple[str, str]]:
+    """Headers with every credential value replaced; ``secret_names`` are lower-case."""
+    return [
+        (name, REDACTED if name.lower() in ALWAYS_SECRET_HEADERS | secret_names else value)
+        for name, value in headers
+    ]
+
+
+def redact_query(query_string: str, secret_names: frozenset[str]) -> str:
+    """The query string with API-key parameters' values replaced."""
+    if not secret_names or not query_string:
+        return query_string
+    pairs = parse_qsl(query_string, keep_blank_values=True)
+    if not any(name in secret_names for name, _ in pairs):
+        return query_string
+    return urlencode([(n, REDACTED if n in secret_names else v) for n, v in pairs])
+
+
+class Journal:
+    """A ring buffer of the most recent requests."""
+
+    def __init__(self, size: int, max_body_bytes: int) -> None:
+        self._entries: deque[JournalEntry] = deque(maxlen=max(size, 0) or None)
+        self._enabled = size > 0
+        self.max_body_bytes = max_body_bytes
+
+    def record(self, entry: JournalEntry) -> None:
+        if self._enabled:
+            self._entries.append(entry)
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+    def entries(self, filters: Mapping[str, str]) -> list[JournalEntry]:
+        """Entries, oldest first, matching every given filter (api, operation, source, method)."""
+        wanted = {k: v for k, v in filters.items() if k in ("api", "operation", "source", "method")}
+        return [
+            entry
+            for entry in self._entries
+            if all(str(getattr(entry, key)) == value for key, value in wanted.items())
+        ]
+
+    @staticmethod
+    def body_text(body: bytes | None, limit: int) -> tuple[str | None, bool]:
+        if body is None:
+            return None, False
+        return body[:limit].decode("utf-8", errors="replace"), len(body) > limit
+
+    @staticmethod
+    def now() -> float:
+        return time.time()
