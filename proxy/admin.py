@@ -11,7 +11,7 @@ from typing import Final
 
 from aiohttp import hdrs, web
 
-from proxy.keys import CATALOG, JOURNAL, METRICS, SETTINGS
+from proxy.keys import JOURNAL, METRICS, snapshot
 from proxy.problems import ProblemError
 
 __all__ = ["ADMIN_PREFIX", "setup_admin"]
@@ -21,7 +21,7 @@ _OPEN: Final = frozenset({f"{ADMIN_PREFIX}/health", f"{ADMIN_PREFIX}/ready"})
 
 
 def _authorize(request: web.Request) -> None:
-    token = request.app[SETTINGS].admin_token
+    token = snapshot(request).settings.admin_token
     if not token or request.path in _OPEN:
         return
     given = request.headers.get(hdrs.AUTHORIZATION, "")
@@ -42,7 +42,7 @@ async def health_view(request: web.Request) -> web.Response:
 
 async def ready_view(request: web.Request) -> web.Response:
     """Readiness: every spec is loaded (the app only exists once they are)."""
-    catalog = request.app[CATALOG]
+    catalog = snapshot(request).catalog
     return web.json_response(
         {
             "status": "ready",
@@ -82,9 +82,9 @@ async def routes_view(request: web.Request) -> web.Response:
                 for p in api.operations.values()
             ],
         }
-        for api in request.app[CATALOG].apis
+        for api in snapshot(request).catalog.apis
     ]
-    return web.json_response({"mock_prefix": request.app[SETTINGS].mock_prefix, "apis": apis})
+    return web.json_response({"mock_prefix": snapshot(request).settings.mock_prefix, "apis": apis})
 
 
 async def requests_view(request: web.Request) -> web.Response:

@@ -19,11 +19,12 @@ from proxy.admin import ADMIN_PREFIX, setup_admin, setup_reserved
 from proxy.catalog import Catalog
 from proxy.config import Mode, Settings
 from proxy.journal import Journal, JournalEntry, redact_headers, redact_query
-from proxy.keys import BODY_CACHE, CATALOG, EXCHANGE, JOURNAL, METRICS, SETTINGS, Exchange
+from proxy.keys import EXCHANGE, JOURNAL, METRICS, RUNTIME, Exchange, Runtime, Snapshot, snapshot
 from proxy.mock.prefer import parse_preferences
-from proxy.mock.responder import BodyCache, mock_reply, reply_to_response
+from proxy.mock.responder import mock_reply, reply_to_response
 from proxy.observability import Metrics, new_request_id
 from proxy.problems import ProblemError, problem_response
+from proxy.reload import RELOADER, Reloader, reload_context
 from proxy.routing import RouteDecision, route
 
 __all__ = ["create_app"]
@@ -39,7 +40,7 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 async def request_context(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Request id, then one ``request.completed`` line, metrics and a journal entry per request."""
     request_id = request.headers.get(REQUEST_ID_HEADER) or new_request_id()
-    exchange = Exchange(request_id)
+    exchange = Exchange(request_id, request.app[RUNTIME].current)
     request[EXCHANGE] = exchange
     structlog.contextvars.clear_contextvars()
     structlog.contextvars.bind_contextvars(request_id=request_id)
@@ -73,7 +74,7 @@ def _complete(request: web.Request, exchange: Exchange, status: int, seconds: fl
         exchange.api, exchange.operation or "", exchange.source or "", status, seconds
     )
     journal = request.app[JOURNAL]
-    catalog = request.app[CATALOG]
+    catalog = exchange.snapshot.catalog
     body, truncated = journal.body_text(exchange.body, journal.max_body_bytes)
     journal.record(
         JournalEntry(
@@ -128,7 +129,7 @@ def _cors_headers(request: web.Request, settings: Settings) -> dict[str, str]:
 def _preflight(request: web.Request, decision: RouteDecision) -> web.Response:
     requested = request.headers.get(hdrs.ACCESS_CONTROL_REQUEST_HEADERS, "")
     headers = {
-        **_cors_headers(request, request.app[SETTINGS]),
+        **_cors_headers(request, snapshot(request).settings),
         hdrs.ACCESS_CONTROL_ALLOW_METHODS: ", ".join((*decision.allowed, "OPTIONS")),
         hdrs.ACCESS_CONTROL_MAX_AGE: "600",
     }
@@ -149,7 +150,7 @@ def _method_not_allowed(decision: RouteDecision, method: str) -> ProblemError:
 
 
 async def _mock(request: web.Request, decision: RouteDecision) -> web.StreamResponse:
-    settings = request.app[SETTINGS]
+    settings = snapshot(request).settings
     prepared = decision.prepared
     if prepared is None:
         if request.method == hdrs.METH_OPTIONS and settings.cors:
@@ -161,7 +162,7 @@ async def _mock(request: web.Request, decision: RouteDecision) -> web.StreamResp
         request.headers.getall("Prefer", []), request.rel_url.raw_query_string
     )
     reply = mock_reply(
-        request, decision.api, prepared, preferences, settings.dynamic, request.app[BODY_CACHE]
+        request, decision.api, prepared, preferences, settings.dynamic, snapshot(request).body_cache
     )
     return reply_to_response(
         reply,
@@ -182,8 +183,8 @@ async def _live(request: web.Request, decision: RouteDecision) -> web.StreamResp
 async def dispatch(request: web.Request) -> web.StreamResponse:
     """The catch-all: route, then mock or forward."""
     raw_path = request.raw_path.split("?", 1)[0]
-    settings = request.app[SETTINGS]
-    decision = route(request.app[CATALOG], settings.mock_prefix, request.method, raw_path)
+    settings = snapshot(request).settings
+    decision = route(snapshot(request).catalog, settings.mock_prefix, request.method, raw_path)
     exchange = request[EXCHANGE]
     exchange.api = decision.api.name
     exchange.operation = decision.prepared.operation.key if decision.prepared else None
@@ -193,14 +194,17 @@ async def dispatch(request: web.Request) -> web.StreamResponse:
     return await _live(request, decision)
 
 
-def create_app(settings: Settings, catalog: Catalog) -> web.Application:
-    """The mockproxy application for loaded settings and specs."""
+def create_app(
+    settings: Settings, catalog: Catalog, reloader: Reloader | None = None
+) -> web.Application:
+    """The mockproxy application for loaded settings and specs (hot reload with a reloader)."""
     app = web.Application(
         middlewares=[request_context, problems], client_max_size=settings.max_body_bytes
     )
-    app[SETTINGS] = settings
-    app[CATALOG] = catalog
-    app[BODY_CACHE] = BodyCache()
+    app[RUNTIME] = Runtime(Snapshot(settings, catalog))
+    if reloader is not None:
+        app[RELOADER] = reloader
+    app.cleanup_ctx.append(reload_context)
     app[METRICS] = Metrics()
     app[JOURNAL] = Journal(settings.journal_size, settings.journal_max_body_bytes)
     setup_admin(app)

@@ -14,12 +14,15 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import multiprocessing
 import os
+import signal
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Final, TextIO
 
+import structlog
 from aiohttp import web
 
 from proxy import __version__
@@ -27,11 +30,17 @@ from proxy.app import create_app
 from proxy.catalog import Catalog, build_catalog
 from proxy.config import Settings, load_settings, settings_for_spec
 from proxy.errors import MockproxyError
+from proxy.keys import Snapshot
 from proxy.observability import configure_logging
+from proxy.reload import Reloader
 
 __all__ = ["main"]
 
+log = structlog.get_logger(__name__)
+
 DEFAULT_CONFIG: Final = Path("config/mockproxy.yaml")
+SHUTDOWN_SECONDS: Final = 10.0
+LOOPBACK_HOSTS: Final = frozenset({"127.0.0.1", "localhost", "::1"})
 EXIT_USAGE: Final = 2
 
 
@@ -51,6 +60,9 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument("--log-format", choices=["auto", "json", "console"])
         sub.add_argument("--log-level", choices=["debug", "info", "warning", "error"])
         sub.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+        sub.add_argument(
+            "--workers", type=int, default=1, help="processes sharing the port (SO_REUSEPORT)"
+        )
 
     serve = commands.add_parser("serve", help="serve the APIs of a config file")
     serve.add_argument("-c", "--config", type=Path, help="config file")
@@ -127,17 +139,74 @@ def _print_check(settings: Settings, catalog: Catalog, as_json: bool, out: TextI
             out.write(f"  warning: {warning}\n")
 
 
-def _serve(settings: Settings, catalog: Catalog) -> int:
-    app = create_app(settings, catalog)
+def _load(arguments: argparse.Namespace, environ: Mapping[str, str]) -> Snapshot:
+    settings = _settings(arguments, environ)
+    return Snapshot(settings, build_catalog(settings))
+
+
+def _run_worker(snapshot: Snapshot, reloader: Reloader, reuse_port: bool) -> None:
+    settings = snapshot.settings
+    app = create_app(settings, snapshot.catalog, reloader)
+    web.run_app(
+        app,
+        host=settings.host,
+        port=settings.port,
+        print=None,
+        access_log=None,
+        reuse_port=reuse_port or None,
+        shutdown_timeout=SHUTDOWN_SECONDS,
+    )
+
+
+def _serve(snapshot: Snapshot, arguments: argparse.Namespace, environ: Mapping[str, str]) -> int:
+    settings = snapshot.settings
+    reloader = Reloader(load=lambda: _load(arguments, environ))
+    log.info(
+        "server.starting",
+        host=settings.host,
+        port=settings.port,
+        apis=[api.name for api in snapshot.catalog.apis],
+        workers=arguments.workers,
+    )
+    if settings.host not in LOOPBACK_HOSTS and not settings.admin_token:
+        log.warning(
+            "admin.unprotected",
+            detail="listening beyond loopback without admin.token: /_mockproxy/ is open",
+        )
     try:
-        web.run_app(app, host=settings.host, port=settings.port, print=None, access_log=None)
+        if arguments.workers <= 1:
+            _run_worker(snapshot, reloader, reuse_port=False)
+            return 0
+        return _run_workers(snapshot, reloader, arguments.workers)
     except OSError as error:
         print(
             f"mockproxy: cannot listen on {settings.host}:{settings.port}: {error.strerror}",
             file=sys.stderr,
         )
         return 1
-    return 0
+
+
+def _run_workers(snapshot: Snapshot, reloader: Reloader, count: int) -> int:
+    """N processes sharing the port (SO_REUSEPORT); SIGTERM/SIGINT are passed on to each."""
+    context = multiprocessing.get_context("fork")
+    workers = [
+        context.Process(target=_run_worker, args=(snapshot, reloader, True), name=f"worker-{n}")
+        for n in range(count)
+    ]
+    for worker in workers:
+        worker.start()
+
+    def stop(signum: int, _frame: object) -> None:
+        for worker in workers:
+            if worker.pid is not None and worker.is_alive():
+                os.kill(worker.pid, signum)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGHUP, stop)
+    for worker in workers:
+        worker.join()
+    return max((worker.exitcode or 0) for worker in workers)
 
 
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
@@ -147,16 +216,16 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
     if arguments.command is None:
         arguments = _parser().parse_args(["serve", *(argv or sys.argv[1:])])
     try:
-        settings = _settings(arguments, environment)
-        catalog = build_catalog(settings)
+        snapshot = _load(arguments, environment)
     except MockproxyError as error:
         if arguments.debug:
             raise
         for message in error.messages:
             print(message, file=sys.stderr)
         return EXIT_USAGE
+    settings = snapshot.settings
     if arguments.command == "check":
-        _print_check(settings, catalog, arguments.json, sys.stdout)
+        _print_check(settings, snapshot.catalog, arguments.json, sys.stdout)
         return 0
     configure_logging(settings.log_format.value, settings.log_level)
-    return _serve(settings, catalog)
+    return _serve(snapshot, arguments, environment)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final
 
 from aiohttp import web
@@ -13,7 +13,41 @@ from proxy.journal import Journal
 from proxy.mock.responder import BodyCache
 from proxy.observability import Metrics
 
-__all__ = ["BODY_CACHE", "CATALOG", "EXCHANGE", "JOURNAL", "METRICS", "SETTINGS", "Exchange"]
+__all__ = [
+    "EXCHANGE",
+    "JOURNAL",
+    "METRICS",
+    "RUNTIME",
+    "Exchange",
+    "Runtime",
+    "Snapshot",
+    "snapshot",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """One loaded configuration: settings, specs and their cached bodies.
+
+    A reload builds a new snapshot and swaps it in; a request keeps the snapshot it started
+    with until it finishes.
+    """
+
+    settings: Settings
+    catalog: Catalog
+    body_cache: BodyCache = field(default_factory=BodyCache)
+
+
+@dataclass(slots=True)
+class Runtime:
+    """The app's current snapshot (swapped by hot reload)."""
+
+    current: Snapshot
+    generation: int = 1
+
+    def swap(self, snapshot: Snapshot) -> None:
+        self.current = snapshot
+        self.generation += 1
 
 
 @dataclass(slots=True)
@@ -21,6 +55,7 @@ class Exchange:
     """What the handlers learned about one request, for the log line, metrics and journal."""
 
     request_id: str
+    snapshot: Snapshot
     api: str | None = None
     operation: str | None = None
     source: str | None = None
@@ -28,9 +63,12 @@ class Exchange:
     body: bytes | None = None
 
 
-SETTINGS: Final = web.AppKey("settings", Settings)
-CATALOG: Final = web.AppKey("catalog", Catalog)
-BODY_CACHE: Final = web.AppKey("body_cache", BodyCache)
+RUNTIME: Final = web.AppKey("runtime", Runtime)
 JOURNAL: Final = web.AppKey("journal", Journal)
 METRICS: Final = web.AppKey("metrics", Metrics)
 EXCHANGE: Final = web.RequestKey("exchange", Exchange)
+
+
+def snapshot(request: web.Request) -> Snapshot:
+    """The snapshot this request runs on."""
+    return request[EXCHANGE].snapshot
