@@ -59,6 +59,7 @@ async def request_context(request: web.Request, handler: Handler) -> web.StreamR
 def _complete(request: web.Request, exchange: Exchange, status: int, seconds: float) -> None:
     log.info(
         "request.completed",
+        request_id=exchange.request_id,
         method=request.method,
         path=request.path,
         api=exchange.api,
