@@ -7,6 +7,7 @@ needs ``Authorization: Bearer <token>``.
 from __future__ import annotations
 
 import hmac
+import os
 from typing import Final
 
 from aiohttp import hdrs, web
@@ -36,8 +37,8 @@ def _authorize(request: web.Request) -> None:
 
 
 async def health_view(request: web.Request) -> web.Response:
-    """Liveness: the process answers."""
-    return web.json_response({"status": "ok"})
+    """Liveness: the process answers (``X-Mockproxy-Worker`` names the worker process)."""
+    return web.json_response({"status": "ok"}, headers={"X-Mockproxy-Worker": str(os.getpid())})
 
 
 async def ready_view(request: web.Request) -> web.Response:

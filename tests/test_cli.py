@@ -1,0 +1,194 @@
+"""The command line: check, start-up errors, serve and mock as real processes, reload, workers."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import signal
+import socket
+import sys
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from proxy import __version__
+from proxy.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+CONFIG = ROOT / "config" / "mockproxy.yaml"
+FAX_SPEC = ROOT / "config" / "specs" / "fax.yaml"
+AUTH = aiohttp.BasicAuth("user", "pass")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    """--version prints the package version."""
+    with pytest.raises(SystemExit) as raised:
+        main(["--version"], environ={})
+    assert raised.value.code == 0
+    assert capsys.readouterr().out.strip() == f"mockproxy {__version__}"
+
+
+def test_check_lists_operations_and_modes(capsys: pytest.CaptureFixture[str]) -> None:
+    """`check` loads the bundled config and prints each operation with its mode."""
+    assert main(["check", "-c", str(CONFIG)], environ={}) == 0
+    out = capsys.readouterr().out
+    assert "fax: Cloud Fax API (sample) 1.0.0 (OpenAPI 3.0), 4 operations" in out
+    assert "sendFaxJob" in out
+    assert "(config apis.fax.mode)" in out
+
+
+def test_check_json_shows_env_precedence(capsys: pytest.CaptureFixture[str]) -> None:
+    """MOCKPROXY_MODE_FAX beats the API's mode, and check says which setting decided."""
+    code = main(["check", "-c", str(CONFIG), "--json"], environ={"MOCKPROXY_MODE_FAX": "live"})
+    assert code == 0
+    routes = json.loads(capsys.readouterr().out)["routes"]
+    assert {(r["operation"], r["mode"], r["mode_source"]) for r in routes} == {
+        (key, "live", "env MOCKPROXY_MODE_FAX")
+        for key in ("sendFaxJob", "listFaxReports", "getFaxStatus", "deleteFaxReport")
+    }
+
+
+def test_config_error_exits_2_with_file_line_key(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A config mistake is one file:line:col line naming the key, exit 2, nothing served."""
+    config = tmp_path / "bad.yaml"
+    config.write_text(f"apis:\n  fax:\n    spec: {FAX_SPEC}\n    mode: mokc\n")
+    assert main(["check", "-c", str(config)], environ={}) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"{config}:4:")
+    assert "apis.fax.mode" in err
+    assert "mokc" in err
+
+
+def test_spec_error_exits_2_naming_file_and_pointer(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A dangling $ref fails start-up with the spec file and the pointer of the bad ref."""
+    spec = tmp_path / "broken.yaml"
+    spec.write_text(
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /x:\n    get:\n"
+        "      responses:\n        '200':\n          description: ok\n          content:\n"
+        "            application/json:\n              schema: {$ref: '#/components/schemas/Nope'}\n"
+    )
+    assert main(["mock", str(spec)], environ={}) == 2
+    err = capsys.readouterr().err
+    assert "broken.yaml" in err
+    assert "#/components/schemas/Nope" in err
+
+
+def test_missing_config_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A config file that does not exist is named in the error."""
+    assert main(["serve", "-c", str(tmp_path / "nope.yaml")], environ={}) == 2
+    assert "nope.yaml" in capsys.readouterr().err
+
+
+@contextlib.asynccontextmanager
+async def running(*args: str, env: dict[str, str] | None = None) -> AsyncIterator[str]:
+    """Run `python -m proxy ARGS` until it answers health; stop it with SIGTERM afterwards."""
+    port = free_port()
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "proxy",
+        *args,
+        "--port",
+        str(port),
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        stderr=asyncio.subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        async with aiohttp.ClientSession() as session:
+            for _ in range(100):
+                with contextlib.suppress(aiohttp.ClientError):
+                    async with session.get(base + "/_mockproxy/health") as response:
+                        if response.status == 200:
+                            break
+                await asyncio.sleep(0.1)
+            else:
+                raise AssertionError("server did not start")
+        yield base
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(process.wait(), timeout=20)
+
+
+async def test_serve_answers_the_quickstart_request() -> None:
+    """`mockproxy serve` with the bundled config answers the README's curl request."""
+    async with running("serve") as base, aiohttp.ClientSession() as session:
+        async with session.post(
+            base + "/_mock/fax/fax4a-api/9991/fax",
+            json={"recipients": [{"number": "+498900000000"}]},
+            auth=AUTH,
+        ) as response:
+            assert response.status == 201
+            assert await response.json() == {"jobId": "FJKQQUVF1J0IADYARQEXKC"}
+
+
+async def test_mock_serves_one_spec_at_the_root() -> None:
+    """`mockproxy mock SPEC` needs no config and serves the spec's paths at /."""
+    async with running("mock", str(FAX_SPEC)) as base, aiohttp.ClientSession() as session:
+        async with session.get(base + "/9991/fax/reports", auth=AUTH) as response:
+            assert response.status == 200
+            assert response.headers["X-Mockproxy-Operation"] == "listFaxReports"
+
+
+async def test_sigterm_stops_the_server_promptly() -> None:
+    """SIGTERM ends the process with exit code 0, well within the shutdown bound."""
+    async with running("serve") as base:
+        assert base.startswith("http://127.0.0.1:")
+        stopped_at = time.monotonic()
+    assert time.monotonic() - stopped_at < 11
+
+
+async def test_reload_picks_up_a_changed_spec_and_survives_a_broken_one(tmp_path: Path) -> None:
+    """A spec edit is served without restart; a broken edit keeps the previous spec serving."""
+    spec = tmp_path / "fax.yaml"
+    spec.write_text(FAX_SPEC.read_text())
+    config = tmp_path / "mockproxy.yaml"
+    config.write_text(f"apis:\n  fax:\n    spec: {spec}\n    mode: mock\n")
+    url_path = "/_mock/fax/9991/fax"
+    job = {"recipients": [{"number": "+498900000000"}]}
+    async with running("serve", "-c", str(config)) as base, aiohttp.ClientSession() as session:
+        spec.write_text(
+            FAX_SPEC.read_text().replace("FJKQQUVF1J0IADYARQEXKC", "FJRELOADED0000000000XX")
+        )
+        for _ in range(50):
+            async with session.post(base + url_path, json=job, auth=AUTH) as response:
+                if (await response.json()).get("jobId") == "FJRELOADED0000000000XX":
+                    break
+            await asyncio.sleep(0.2)
+        else:
+            raise AssertionError("the changed spec was not loaded")
+        spec.write_text("openapi: 3.0.3\npaths: [broken")
+        await asyncio.sleep(2.5)
+        async with session.post(base + url_path, json=job, auth=AUTH) as response:
+            assert (await response.json()) == {"jobId": "FJRELOADED0000000000XX"}
+
+
+async def test_two_workers_answer_on_one_port() -> None:
+    """--workers 2 runs two processes that both accept on the same port."""
+    async with running("serve", "--workers", "2") as base:
+        pids = set()
+        for _ in range(40):
+            async with aiohttp.ClientSession() as session:  # a new connection each time
+                async with session.get(base + "/_mockproxy/health") as response:
+                    pids.add(response.headers.get("X-Mockproxy-Worker"))
+            if len(pids) == 2:
+                break
+        assert len(pids) == 2
