@@ -130,14 +130,17 @@ async def running(*args: str, env: dict[str, str] | None = None) -> AsyncIterato
 
 async def test_serve_answers_the_quickstart_request() -> None:
     """`mockproxy serve` with the bundled config answers the README's curl request."""
-    async with running("serve") as base, aiohttp.ClientSession() as session:
-        async with session.post(
+    async with (
+        running("serve") as base,
+        aiohttp.ClientSession() as session,
+        session.post(
             base + "/_mock/fax/fax4a-api/9991/fax",
             json={"recipients": [{"number": "+498900000000"}]},
             auth=AUTH,
-        ) as response:
-            assert response.status == 201
-            assert await response.json() == {"jobId": "FJKQQUVF1J0IADYARQEXKC"}
+        ) as response,
+    ):
+        assert response.status == 201
+        assert await response.json() == {"jobId": "FJKQQUVF1J0IADYARQEXKC"}
 
 
 async def test_mock_serves_one_spec_at_the_root() -> None:

@@ -37,7 +37,9 @@ def fax_schema(name: str) -> dict[str, Any]:
     return {"$ref": f"#/components/schemas/{name}", "components": document["components"]}
 
 
-async def test_send_fax_answers_201_with_the_documented_example(client: TestClient[Any, Any]) -> None:
+async def test_send_fax_answers_201_with_the_documented_example(
+    client: TestClient[Any, Any],
+) -> None:
     """The quickstart request: 201, the first named example, mock headers, documented Location."""
     response = await client.post(BASE + "/fax", json=JOB, headers=AUTH)
     assert response.status == 201
@@ -78,8 +80,18 @@ async def test_any_basic_credential_is_accepted(client: TestClient[Any, Any]) ->
             201,
             {"jobId": "FJKQQUVF1J0IADYARQEXKC"},
         ),
-        ({"Prefer": "code=500"}, "", 500, {"code": 500, "message": "Internal server error. Please try again later."}),
-        ({}, "?__code=400", 400, {"code": 400, "message": "Invalid recipient number: '+49 89 abc'."}),
+        (
+            {"Prefer": "code=500"},
+            "",
+            500,
+            {"code": 500, "message": "Internal server error. Please try again later."},
+        ),
+        (
+            {},
+            "?__code=400",
+            400,
+            {"code": 400, "message": "Invalid recipient number: '+49 89 abc'."},
+        ),
     ],
     ids=["prefer-example", "query-example", "prefer-wins", "prefer-code", "query-code"],
 )
