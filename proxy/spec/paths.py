@@ -121,11 +121,11 @@ class PathRouter(Generic[T]):
             matched = templated.pattern.match(segment)
             if matched is None:
                 continue
-            values = matched.groups()
-            if any(not value for value in values):
+            captured: tuple[str, ...] = matched.groups()
+            if not all(captured):
                 continue
-            for name, value in zip(templated.names, values, strict=True):
-                params[name] = value
+            for name, text in zip(templated.names, captured, strict=True):
+                params[name] = text
             found = self._walk(templated.node, segments, index + 1, params)
             if found is not None:
                 return found

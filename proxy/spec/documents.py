@@ -1,0 +1,154 @@
+"""The documents a description spans: read, parsed, every ``$ref`` crawled and checked.
+
+Files are read once each (YAML through ``proxy.yamlio``, JSON through ``json``), keyed by
+absolute ``file://`` URI. ``crawl`` follows every ``$ref`` (relative files resolved against
+the file that holds the ref) so a missing file or pointer fails at load, naming where the bad
+``$ref`` stands. Data positions (``example``, ``default``, ``enum``, ``const`` and example
+``value``s) are not crawled: a ``$ref`` key there is data, not a reference.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Final
+from urllib.parse import quote, unquote, urldefrag, urljoin, urlsplit
+
+from proxy.errors import SpecError
+from proxy.yamlio import YamlSyntaxError, load_yaml_document
+
+__all__ = ["DocumentStore", "escape_pointer", "pointer_uri"]
+
+_DATA_KEYS: Final = frozenset({"example", "default", "enum", "const", "x-examples"})
+_POINTER_SAFE: Final = "/~:@!$&'()*+,;="
+
+
+def escape_pointer(segment: str) -> str:
+    """One JSON pointer segment (RFC 6901: ``~`` -> ``~0``, ``/`` -> ``~1``)."""
+    return segment.replace("~", "~0").replace("/", "~1")
+
+
+def pointer_uri(document_uri: str, pointer: str) -> str:
+    """``file:///x.yaml`` + ``/a/b`` -> ``file:///x.yaml#/a/b`` with the fragment %-encoded."""
+    return f"{document_uri}#{quote(pointer, safe=_POINTER_SAFE)}"
+
+
+def _display(uri: str) -> str:
+    parts = urlsplit(uri)
+    return unquote(parts.path) if parts.scheme == "file" else uri
+
+
+class DocumentStore:
+    """Parsed documents by URI, and pointer resolution within them."""
+
+    def __init__(self) -> None:
+        self.documents: dict[str, Any] = {}
+
+    def load(self, uri: str) -> Any:
+        """The parsed document at ``uri`` (a ``file://`` URI without fragment)."""
+        if uri in self.documents:
+            return self.documents[uri]
+        path = Path(unquote(urlsplit(uri).path))
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            raise SpecError(f"{path}: file not found") from None
+        except OSError as error:
+            raise SpecError(f"{path}: cannot read: {error.strerror}") from None
+        self.documents[uri] = _parse(raw, path)
+        return self.documents[uri]
+
+    def resolve(self, uri: str) -> tuple[str, str, Any]:
+        """``file:///x.yaml#/a/b`` -> (document URI, pointer, value); KeyError if missing."""
+        document_uri, fragment = urldefrag(uri)
+        document = self.load(document_uri)
+        pointer = unquote(fragment)
+        return document_uri, pointer, walk_pointer(document, pointer)
+
+    def crawl(self, root_uri: str) -> None:
+        """Load every document reachable by ``$ref`` and check each ref resolves."""
+        pending = [root_uri]
+        errors: list[str] = []
+        seen = set()
+        while pending:
+            uri = pending.pop()
+            if uri in seen:
+                continue
+            seen.add(uri)
+            document = self.load(uri)
+            for pointer, ref in _refs(document, ""):
+                target = urljoin(uri, ref)
+                try:
+                    target_document = urldefrag(target)[0]
+                    self.resolve(target)
+                except SpecError as error:
+                    errors.append(
+                        f"{_display(uri)}#{pointer}: $ref '{ref}' does not resolve: "
+                        f"{error.messages[0]}"
+                    )
+                    continue
+                except (KeyError, IndexError, TypeError, ValueError):
+                    errors.append(f"{_display(uri)}#{pointer}: $ref '{ref}' does not resolve")
+                    continue
+                if target_document not in seen:
+                    pending.append(target_document)
+        if errors:
+            raise SpecError(
+                errors[:50] + ([f"... and {len(errors) - 50} more"] if len(errors) > 50 else [])
+            )
+
+
+def walk_pointer(document: Any, pointer: str) -> Any:
+    """Follow an (unescaped-URI) JSON pointer; KeyError/IndexError when it leads nowhere."""
+    if pointer in ("", "/"):
+        return document if pointer == "" else document[""]
+    if not pointer.startswith("/"):
+        raise KeyError(pointer)
+    value = document
+    for raw in pointer[1:].split("/"):
+        segment = raw.replace("~1", "/").replace("~0", "~")
+        if isinstance(value, list):
+            value = value[int(segment)]
+        elif isinstance(value, dict):
+            value = value[segment]
+        else:
+            raise KeyError(segment)
+    return value
+
+
+def _refs(node: Any, pointer: str) -> Iterator[tuple[str, str]]:
+    """Every ``$ref`` string in ``node`` with the pointer of the object holding it."""
+    stack: list[tuple[Any, str, bool]] = [(node, pointer, False)]
+    while stack:
+        value, where, in_examples = stack.pop()
+        if isinstance(value, dict):
+            ref = value.get("$ref")
+            if isinstance(ref, str):
+                yield where, ref
+            for key, child in value.items():
+                if key in _DATA_KEYS or (in_examples and key == "value"):
+                    continue
+                if isinstance(child, dict | list):
+                    child_in_examples = key == "examples" and isinstance(child, dict)
+                    stack.append((child, f"{where}/{escape_pointer(key)}", child_in_examples))
+        elif isinstance(value, list):
+            for index, child in enumerate(value):
+                if isinstance(child, dict | list):
+                    stack.append((child, f"{where}/{index}", False))
+
+
+def _parse(raw: bytes, path: Path) -> Any:
+    text_start = raw.lstrip()[:1]
+    if text_start in (b"{", b"["):
+        try:
+            return json.loads(raw)
+        except json.JSONDecodeError as error:
+            if path.suffix.lower() == ".json":
+                raise SpecError(
+                    f"{path}:{error.lineno}:{error.colno}: invalid JSON: {error.msg}"
+                ) from None
+    try:
+        return load_yaml_document(raw, str(path)).data
+    except YamlSyntaxError as error:
+        raise SpecError(f"{path}:{error.line}:{error.column}: invalid YAML: {error}") from None
