@@ -117,7 +117,7 @@ def _cors_headers(request: web.Request, settings: Settings) -> dict[str, str]:
     if not settings.cors:
         return {}
     origin = request.headers.get(hdrs.ORIGIN)
-    headers = {
+    headers: dict[str, str] = {
         hdrs.ACCESS_CONTROL_ALLOW_ORIGIN: origin or "*",
         hdrs.ACCESS_CONTROL_EXPOSE_HEADERS: "*",
     }
@@ -169,7 +169,6 @@ async def _mock(request: web.Request, decision: RouteDecision) -> web.StreamResp
         reply,
         prepared.operation.key,
         _cors_headers(request, settings),
-        head=request.method == hdrs.METH_HEAD,
     )
 
 

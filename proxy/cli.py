@@ -212,6 +212,7 @@ def _run_workers(snapshot: Snapshot, reloader: Reloader, count: int) -> int:
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     environment = os.environ if environ is None else environ
+    configure_logging("auto", "warning")  # until the settings say otherwise; never stdout
     arguments = _parser().parse_args(argv)
     if arguments.command is None:
         arguments = _parser().parse_args(["serve", *(argv or sys.argv[1:])])

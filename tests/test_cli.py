@@ -22,7 +22,7 @@ from proxy.cli import main
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "config" / "mockproxy.yaml"
 FAX_SPEC = ROOT / "config" / "specs" / "fax.yaml"
-AUTH = aiohttp.BasicAuth("user", "pass")
+AUTH = {"Authorization": "Basic dXNlcjpwYXNz"}
 
 
 def free_port() -> int:
@@ -136,7 +136,7 @@ async def test_serve_answers_the_quickstart_request() -> None:
         session.post(
             base + "/_mock/fax/fax4a-api/9991/fax",
             json={"recipients": [{"number": "+498900000000"}]},
-            auth=AUTH,
+            headers=AUTH,
         ) as response,
     ):
         assert response.status == 201
@@ -146,7 +146,7 @@ async def test_serve_answers_the_quickstart_request() -> None:
 async def test_mock_serves_one_spec_at_the_root() -> None:
     """`mockproxy mock SPEC` needs no config and serves the spec's paths at /."""
     async with running("mock", str(FAX_SPEC)) as base, aiohttp.ClientSession() as session:
-        async with session.get(base + "/9991/fax/reports", auth=AUTH) as response:
+        async with session.get(base + "/9991/fax/reports", headers=AUTH) as response:
             assert response.status == 200
             assert response.headers["X-Mockproxy-Operation"] == "listFaxReports"
 
@@ -172,7 +172,7 @@ async def test_reload_picks_up_a_changed_spec_and_survives_a_broken_one(tmp_path
             FAX_SPEC.read_text().replace("FJKQQUVF1J0IADYARQEXKC", "FJRELOADED0000000000XX")
         )
         for _ in range(50):
-            async with session.post(base + url_path, json=job, auth=AUTH) as response:
+            async with session.post(base + url_path, json=job, headers=AUTH) as response:
                 if (await response.json()).get("jobId") == "FJRELOADED0000000000XX":
                     break
             await asyncio.sleep(0.2)
@@ -180,7 +180,7 @@ async def test_reload_picks_up_a_changed_spec_and_survives_a_broken_one(tmp_path
             raise AssertionError("the changed spec was not loaded")
         spec.write_text("openapi: 3.0.3\npaths: [broken")
         await asyncio.sleep(2.5)
-        async with session.post(base + url_path, json=job, auth=AUTH) as response:
+        async with session.post(base + url_path, json=job, headers=AUTH) as response:
             assert (await response.json()) == {"jobId": "FJRELOADED0000000000XX"}
 
 

@@ -213,7 +213,7 @@ def mock_reply(
 
 
 def reply_to_response(
-    reply: MockReply, operation_key: str, extra_headers: Mapping[str, str], head: bool
+    reply: MockReply, operation_key: str, extra_headers: Mapping[str, str]
 ) -> web.Response:
     """An aiohttp response for a reply (no body for HEAD, 204, 205 and 304)."""
     headers: CIMultiDict[str] = CIMultiDict(reply.headers)
@@ -225,8 +225,5 @@ def reply_to_response(
         headers[hdrs.CONTENT_TYPE] = reply.content_type
     response = web.Response(status=reply.status, headers=headers)
     if not no_body:
-        response.body = reply.body
-        if head:
-            response.body = b""
-            response.content_length = len(reply.body)
+        response.body = reply.body  # aiohttp sends no body for HEAD, keeping Content-Length
     return response
