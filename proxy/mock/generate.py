@@ -18,6 +18,7 @@ import base64
 import enum
 import math
 import random
+import re
 import string
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -356,11 +357,32 @@ def _object(node: dict[str, Any], resolver: Any, context: _Context) -> dict[str,
         except _Recursion:
             if name in required:
                 raise
-    for name in required - result.keys():
+    extra = node.get("additionalProperties")
+    for name in sorted(required - result.keys()):
         if name not in properties:
-            result[name] = "string"
+            pattern_schema = _pattern_property(node, name)
+            if pattern_schema is not None:
+                result[name] = _value(pattern_schema, resolver, context)
+            else:
+                result[name] = (
+                    _value(extra, resolver, context) if isinstance(extra, dict) else "string"
+                )
     _additional(node, resolver, context, result)
     return result
+
+
+def _pattern_property(node: dict[str, Any], name: str) -> Any:
+    for pattern, schema in (node.get("patternProperties") or {}).items():
+        if _matches(pattern, name):
+            return schema
+    return None
+
+
+def _matches(pattern: str, name: str) -> bool:
+    try:
+        return re.search(pattern, name) is not None
+    except re.error:
+        return False
 
 
 def _additional(
@@ -449,13 +471,10 @@ def _string(node: dict[str, Any], rng: random.Random | None) -> str:
 
 
 def _fit_length(text: str, minimum: int, maximum: int | None) -> str:
-    while len(text) < minimum:
-        text += text
-    if len(text) > minimum and minimum:
-        text = text[: max(minimum, min(len(text), maximum or len(text)))]
-    if maximum is not None:
-        text = text[:maximum]
-    return text
+    """Repeat to reach minLength, cut to it (as openapi-sampler does), then to maxLength."""
+    if len(text) < minimum:
+        text = (text * (minimum // len(text) + 1))[:minimum]
+    return text if maximum is None else text[:maximum]
 
 
 def _dynamic_format(fmt: str, rng: random.Random) -> str | None:
@@ -477,58 +496,65 @@ def _dynamic_format(fmt: str, rng: random.Random) -> str | None:
 
 
 def _number(node: dict[str, Any], rng: random.Random | None, integer: bool) -> int | float:
-    low, high = _bounds(node, integer)
+    low, low_open, high, high_open = _bounds(node, integer)
+
+    def fits(candidate: float) -> bool:
+        above = candidate > low if low_open else candidate >= low
+        below = candidate < high if high_open else candidate <= high
+        return above and below
+
     step = node.get("multipleOf")
     if rng is not None:
-        span_low = low if low != -math.inf else (high - 1000 if high != math.inf else 0)
-        span_high = high if high != math.inf else span_low + 1000
-        value: int | float = (
-            rng.randint(math.ceil(span_low), math.floor(span_high))
-            if integer
-            else rng.uniform(span_low, span_high)
+        start = low if low != -math.inf else (high - 1000 if high != math.inf else 0)
+        stop = high if high != math.inf else start + 1000
+        value: float = (
+            rng.uniform(start, stop)
+            if not integer
+            else rng.randint(math.ceil(start), math.floor(stop))
         )
+    elif fits(0):
+        value = 0
+    elif low != -math.inf:
+        value = low + 1 if low_open else low
+        if not fits(value):
+            value = (low + high) / 2
     else:
-        value = 0 if low <= 0 <= high else (low if low != -math.inf else high)
+        value = high - 1 if high_open else high
+        if not fits(value):
+            value = (low + high) / 2
     if step:
         value = _multiple(value, step, low, high)
     if integer:
-        value = math.ceil(value) if value < low else int(value)
+        value = math.ceil(value) if not fits(int(value)) else int(value)
         if node.get("format") in _INT_BOUNDS:
             lo, hi = _INT_BOUNDS[node["format"]]
             value = max(lo, min(hi, value))
-    elif isinstance(value, float) and value.is_integer() and rng is None:
-        value = int(value)
-    return value
+        return int(value)
+    if not fits(value):
+        value = (max(low, -1e9) + min(high, 1e9)) / 2
+    return int(value) if rng is None and float(value).is_integer() else value
 
 
-def _bounds(node: dict[str, Any], integer: bool) -> tuple[float, float]:
-    low = float(node.get("minimum", -math.inf))
-    high = float(node.get("maximum", math.inf))
-    if isinstance(node.get("exclusiveMinimum"), int | float) and not isinstance(
-        node.get("exclusiveMinimum"), bool
-    ):
-        bound = float(node["exclusiveMinimum"])
-        low = max(low, math.floor(bound) + 1 if integer else bound + _nudge(bound, node))
-    if isinstance(node.get("exclusiveMaximum"), int | float) and not isinstance(
-        node.get("exclusiveMaximum"), bool
-    ):
-        bound = float(node["exclusiveMaximum"])
-        high = min(high, math.ceil(bound) - 1 if integer else bound - _nudge(bound, node))
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _bounds(node: dict[str, Any], integer: bool) -> tuple[float, bool, float, bool]:
+    """(low, low is exclusive, high, high is exclusive); integers get inclusive bounds."""
+    low, low_open = float(node.get("minimum", -math.inf)), False
+    high, high_open = float(node.get("maximum", math.inf)), False
+    exclusive_low = node.get("exclusiveMinimum")
+    if _is_number(exclusive_low) and exclusive_low >= low:
+        low, low_open = float(exclusive_low), True
+    exclusive_high = node.get("exclusiveMaximum")
+    if _is_number(exclusive_high) and exclusive_high <= high:
+        high, high_open = float(exclusive_high), True
     if integer:
-        low = math.ceil(low) if low != -math.inf else low
-        high = math.floor(high) if high != math.inf else high
-    return low, high
-
-
-def _nudge(bound: float, node: dict[str, Any]) -> float:
-    step = node.get("multipleOf")
-    if step:
-        return float(step)
-    return (
-        1.0
-        if node.get("maximum", math.inf) - bound > 1 or node.get("minimum", -math.inf) - bound < -1
-        else 1e-6
-    )
+        if low != -math.inf:
+            low, low_open = (math.floor(low) + 1 if low_open else math.ceil(low)), False
+        if high != math.inf:
+            high, high_open = (math.ceil(high) - 1 if high_open else math.floor(high)), False
+    return low, low_open, high, high_open
 
 
 def _multiple(value: float, step: float, low: float, high: float) -> float:
