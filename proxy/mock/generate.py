@@ -543,10 +543,10 @@ def _bounds(node: dict[str, Any], integer: bool) -> tuple[float, bool, float, bo
     """(low, low is exclusive, high, high is exclusive); integers get inclusive bounds."""
     low, low_open = float(node.get("minimum", -math.inf)), False
     high, high_open = float(node.get("maximum", math.inf)), False
-    exclusive_low = node.get("exclusiveMinimum")
+    exclusive_low: Any = node.get("exclusiveMinimum")
     if _is_number(exclusive_low) and exclusive_low >= low:
         low, low_open = float(exclusive_low), True
-    exclusive_high = node.get("exclusiveMaximum")
+    exclusive_high: Any = node.get("exclusiveMaximum")
     if _is_number(exclusive_high) and exclusive_high <= high:
         high, high_open = float(exclusive_high), True
     if integer:
