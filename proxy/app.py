@@ -9,19 +9,39 @@ the live upstream.
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Final
 
 import structlog
 from aiohttp import hdrs, web
+from multidict import CIMultiDictProxy
 
 from proxy.admin import ADMIN_PREFIX, setup_admin, setup_reserved
 from proxy.catalog import Catalog
 from proxy.config import Mode, Settings
 from proxy.journal import Journal, JournalEntry, redact_headers, redact_query
-from proxy.keys import EXCHANGE, JOURNAL, METRICS, RUNTIME, Exchange, Runtime, Snapshot, snapshot
+from proxy.keys import (
+    EXCHANGE,
+    JOURNAL,
+    METRICS,
+    RUNTIME,
+    UPSTREAM_SESSION,
+    Exchange,
+    Runtime,
+    Snapshot,
+    snapshot,
+)
+from proxy.live.contract import ContractChecker
+from proxy.live.forward import (
+    Inspection,
+    Upstream,
+    build_upstream_url,
+    create_upstream_session,
+    forward,
+    ssl_context_for,
+)
 from proxy.mock.prefer import parse_preferences
-from proxy.mock.responder import mock_reply, reply_to_response
+from proxy.mock.responder import SOURCE_HEADER, mock_reply, reply_to_response
 from proxy.observability import Metrics, new_request_id
 from proxy.problems import ProblemError, problem_response
 from proxy.reload import RELOADER, Reloader, reload_context
@@ -172,12 +192,84 @@ async def _mock(request: web.Request, decision: RouteDecision) -> web.StreamResp
     )
 
 
-async def _live(request: web.Request, decision: RouteDecision) -> web.StreamResponse:
-    raise ProblemError(
-        502,
-        "live-unavailable",
-        f"live forwarding to {decision.api.settings.upstream or 'the upstream'} is not available",
+async def upstream_session_context(app: web.Application) -> AsyncIterator[None]:
+    """cleanup_ctx: the one shared ClientSession for every upstream."""
+    app[UPSTREAM_SESSION] = create_upstream_session()
+    yield
+    await app[UPSTREAM_SESSION].close()
+
+
+def _upstream(request: web.Request, decision: RouteDecision) -> Upstream:
+    api = decision.api.settings
+    if api.upstream is None:
+        raise ProblemError(
+            502,
+            "no-upstream",
+            f"{api.name} has no upstream configured, so {decision.mode.value} mode cannot "
+            f"forward; set apis.{api.name}.upstream or use mock mode",
+            api=api.name,
+        )
+    url = build_upstream_url(
+        api.upstream, decision.path_below_mount, request.rel_url.raw_query_string
     )
+    tls = snapshot(request).tls
+    if api.name not in tls:
+        tls[api.name] = ssl_context_for(api.tls_verify, api.ca_bundle)
+    return Upstream(url, api.timeouts, tls[api.name])
+
+
+def _inspection(request: web.Request, decision: RouteDecision) -> Inspection:
+    current = snapshot(request)
+    api = decision.api
+    checker = current.contracts.get(api.name)
+    if checker is None:
+        checker = current.contracts[api.name] = ContractChecker(api.spec)
+    operation = decision.prepared.operation if decision.prepared else None
+    what = f"{request.method} {decision.path_below_mount}"
+    exchange = request[EXCHANGE]
+    metrics = request.app[METRICS]
+
+    def check(status: int, headers: CIMultiDictProxy[str], body: bytes | None) -> list[str]:
+        violations = checker.check(operation, status, headers, body, what)
+        if violations:
+            metrics.violations.labels(api.name, exchange.operation or "").inc(len(violations))
+            log.warning("verify.violations", violations=violations, status=status)
+        return violations
+
+    return Inspection(check, current.settings.max_body_bytes)
+
+
+async def _live(request: web.Request, decision: RouteDecision) -> web.StreamResponse:
+    exchange = request[EXCHANGE]
+    upstream = _upstream(request, decision)
+
+    def on_status(status: int) -> None:
+        exchange.upstream_status = status
+
+    fallback = decision.mode is Mode.FALLBACK
+    body = await request.read() if fallback and request.body_exists else None
+    inspection = _inspection(request, decision) if decision.mode is Mode.VERIFY else None
+    try:
+        response = await forward(
+            request,
+            request.app[UPSTREAM_SESSION],
+            upstream,
+            body=body,
+            fallback=fallback,
+            inspection=inspection,
+            on_status=on_status,
+        )
+    except ProblemError as error:
+        if error.kind.startswith("upstream-"):
+            request.app[METRICS].upstream_errors.labels(decision.api.name, error.kind).inc()
+            log.warning("upstream.failed", kind=error.kind, detail=error.detail)
+        raise
+    if response is not None:
+        return response
+    exchange.source = "fallback"
+    mocked = await _mock(request, decision)
+    mocked.headers[SOURCE_HEADER] = "fallback"
+    return mocked
 
 
 async def dispatch(request: web.Request) -> web.StreamResponse:
@@ -204,6 +296,7 @@ def create_app(
     app[RUNTIME] = Runtime(Snapshot(settings, catalog))
     if reloader is not None:
         app[RELOADER] = reloader
+    app.cleanup_ctx.append(upstream_session_context)
     app.cleanup_ctx.append(reload_context)
     app[METRICS] = Metrics()
     app[JOURNAL] = Journal(settings.journal_size, settings.journal_max_body_bytes)

@@ -155,6 +155,7 @@ def _run_worker(snapshot: Snapshot, reloader: Reloader, reuse_port: bool) -> Non
         access_log=None,
         reuse_port=reuse_port or None,
         shutdown_timeout=SHUTDOWN_SECONDS,
+        handler_cancellation=True,  # a client that disconnects cancels its upstream request
     )
 
 

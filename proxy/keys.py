@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import ssl
 from dataclasses import dataclass, field
 from typing import Final
 
+import aiohttp
 from aiohttp import web
 
 from proxy.catalog import Catalog
 from proxy.config import Settings
 from proxy.journal import Journal
+from proxy.live.contract import ContractChecker
 from proxy.mock.responder import BodyCache
 from proxy.observability import Metrics
 
@@ -18,6 +21,7 @@ __all__ = [
     "JOURNAL",
     "METRICS",
     "RUNTIME",
+    "UPSTREAM_SESSION",
     "Exchange",
     "Runtime",
     "Snapshot",
@@ -36,6 +40,8 @@ class Snapshot:
     settings: Settings
     catalog: Catalog
     body_cache: BodyCache = field(default_factory=BodyCache)
+    contracts: dict[str, ContractChecker] = field(default_factory=dict)
+    tls: dict[str, ssl.SSLContext | bool] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -64,6 +70,7 @@ class Exchange:
 
 
 RUNTIME: Final = web.AppKey("runtime", Runtime)
+UPSTREAM_SESSION: Final = web.AppKey("upstream_session", aiohttp.ClientSession)
 JOURNAL: Final = web.AppKey("journal", Journal)
 METRICS: Final = web.AppKey("metrics", Metrics)
 EXCHANGE: Final = web.RequestKey("exchange", Exchange)
