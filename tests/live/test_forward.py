@@ -1,0 +1,281 @@
+"""Forwarding to a real upstream on loopback: what it sees, what comes back, failures, limits."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import resource
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import aiohttp
+import pytest
+from structlog.testing import capture_logs
+
+from proxy.config import Mode, Timeouts
+from tests.live.conftest import AUTH, Pair
+
+MakePair = Callable[..., Awaitable[Pair]]
+REPORTS = "/fax/9991/fax/reports"
+
+
+async def raw_request(port: int, request: bytes) -> bytes:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(request)
+    await writer.drain()
+    data = await asyncio.wait_for(reader.read(65536), timeout=5)
+    writer.close()
+    return data
+
+
+async def test_upstream_sees_method_path_query_and_body(make_pair: MakePair) -> None:
+    """Method, raw path, raw query (repeats, odd encodings) and body arrive byte for byte."""
+    pair = await make_pair()
+    assert pair.client.port is not None
+    query = "tag=a&tag=b&x=%2F%20+y&empty=&raw=a%2Bb&u=%C3%BC"
+    answer = await raw_request(
+        pair.client.port,
+        f"POST {REPORTS}/J%20K?{query} HTTP/1.1\r\nHost: x\r\nAuthorization: Basic eDp5\r\n"
+        "Content-Length: 7\r\nConnection: close\r\n\r\npayload".encode(),
+    )
+    assert answer.startswith(b"HTTP/1.1 200")
+    [seen] = pair.seen
+    assert (seen.method, seen.raw_path, seen.body) == (
+        "POST",
+        f"/fax/v1/9991/fax/reports/J%20K?{query}",
+        b"payload",
+    )
+
+
+async def test_hop_by_hop_headers_are_dropped_and_forwarding_headers_added(
+    make_pair: MakePair,
+) -> None:
+    """Connection and what it names never reach the upstream; X-Forwarded-* and Via are added."""
+    pair = await make_pair()
+    await pair.client.get(
+        REPORTS,
+        headers={
+            **AUTH,
+            "Connection": "keep-alive, X-Hop",
+            "X-Hop": "secret",
+            "Keep-Alive": "timeout=5",
+            "TE": "trailers",
+            "Proxy-Authorization": "Basic eA==",
+            "X-Forwarded-For": "10.0.0.1",
+            "Via": "1.1 corporate-proxy",
+            "X-Kept": "one",
+        },
+    )
+    headers = dict(pair.seen[0].headers)
+    lowered = {name.lower() for name in headers}
+    assert not lowered & {"x-hop", "keep-alive", "te", "proxy-authorization"}
+    assert headers["X-Forwarded-For"] == "10.0.0.1, 127.0.0.1"
+    assert headers["X-Forwarded-Proto"] == "http"
+    assert headers["Via"] == "1.1 corporate-proxy, 1.1 mockproxy"
+    assert headers["X-Kept"] == "one"
+    assert headers["Authorization"] == AUTH["Authorization"]
+    assert headers["Host"] == f"127.0.0.1:{pair.upstream.port}"
+
+
+async def test_repeated_set_cookie_and_connection_named_fields(make_pair: MakePair) -> None:
+    """Both Set-Cookie fields come back; a field the upstream's Connection names does not."""
+    pair = await make_pair()
+    response = await pair.client.get(REPORTS + "?behave=cookies", headers=AUTH)
+    assert response.headers.getall("Set-Cookie") == ["a=1; Path=/", "b=2; Path=/"]
+    assert "X-Secret-Hop" not in response.headers
+    assert response.headers["X-Mockproxy-Source"] == "live"
+
+
+async def test_gzip_passes_through_compressed(make_pair: MakePair) -> None:
+    """Content-Encoding stays, and the bytes are the upstream's compressed bytes."""
+    pair = await make_pair()
+    response = await pair.client.get(REPORTS + "?behave=gzip", headers=AUTH, auto_decompress=False)
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(await response.read()) == b'{"compressed": true}'
+
+
+async def test_redirect_is_passed_back(make_pair: MakePair) -> None:
+    """A 302 reaches the client untouched, not followed."""
+    pair = await make_pair()
+    response = await pair.client.get(
+        REPORTS + "?behave=redirect", headers=AUTH, allow_redirects=False
+    )
+    assert (response.status, response.headers["Location"]) == (302, "/elsewhere")
+    assert len(pair.seen) == 1
+
+
+async def test_upstream_error_passes_through_untouched(make_pair: MakePair) -> None:
+    """An upstream 500 is the upstream's body and headers, not a problem of ours."""
+    pair = await make_pair()
+    response = await pair.client.get(REPORTS + "?behave=error", headers=AUTH)
+    assert response.status == 500
+    assert await response.text() == "upstream broke"
+    assert response.headers["X-Upstream"] == "yes"
+
+
+async def test_refused_upstream_is_502_problem(aiohttp_client: Any, unused_tcp_port: int) -> None:
+    """A closed port answers 502 problem+json naming the upstream."""
+    from proxy.app import create_app
+    from proxy.catalog import build_catalog
+    from tests.live.conftest import proxy_settings
+
+    settings = proxy_settings(f"http://127.0.0.1:{unused_tcp_port}/fax/v1")
+    client = await aiohttp_client(create_app(settings, build_catalog(settings)))
+    response = await client.get(REPORTS, headers=AUTH)
+    assert response.status == 502
+    assert response.headers["Content-Type"] == "application/problem+json"
+    body = await response.json()
+    assert body["upstream"] == f"http://127.0.0.1:{unused_tcp_port}"
+
+
+async def test_slow_upstream_is_504_within_the_timeout(make_pair: MakePair) -> None:
+    """A read timeout of 0.5 s answers 504 soon after 0.5 s."""
+    pair = await make_pair(timeouts=Timeouts(connect=1, read=0.5, total=5))
+    started = time.monotonic()
+    response = await pair.client.get(REPORTS + "?behave=slow", headers=AUTH)
+    elapsed = time.monotonic() - started
+    assert response.status == 504
+    assert (await response.json())["type"].endswith("/upstream-timeout")
+    assert 0.4 < elapsed < 3
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/fax/..%2f..%2fadmin",
+        "/fax/%2e%2e/%2e%2e/admin",
+        "/fax/%2E%2e/secret",
+        "/fax/a%2Fb",
+        "/fax/a%5c..%5cb",
+        "/fax/%252e%252e/x",
+    ],
+    ids=[
+        "encoded-slash-dots",
+        "encoded-dots",
+        "mixed-case",
+        "encoded-slash",
+        "backslash",
+        "double-encoded",
+    ],
+)
+async def test_traversal_is_refused(make_pair: MakePair, path: str) -> None:
+    """Nothing that could climb out of the upstream base path is forwarded (sent byte-exact)."""
+    pair = await make_pair()
+    assert pair.client.port is not None
+    answer = await raw_request(
+        pair.client.port,
+        f"GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode(),
+    )
+    assert answer.startswith(b"HTTP/1.1 400")
+    assert b"/path-traversal" in answer
+    assert pair.seen == []
+
+
+@pytest.mark.parametrize(
+    "request_bytes",
+    [
+        b"GET http://evil.example/fax/9991/fax/reports HTTP/1.1\r\nHost: evil.example\r\n"
+        b"Connection: close\r\n\r\n",
+        b"GET //evil.example/x HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+        b"GET /elsewhere HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n",
+    ],
+    ids=["absolute-form", "scheme-relative", "foreign-host"],
+)
+async def test_never_an_open_proxy(make_pair: MakePair, request_bytes: bytes) -> None:
+    """Absolute-form targets and Host tricks never reach another host or the upstream."""
+    pair = await make_pair()
+    assert pair.client.port is not None
+    answer = await raw_request(pair.client.port, request_bytes)
+    assert answer.split(b"\r\n", 1)[0].split(b" ")[1] in (b"400", b"404")
+    assert pair.seen == []
+
+
+async def test_absolute_form_to_own_host_is_routed_locally(make_pair: MakePair) -> None:
+    """An absolute-form target still only reaches this API's configured upstream."""
+    pair = await make_pair()
+    assert pair.client.port is not None
+    answer = await raw_request(
+        pair.client.port,
+        b"GET http://evil.example/fax/9991/fax/reports HTTP/1.1\r\nHost: x\r\n"
+        b"Authorization: Basic dXNlcjpwYXNz\r\nConnection: close\r\n\r\n",
+    )
+    for seen in pair.seen:
+        assert seen.raw_path.startswith("/fax/v1/")
+    assert b"evil.example" not in b"".join(s.raw_path.encode() for s in pair.seen)
+    assert answer.startswith(b"HTTP/1.1")
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+async def test_large_upload_streams_with_bounded_memory(make_pair: MakePair) -> None:
+    """100 MB sent chunked pass to the upstream without being held in memory."""
+    pair = await make_pair()
+
+    async def body() -> AsyncIterator[bytes]:
+        chunk = b"y" * (1 << 20)
+        for _ in range(100):
+            yield chunk
+
+    before = peak_rss_mb()
+    response = await pair.client.post(REPORTS + "?behave=big-upload", data=body(), headers=AUTH)
+    assert await response.text() == str(100 * (1 << 20))
+    assert peak_rss_mb() - before < 60
+
+
+async def test_large_download_streams_with_bounded_memory(make_pair: MakePair) -> None:
+    """100 MB from the upstream reach the client without being held in memory."""
+    pair = await make_pair()
+    before = peak_rss_mb()
+    response = await pair.client.get(REPORTS + "?behave=big-download", headers=AUTH)
+    size = 0
+    async for chunk in response.content.iter_chunked(1 << 16):
+        size += len(chunk)
+    assert size == 100 * (1 << 20)
+    assert peak_rss_mb() - before < 60
+
+
+async def test_content_length_upload_and_expect_continue(make_pair: MakePair) -> None:
+    """A Content-Length body with Expect: 100-continue arrives whole."""
+    pair = await make_pair()
+    response = await pair.client.post(REPORTS, data=b"z" * 5000, headers=AUTH, expect100=True)
+    assert response.status == 200
+    assert pair.seen[0].body == b"z" * 5000
+
+
+async def test_client_disconnect_cancels_the_upstream_request(make_pair: MakePair) -> None:
+    """When the client goes away, the upstream request is cancelled too."""
+    pair = await make_pair()
+    task = asyncio.create_task(pair.client.get(REPORTS + "?behave=slow", headers=AUTH))
+    for _ in range(50):
+        if pair.seen:
+            break
+        await asyncio.sleep(0.05)
+    task.cancel()
+    await asyncio.wait_for(pair.recorder.cancelled.wait(), timeout=5)
+
+
+async def test_reset_mid_body_closes_the_client_connection(make_pair: MakePair) -> None:
+    """A reset after headers closes the client's connection and is logged."""
+    pair = await make_pair()
+    with capture_logs() as logs:
+        response = await pair.client.get(REPORTS + "?behave=reset", headers=AUTH)
+        with pytest.raises(aiohttp.ClientPayloadError):
+            await response.read()
+        await asyncio.sleep(0.1)
+    assert any(entry["event"] == "upstream.reset" for entry in logs)
+
+
+async def test_no_upstream_configured_is_502(aiohttp_client: Any) -> None:
+    """Live mode without an upstream says so in a problem."""
+    from proxy.app import create_app
+    from proxy.catalog import build_catalog
+    from tests.live.conftest import proxy_settings
+
+    settings = proxy_settings(None, mode=Mode.LIVE)
+    client = await aiohttp_client(create_app(settings, build_catalog(settings)))
+    response = await client.get(REPORTS, headers=AUTH)
+    assert response.status == 502
+    assert (await response.json())["type"].endswith("/no-upstream")

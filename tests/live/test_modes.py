@@ -1,0 +1,131 @@
+"""Modes of un-prefixed traffic, their precedence, verify findings and fallback."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import pytest
+
+from proxy.config import Mode
+from tests.live.conftest import AUTH, VALID_REPORT, Pair, parse_violations
+
+MakePair = Callable[..., Awaitable[Pair]]
+REPORT = "/fax/9991/fax/reports/FJKQQUVF1J0IADYARQEXKC"
+
+
+@pytest.mark.parametrize(
+    ("options", "source"),
+    [
+        ({"mode": Mode.MOCK}, "mock"),
+        ({"mode": Mode.LIVE}, "live"),
+        ({"mode": Mode.LIVE, "api_mode": Mode.MOCK}, "mock"),
+        ({"mode": Mode.MOCK, "api_mode": Mode.MOCK, "env_mode": Mode.LIVE}, "live"),
+        ({"env_mode": Mode.LIVE, "api_env_mode": Mode.MOCK}, "mock"),
+        ({"api_env_mode": Mode.MOCK, "operations": {"getFaxStatus": Mode.LIVE}}, "live"),
+        (
+            {
+                "api_env_mode": Mode.LIVE,
+                "operations": {"GET /{custNr}/fax/reports/{jobId}": Mode.MOCK},
+            },
+            "mock",
+        ),
+    ],
+    ids=[
+        "top-level-mock",
+        "top-level-live",
+        "api-beats-top",
+        "env-beats-api",
+        "api-env-beats-env",
+        "operation-id-beats-api-env",
+        "method-path-beats-api-env",
+    ],
+)
+async def test_mode_precedence(
+    make_pair: MakePair, options: dict[str, object], source: str
+) -> None:
+    """Per operation > MOCKPROXY_MODE_<API> > MOCKPROXY_MODE > API mode > top-level mode."""
+    pair = await make_pair(**options)
+    response = await pair.client.get(REPORT + "?behave=report", headers=AUTH)
+    assert response.headers["X-Mockproxy-Source"] == source
+    assert (len(pair.seen) == 1) == (source == "live")
+
+
+async def test_mock_prefix_always_mocks(make_pair: MakePair) -> None:
+    """Under the mock prefix nothing is forwarded, whatever the mode."""
+    pair = await make_pair(mode=Mode.LIVE, env_mode=Mode.LIVE)
+    response = await pair.client.get("/_mock" + REPORT, headers=AUTH)
+    assert response.headers["X-Mockproxy-Source"] == "mock"
+    assert pair.seen == []
+
+
+async def test_live_mode_forwards_undocumented_paths(make_pair: MakePair) -> None:
+    """A live API's upstream may know more than its description: unknown paths are forwarded."""
+    pair = await make_pair(mode=Mode.LIVE)
+    response = await pair.client.get("/fax/9991/undocumented", headers=AUTH)
+    assert response.status == 200
+    assert pair.seen[0].raw_path == "/fax/v1/9991/undocumented"
+
+
+async def test_verify_passes_a_conformant_response_unchanged(make_pair: MakePair) -> None:
+    """A response that matches the spec carries no violations header."""
+    pair = await make_pair(mode=Mode.VERIFY)
+    response = await pair.client.get(REPORT + "?behave=report", headers=AUTH)
+    assert await response.json() == VALID_REPORT
+    assert "X-Mockproxy-Violations" not in response.headers
+
+
+async def test_verify_reports_violations_and_counts_them(make_pair: MakePair) -> None:
+    """A wrong body is passed unchanged, with each finding in the header and the metric."""
+    pair = await make_pair(mode=Mode.VERIFY)
+    response = await pair.client.get(REPORT + "?behave=bad-report", headers=AUTH)
+    assert await response.json() == {"jobId": 5}
+    assert parse_violations(response.headers["X-Mockproxy-Violations"]) == [
+        "/body: 'recipientStatus' is a required property",
+        "/body/jobId: 5 is not of type 'string'",
+    ]
+    metrics = await (await pair.client.get("/_mockproxy/metrics")).text()
+    assert 'mockproxy_verify_violations_total{api="fax",operation="getFaxStatus"} 2.0' in metrics
+
+
+async def test_verify_reports_undocumented_status(make_pair: MakePair) -> None:
+    """An upstream status the operation does not document is a violation."""
+    pair = await make_pair(mode=Mode.VERIFY)
+    response = await pair.client.get(REPORT + "?behave=unavailable", headers=AUTH)
+    assert response.status == 503
+    assert parse_violations(response.headers["X-Mockproxy-Violations"]) == [
+        "status 503 is not documented for getFaxStatus (documented: 200, 401, 404, 500)"
+    ]
+
+
+@pytest.mark.parametrize("behave", ["unavailable", "slow"], ids=["503", "timeout"])
+async def test_fallback_answers_from_the_mock(make_pair: MakePair, behave: str) -> None:
+    """When the upstream is unavailable or too slow, the mock answers, marked fallback."""
+    from proxy.config import Timeouts
+
+    pair = await make_pair(mode=Mode.FALLBACK, timeouts=Timeouts(connect=1, read=0.3, total=2))
+    response = await pair.client.get(REPORT + f"?behave={behave}", headers=AUTH)
+    assert response.status == 200
+    assert response.headers["X-Mockproxy-Source"] == "fallback"
+    assert "recipientStatus" in await response.json()
+
+
+async def test_fallback_passes_a_working_upstream_through(make_pair: MakePair) -> None:
+    """With a healthy upstream, fallback mode is live (the body is replayed intact)."""
+    pair = await make_pair(mode=Mode.FALLBACK)
+    response = await pair.client.post(
+        "/fax/9991/fax", json={"recipients": [{"number": "+4989"}]}, headers=AUTH
+    )
+    assert response.headers["X-Mockproxy-Source"] == "live"
+    assert pair.seen[0].body == b'{"recipients": [{"number": "+4989"}]}'
+
+
+async def test_fallback_when_upstream_refuses(aiohttp_client: object, unused_tcp_port: int) -> None:
+    """A refused connection in fallback mode is answered by the mock."""
+    from proxy.app import create_app
+    from proxy.catalog import build_catalog
+    from tests.live.conftest import proxy_settings
+
+    settings = proxy_settings(f"http://127.0.0.1:{unused_tcp_port}/fax/v1", mode=Mode.FALLBACK)
+    client = await aiohttp_client(create_app(settings, build_catalog(settings)))  # type: ignore[operator]
+    response = await client.get(REPORT, headers=AUTH)
+    assert response.headers["X-Mockproxy-Source"] == "fallback"
