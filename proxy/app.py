@@ -8,6 +8,7 @@ the live upstream.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Final
@@ -17,8 +18,8 @@ from aiohttp import hdrs, web
 from multidict import CIMultiDictProxy
 
 from proxy.admin import ADMIN_PREFIX, setup_admin, setup_reserved
-from proxy.catalog import Catalog
-from proxy.config import Mode, Settings
+from proxy.catalog import Catalog, PreparedOperation
+from proxy.config import Mode, Settings, ValidationMode
 from proxy.journal import Journal, JournalEntry, redact_headers, redact_query
 from proxy.keys import (
     EXCHANGE,
@@ -40,18 +41,27 @@ from proxy.live.forward import (
     forward,
     ssl_context_for,
 )
-from proxy.mock.prefer import parse_preferences
-from proxy.mock.responder import SOURCE_HEADER, mock_reply, reply_to_response
+from proxy.mock.prefer import Preferences, parse_preferences, strip_control_parameters
+from proxy.mock.responder import (
+    SOURCE_HEADER,
+    credentials_of,
+    invalid_reply,
+    mock_reply,
+    reply_to_response,
+    unauthorized_reply,
+)
 from proxy.observability import Metrics, new_request_id
 from proxy.problems import ProblemError, problem_response
 from proxy.reload import RELOADER, Reloader, reload_context
 from proxy.routing import RouteDecision, route
+from proxy.validation import RequestParts, ValidationResult
 
 __all__ = ["create_app"]
 
 log = structlog.get_logger(__name__)
 
 REQUEST_ID_HEADER: Final = "X-Request-Id"
+VIOLATIONS_HEADER: Final = "X-Mockproxy-Violations"
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -177,19 +187,55 @@ async def _mock(request: web.Request, decision: RouteDecision) -> web.StreamResp
         if request.method == hdrs.METH_OPTIONS and settings.cors:
             return _preflight(request, decision)
         raise _method_not_allowed(decision, request.method)
-    if request.body_exists:
-        request[EXCHANGE].body = await request.read()
+    body = await request.read() if request.body_exists else b""
+    request[EXCHANGE].body = body if request.body_exists else None
     preferences = parse_preferences(
         request.headers.getall("Prefer", []), request.rel_url.raw_query_string
     )
-    reply = mock_reply(
-        request, decision.api, prepared, preferences, settings.dynamic, snapshot(request).body_cache
+    cache = snapshot(request).body_cache
+    extra = _cors_headers(request, settings)
+    result = _validate(request, decision, prepared, preferences, body)
+    if result is not None and not result.valid:
+        extra[VIOLATIONS_HEADER] = json.dumps([e.as_json() for e in result.errors])
+        log.info("request.invalid", errors=[e.as_json() for e in result.errors])
+    accept = request.headers.get(hdrs.ACCEPT)
+    api = decision.api
+    security = prepared.security
+    if security.required and not security.satisfied(credentials_of(request)):
+        reply = unauthorized_reply(api, prepared, accept, cache)
+    elif result is not None and not result.valid and _enforced(decision):
+        try:
+            reply = invalid_reply(api, prepared, result, accept, cache)
+        except ProblemError as error:
+            return problem_response(error, request.path, extra)
+    else:
+        reply = mock_reply(request, api, prepared, preferences, settings.dynamic, cache)
+    return reply_to_response(reply, prepared.operation.key, extra)
+
+
+def _enforced(decision: RouteDecision) -> bool:
+    return decision.api.settings.validation is ValidationMode.ENFORCE
+
+
+def _validate(
+    request: web.Request,
+    decision: RouteDecision,
+    prepared: PreparedOperation,
+    preferences: Preferences,
+    body: bytes,
+) -> ValidationResult | None:
+    """Validate unless validation is off for the API or the client said validate=false."""
+    if preferences.validate is False or decision.api.settings.validation is ValidationMode.OFF:
+        return None
+    parts = RequestParts(
+        path_params=decision.params,
+        query_string=strip_control_parameters(request.rel_url.raw_query_string),
+        headers=request.headers,
+        cookies=request.cookies,
+        content_type=request.headers.get(hdrs.CONTENT_TYPE),
+        body=body,
     )
-    return reply_to_response(
-        reply,
-        prepared.operation.key,
-        _cors_headers(request, settings),
-    )
+    return prepared.validator.validate(parts)
 
 
 async def upstream_session_context(app: web.Application) -> AsyncIterator[None]:

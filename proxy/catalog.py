@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from proxy.config import ApiSettings, Mode, Settings
 from proxy.errors import ConfigError
@@ -18,6 +17,7 @@ from proxy.mock.security import SecurityCheck, compile_security_check
 from proxy.spec.loader import load_spec
 from proxy.spec.model import ApiSpec, Operation, ParameterLocation, SecuritySchemeKind
 from proxy.spec.paths import PathRouter
+from proxy.validation import OperationValidator, compile_validator
 
 __all__ = ["Catalog", "MountedApi", "PreparedOperation", "build_catalog", "effective_mode"]
 
@@ -30,7 +30,7 @@ class PreparedOperation:
     security: SecurityCheck
     mode: Mode
     mode_source: str
-    validator: Any = None
+    validator: OperationValidator
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +134,7 @@ def _prepare(settings: Settings, api: ApiSettings, spec: ApiSpec) -> MountedApi:
             security=compile_security_check(operation.security, spec.security_schemes),
             mode=mode,
             mode_source=source,
+            validator=compile_validator(operation, spec),
         )
         prepared[operation.key] = entry
         by_path.setdefault(operation.path, {})[operation.method] = entry

@@ -32,6 +32,7 @@ from proxy.mock.render import render_body
 from proxy.mock.security import Credentials
 from proxy.problems import ProblemError
 from proxy.spec.model import NO_EXAMPLE, Header, MediaType, Operation, Response
+from proxy.validation import ValidationResult
 
 __all__ = ["BodyCache", "MockReply", "mock_reply", "reply_to_response"]
 
@@ -195,6 +196,37 @@ def unauthorized_reply(
     return MockReply(401, challenges, body, "application/json")
 
 
+def invalid_reply(
+    api: MountedApi,
+    prepared: PreparedOperation,
+    result: ValidationResult,
+    accept: str | None,
+    cache: BodyCache,
+) -> MockReply:
+    """The answer to an invalid request: what the spec documents for it, else a problem.
+
+    For a request that fails validation the documented 422, else 400, else ``default`` is
+    sent with its example, so the body is what the real API would send; 415 and 501 are
+    answered only as documented. Without a documented answer: a problem listing the errors.
+    """
+    operation = prepared.operation
+    candidates = ("422", "400", "default") if result.status in (400, 422) else (str(result.status),)
+    by_status = {r.status.lower(): r for r in operation.responses}
+    for status in candidates:
+        response = by_status.get(status)
+        if response is not None:
+            code = result.status if status == "default" else int(status)
+            return render_choice(api, operation, Choice(code, response), accept, None, cache)
+    kinds = {400: "malformed-request", 415: "unsupported-media-type", 501: "not-supported"}
+    raise ProblemError(
+        result.status,
+        kinds.get(result.status, "invalid-request"),
+        f"the request does not match {operation.key}: {len(result.errors)} error(s)",
+        errors=[error.as_json() for error in result.errors],
+        operation_id=operation.key,
+    )
+
+
 def mock_reply(
     request: web.Request,
     api: MountedApi,
@@ -203,7 +235,7 @@ def mock_reply(
     dynamic_default: bool,
     cache: BodyCache,
 ) -> MockReply:
-    """The mock's answer to a request already matched to ``prepared``."""
+    """The mock's answer to a request already matched to ``prepared`` (and validated)."""
     accept = request.headers.get(hdrs.ACCEPT)
     if prepared.security.required and not prepared.security.satisfied(credentials_of(request)):
         return unauthorized_reply(api, prepared, accept, cache)

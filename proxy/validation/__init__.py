@@ -1,0 +1,301 @@
+"""Request validation against the operation: compiled once per operation, all errors at once.
+
+``compile_validator(operation, spec)`` prepares, at load, a jsonschema validator per schema and
+a reading shape per parameter; ``OperationValidator.validate(parts)`` then only parses and
+validates. Errors carry a JSON pointer into the request (``/path/jobId``, ``/query/limit``,
+``/header/X-Id``, ``/cookie/session``, ``/body/recipients/0/number``) and a detail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+from jsonschema import Draft202012Validator, ValidationError, validators
+from jsonschema.protocols import Validator
+
+from proxy.spec.model import ApiSpec, MediaType, Operation, Parameter, Schema
+from proxy.validation.bodies import BodyError, media_base, parse_body
+from proxy.validation.params import MISSING, Shape, deserialize, query_pairs, shape_of
+
+__all__ = [
+    "FieldError",
+    "OperationValidator",
+    "RequestParts",
+    "ValidationResult",
+    "compile_validator",
+]
+
+_ONE_OF: Final = Draft202012Validator.VALIDATORS["oneOf"]
+_ANY_OF: Final = Draft202012Validator.VALIDATORS["anyOf"]
+
+
+@dataclass(frozen=True, slots=True)
+class FieldError:
+    """One thing wrong with a request: where, and what."""
+
+    pointer: str
+    detail: str
+
+    def as_json(self) -> dict[str, str]:
+        return {"pointer": self.pointer, "detail": self.detail}
+
+
+@dataclass(frozen=True, slots=True)
+class RequestParts:
+    """A request as plain values (header and cookie names as sent; headers case-insensitive)."""
+
+    path_params: Mapping[str, str]
+    query_string: str
+    headers: Mapping[str, str]
+    cookies: Mapping[str, str]
+    content_type: str | None
+    body: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class ValidationResult:
+    """``status`` 200 when valid; else 400 (unreadable), 415 (media type), 422 (invalid)."""
+
+    errors: tuple[FieldError, ...]
+    status: int
+    body_value: Any = None
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors
+
+
+def _read_only(
+    validator: Any, read_only: Any, instance: Any, schema: Any
+) -> Iterator[ValidationError]:
+    if read_only is True:
+        yield ValidationError("is readOnly and must not be sent in a request")
+
+
+def _branch_for(discriminator: Mapping[str, Any], branches: list[Any], value: Any) -> Any:
+    mapping = discriminator.get("mapping") or {}
+    if value in mapping:
+        target = str(mapping[value])
+        return {
+            "$ref": target if ("/" in target or "#" in target) else f"#/components/schemas/{target}"
+        }
+    for branch in branches:
+        ref = branch.get("$ref") if isinstance(branch, dict) else None
+        if isinstance(ref, str) and ref.rsplit("/", 1)[-1] == value:
+            return branch
+    return None
+
+
+def _with_discriminator(original: Any) -> Any:
+    def keyword(
+        validator: Any, branches: Any, instance: Any, schema: Any
+    ) -> Iterator[ValidationError]:
+        discriminator = schema.get("discriminator")
+        name = discriminator.get("propertyName") if isinstance(discriminator, dict) else None
+        if not (name and isinstance(instance, dict) and name in instance):
+            yield from original(validator, branches, instance, schema)
+            return
+        branch = _branch_for(discriminator, branches, instance[name])
+        if branch is None:
+            yield ValidationError(
+                f"{instance[name]!r} is not a known {name}", path=[name], validator="discriminator"
+            )
+            return
+        yield from validator.descend(instance, branch)
+
+    return keyword
+
+
+RequestValidator = validators.extend(  # type: ignore[no-untyped-call]  # untyped library
+    Draft202012Validator,
+    {
+        "readOnly": _read_only,
+        "oneOf": _with_discriminator(_ONE_OF),
+        "anyOf": _with_discriminator(_ANY_OF),
+    },
+)
+
+
+def _pointer(prefix: str, error: ValidationError) -> str:
+    path = "".join(
+        "/" + str(part).replace("~", "~0").replace("/", "~1") for part in error.absolute_path
+    )
+    if error.validator == "required" and isinstance(error.instance, dict):
+        missing = next((p for p in error.validator_value if p not in error.instance), None)
+        if missing is not None:
+            path += "/" + str(missing)
+    return prefix + path
+
+
+def _detail(error: ValidationError) -> str:
+    if error.validator == "readOnly":
+        name = error.absolute_path[-1] if error.absolute_path else "value"
+        return f"readOnly property {name!r} must not be sent"
+    return error.message
+
+
+@dataclass(frozen=True, slots=True)
+class _CompiledParameter:
+    parameter: Parameter
+    shape: Shape
+    validator: Validator | None
+    pointer: str
+
+
+@dataclass(frozen=True, slots=True)
+class _CompiledMedia:
+    media: MediaType
+    base: str
+    shape: Shape | None
+    validator: Validator | None
+
+
+class OperationValidator:
+    """Everything needed to validate requests of one operation."""
+
+    def __init__(
+        self,
+        parameters: tuple[_CompiledParameter, ...],
+        media: tuple[_CompiledMedia, ...],
+        body_required: bool,
+    ) -> None:
+        self._parameters = parameters
+        self._media = media
+        self._body_required = body_required
+        self._has_body = bool(media)
+
+    def validate(self, parts: RequestParts) -> ValidationResult:
+        if not self._parameters and not self._has_body:
+            return ValidationResult((), 200)
+        errors = self._parameter_errors(parts)
+        status = 422 if errors else 200
+        body_value: Any = None
+        if self._has_body:
+            body_status, body_errors, body_value = self._body(parts)
+            errors.extend(body_errors)
+            if body_status in (400, 415):
+                status = body_status
+            elif body_errors:
+                status = 422
+        return ValidationResult(tuple(errors), status, body_value)
+
+    def _parameter_errors(self, parts: RequestParts) -> list[FieldError]:
+        errors: list[FieldError] = []
+        pairs = query_pairs(parts.query_string) if parts.query_string else []
+        for compiled in self._parameters:
+            parameter = compiled.parameter
+            try:
+                value = deserialize(
+                    parameter,
+                    compiled.shape,
+                    parts.path_params,
+                    pairs,
+                    parts.headers,
+                    parts.cookies,
+                )
+            except ValueError as error:
+                errors.append(FieldError(compiled.pointer, f"cannot be read: {error}"))
+                continue
+            if value is MISSING:
+                if parameter.required:
+                    errors.append(
+                        FieldError(
+                            compiled.pointer,
+                            f"required {parameter.location.value} parameter "
+                            f"'{parameter.name}' is missing",
+                        )
+                    )
+                continue
+            if value == "" and parameter.allow_empty_value:
+                continue
+            if compiled.validator is not None:
+                errors.extend(
+                    FieldError(_pointer(compiled.pointer, e), _detail(e))
+                    for e in compiled.validator.iter_errors(value)
+                )
+        return errors
+
+    def _body(self, parts: RequestParts) -> tuple[int, list[FieldError], Any]:
+        if not parts.body:
+            if self._body_required:
+                return 400, [FieldError("/body", "a request body is required")], None
+            return 200, [], None
+        if not parts.content_type:
+            return 415, [FieldError("/header/Content-Type", "Content-Type is missing")], None
+        compiled = self._media_for(parts.content_type)
+        if compiled is None:
+            documented = ", ".join(m.media.media_type for m in self._media)
+            return (
+                415,
+                [
+                    FieldError(
+                        "/header/Content-Type",
+                        f"{parts.content_type} is not a documented media type; "
+                        f"documented: {documented}",
+                    )
+                ],
+                None,
+            )
+        try:
+            value = parse_body(parts.body, parts.content_type, compiled.media, compiled.shape)
+        except BodyError as error:
+            return 400, [FieldError(error.pointer, error.detail)], None
+        if compiled.validator is None or value is None:
+            return 200, [], value
+        errors = [
+            FieldError(_pointer("/body", e), _detail(e))
+            for e in compiled.validator.iter_errors(value)
+        ]
+        return (422 if errors else 200), errors, value
+
+    def _media_for(self, content_type: str) -> _CompiledMedia | None:
+        base = media_base(content_type)
+        for compiled in self._media:
+            documented = compiled.base
+            if documented in (base, "*/*"):
+                return compiled
+            if documented.endswith("/*") and base.split("/", 1)[0] == documented[:-2]:
+                return compiled
+        return None
+
+
+def _schema_validator(schema: Schema | None, spec: ApiSpec) -> Validator | None:
+    if schema is None:
+        return None
+    validator: Validator = RequestValidator(
+        {"$ref": schema.uri},
+        registry=spec.registry,
+        format_checker=Draft202012Validator.FORMAT_CHECKER,
+    )
+    return validator
+
+
+def _compile_parameter(parameter: Parameter, spec: ApiSpec) -> _CompiledParameter:
+    schema = parameter.schema or (parameter.content[0].schema if parameter.content else None)
+    shape = shape_of(schema.contents, schema.resolver) if schema else Shape(("string",))
+    return _CompiledParameter(
+        parameter,
+        shape,
+        _schema_validator(schema, spec),
+        f"/{parameter.location.value}/{parameter.name}",
+    )
+
+
+def _compile_media(media: MediaType, spec: ApiSpec) -> _CompiledMedia:
+    schema = media.schema
+    shape = shape_of(schema.contents, schema.resolver) if schema else None
+    return _CompiledMedia(
+        media, media_base(media.media_type), shape, _schema_validator(schema, spec)
+    )
+
+
+def compile_validator(operation: Operation, spec: ApiSpec) -> OperationValidator:
+    """Prepare the operation's validation (at load, once)."""
+    body = operation.request_body
+    return OperationValidator(
+        tuple(_compile_parameter(p, spec) for p in operation.parameters),
+        tuple(_compile_media(m, spec) for m in body.content) if body else (),
+        bool(body and body.required),
+    )
