@@ -213,8 +213,8 @@ def test_empty_value_allowed_when_documented() -> None:
             b"age=x",
             422,
             [
-                FieldError("/body/age", "'x' is not of type 'integer'"),
                 FieldError("/body/name", "'name' is a required property"),
+                FieldError("/body/age", "'x' is not of type 'integer'"),
             ],
         ),
         ("text/plain", b"hello", 200, []),
