@@ -131,16 +131,29 @@ async def problems(request: web.Request, handler: Handler) -> web.StreamResponse
     try:
         return await handler(request)
     except ProblemError as error:
+        error.extensions.setdefault("request_id", _request_id(request))
         return problem_response(error, instance=request.path)
     except web.HTTPException as error:
         if error.status < 400:
             raise
-        problem = ProblemError(error.status, "http-error", error.reason)
+        problem = ProblemError(
+            error.status, "http-error", error.reason, request_id=_request_id(request)
+        )
         return problem_response(problem, instance=request.path, extra_headers=error.headers)
     except Exception:
         log.exception("request.failed")
-        problem = ProblemError(500, "internal-error", "mockproxy failed to handle this request")
+        problem = ProblemError(
+            500,
+            "internal-error",
+            "mockproxy failed to handle this request",
+            request_id=_request_id(request),
+        )
         return problem_response(problem, instance=request.path)
+
+
+def _request_id(request: web.Request) -> str | None:
+    exchange = request.get(EXCHANGE)
+    return exchange.request_id if exchange is not None else None
 
 
 def _cors_headers(request: web.Request, settings: Settings) -> dict[str, str]:
@@ -207,6 +220,7 @@ async def _mock(request: web.Request, decision: RouteDecision) -> web.StreamResp
         try:
             reply = invalid_reply(api, prepared, result, accept, cache)
         except ProblemError as error:
+            error.extensions.setdefault("request_id", request[EXCHANGE].request_id)
             return problem_response(error, request.path, extra)
     else:
         reply = mock_reply(request, api, prepared, preferences, settings.dynamic, cache)
@@ -264,7 +278,9 @@ def _upstream(request: web.Request, decision: RouteDecision) -> Upstream:
     return Upstream(url, api.timeouts, tls[api.name])
 
 
-def _inspection(request: web.Request, decision: RouteDecision) -> Inspection:
+def _inspection(
+    request: web.Request, decision: RouteDecision, request_findings: list[str]
+) -> Inspection:
     current = snapshot(request)
     api = decision.api
     checker = current.contracts.get(api.name)
@@ -276,13 +292,27 @@ def _inspection(request: web.Request, decision: RouteDecision) -> Inspection:
     metrics = request.app[METRICS]
 
     def check(status: int, headers: CIMultiDictProxy[str], body: bytes | None) -> list[str]:
-        violations = checker.check(operation, status, headers, body, what)
+        violations = request_findings + checker.check(operation, status, headers, body, what)
         if violations:
             metrics.violations.labels(api.name, exchange.operation or "").inc(len(violations))
             log.warning("verify.violations", violations=violations, status=status)
         return violations
 
     return Inspection(check, current.settings.max_body_bytes)
+
+
+def _request_findings(
+    request: web.Request, decision: RouteDecision, body: bytes | None
+) -> list[str]:
+    """Verify mode checks the forwarded request too: reported, never blocked."""
+    prepared = decision.prepared
+    if prepared is None or decision.api.settings.validation is ValidationMode.OFF:
+        return []
+    preferences = Preferences(validate=True)
+    result = _validate(request, decision, prepared, preferences, body or b"")
+    if result is None:
+        return []
+    return [f"request {error.pointer}: {error.detail}" for error in result.errors]
 
 
 async def _live(request: web.Request, decision: RouteDecision) -> web.StreamResponse:
@@ -293,8 +323,11 @@ async def _live(request: web.Request, decision: RouteDecision) -> web.StreamResp
         exchange.upstream_status = status
 
     fallback = decision.mode is Mode.FALLBACK
-    body = await request.read() if fallback and request.body_exists else None
-    inspection = _inspection(request, decision) if decision.mode is Mode.VERIFY else None
+    verify = decision.mode is Mode.VERIFY
+    body = await request.read() if (fallback or verify) and request.body_exists else None
+    inspection = None
+    if verify:
+        inspection = _inspection(request, decision, _request_findings(request, decision, body))
     try:
         response = await forward(
             request,

@@ -33,6 +33,7 @@ from proxy.errors import MockproxyError
 from proxy.keys import Snapshot
 from proxy.observability import configure_logging
 from proxy.reload import Reloader
+from proxy.validation.examples import check_examples
 
 __all__ = ["main"]
 
@@ -135,7 +136,7 @@ def _print_check(settings: Settings, catalog: Catalog, as_json: bool, out: TextI
                 f"  {operation.method:7} {operation.path:40} {operation.key:28} "
                 f"{prepared.mode.value:8} ({prepared.mode_source})\n"
             )
-        for warning in spec.warnings:
+        for warning in (*spec.warnings, *check_examples(spec)):
             out.write(f"  warning: {warning}\n")
 
 

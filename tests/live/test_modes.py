@@ -129,3 +129,12 @@ async def test_fallback_when_upstream_refuses(aiohttp_client: object, unused_tcp
     client = await aiohttp_client(create_app(settings, build_catalog(settings)))  # type: ignore[operator]
     response = await client.get(REPORT, headers=AUTH)
     assert response.headers["X-Mockproxy-Source"] == "fallback"
+
+
+async def test_verify_reports_an_invalid_request_without_blocking_it(make_pair: MakePair) -> None:
+    """In verify mode an invalid request is still forwarded; its errors join the findings."""
+    pair = await make_pair(mode=Mode.VERIFY)
+    response = await pair.client.get("/fax/9991/fax/reports?limit=abc&behave=echo", headers=AUTH)
+    assert len(pair.seen) == 1
+    findings = parse_violations(response.headers["X-Mockproxy-Violations"])
+    assert findings[0] == "request /query/limit: 'abc' is not of type 'integer'"
