@@ -1,0 +1,236 @@
+"""The spec loader: versions, external and circular $refs, normalisation, broken inputs."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from proxy.errors import SpecError
+from proxy.mock.generate import generate
+from proxy.spec.loader import load_spec
+from proxy.spec.model import SecuritySchemeKind, SpecVersion
+
+SCENARIOS = Path(__file__).with_name("scenarios")
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "specs"
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def test_external_refs_resolve_relative_to_the_referring_file() -> None:
+    """Parameters, schemas and responses come from other files, refs inside them too."""
+    spec = load_spec(SCENARIOS / "external" / "api.yaml")
+    tree = next(op for op in spec.operations if op.key == "getTree")
+    assert [p.name for p in tree.parameters] == ["id"]
+    assert [r.status for r in tree.responses] == ["200", "default"]
+    assert tree.responses[1].content[0].media_type == "application/problem+json"
+
+
+def test_circular_schemas_load_and_generate_finitely() -> None:
+    """A tree whose children are trees (across files) loads and yields a finite sample."""
+    spec = load_spec(SCENARIOS / "external" / "api.yaml")
+    tree = next(op for op in spec.operations if op.key == "getTree")
+    schema = tree.responses[0].content[0].schema
+    assert schema is not None
+    value = generate(schema)
+    assert value["name"] == "string"
+    assert len(json.dumps(value)) < 2000
+
+
+def test_pointer_escapes_resolve() -> None:
+    """`~1` and `~0` in a $ref pointer name `/` and `~`."""
+    spec = load_spec(SCENARIOS / "external" / "api.yaml")
+    odd = next(op for op in spec.operations if op.key == "odd")
+    schema = odd.responses[0].content[0].schema
+    assert schema is not None
+    assert schema.resolver.lookup(schema.contents["$ref"]).contents["enum"] == ["x", None]
+
+
+def test_openapi_30_schemas_are_normalised_where_they_are_schemas() -> None:
+    """nullable and boolean exclusive bounds become 2020-12; a property named nullable stays."""
+    spec = load_spec(SCENARIOS / "external" / "api.yaml")
+    tree = next(op for op in spec.operations if op.key == "getTree")
+    parameter_schema = tree.parameters[0].schema
+    assert parameter_schema is not None
+    assert parameter_schema.contents == {"type": "integer", "exclusiveMinimum": 0}
+    tree_schema = tree.responses[0].content[0].schema
+    assert tree_schema is not None
+    target = tree_schema.resolver.lookup(tree_schema.contents["$ref"]).contents
+    assert target["properties"]["nullable"] == {
+        "type": "boolean",
+        "description": "a property that happens to be called nullable",
+    }
+
+
+def test_yaml_keys_stay_strings(tmp_path: Path) -> None:
+    """`200:` is a status string and `on:` a name, not an int and a boolean."""
+    path = write(
+        tmp_path,
+        "s.yaml",
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /x:\n    get:\n      responses:\n"
+        "        200:\n          description: ok\n          content:\n            application/json:\n"
+        "              schema: {type: object, properties: {on: {type: string}}}\n",
+    )
+    response = load_spec(path).operations[0].responses[0]
+    assert response.status == "200"
+    assert response.content[0].schema is not None
+    assert "on" in response.content[0].schema.contents["properties"]
+
+
+PETSTORE_VERSIONS = {
+    "2.0": "oai/v2.0/yaml/petstore.yaml",
+    "3.0": "oai/v3.0-yaml/petstore.yaml",
+}
+
+
+@pytest.mark.skipif(not SHARED.is_dir(), reason="the shared spec corpus is not beside this clone")
+def test_swagger_20_and_openapi_30_petstores_agree() -> None:
+    """The same petstore in 2.0 and 3.0 gives the same operations, statuses and media types."""
+    shapes = []
+    for relative in PETSTORE_VERSIONS.values():
+        spec = load_spec(SHARED / relative)
+        shapes.append(
+            sorted(
+                (op.method, op.path, op.key, tuple(r.status for r in op.responses))
+                for op in spec.operations
+            )
+        )
+    assert shapes[0] == shapes[1]
+
+
+def test_swagger_20_conversion(tmp_path: Path) -> None:
+    """Body and formData parameters become request bodies; basic auth and basePath carry over."""
+    path = write(
+        tmp_path,
+        "s.json",
+        json.dumps(
+            {
+                "swagger": "2.0",
+                "info": {"title": "t", "version": "1"},
+                "basePath": "/v1/",
+                "securityDefinitions": {"basic": {"type": "basic"}},
+                "security": [{"basic": []}],
+                "paths": {
+                    "/upload": {
+                        "post": {
+                            "consumes": ["multipart/form-data"],
+                            "parameters": [
+                                {
+                                    "name": "file",
+                                    "in": "formData",
+                                    "type": "file",
+                                    "required": True,
+                                },
+                                {
+                                    "name": "tags",
+                                    "in": "query",
+                                    "type": "array",
+                                    "items": {"type": "string"},
+                                    "collectionFormat": "pipes",
+                                },
+                            ],
+                            "responses": {
+                                "200": {
+                                    "description": "ok",
+                                    "schema": {"type": "string", "x-nullable": True},
+                                    "examples": {"application/json": "done"},
+                                }
+                            },
+                        }
+                    }
+                },
+            }
+        ),
+    )
+    spec = load_spec(path)
+    assert (spec.version, spec.base_path) == (SpecVersion.SWAGGER_2, "/v1")
+    assert spec.security_schemes["basic"].kind is SecuritySchemeKind.HTTP
+    operation = spec.operations[0]
+    assert operation.security == (("basic",),)
+    assert operation.parameters[0].style == "pipeDelimited"
+    body = operation.request_body
+    assert body is not None and body.required
+    assert body.content[0].media_type == "multipart/form-data"
+    assert body.content[0].schema is not None
+    assert body.content[0].schema.contents["properties"]["file"] == {
+        "type": "string",
+        "format": "binary",
+    }
+    media = operation.responses[0].content[0]
+    assert (media.example, media.examples[0].name) == ("done", "application/json")
+    assert media.schema is not None and media.schema.contents["type"] == ["string", "null"]
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        ("bad.yaml", "openapi: 3.0.3\npaths: [broken\n", "bad.yaml:3:1: invalid YAML"),
+        ("bad.json", '{"openapi": "3.0.3", ', "bad.json:1:22: invalid JSON"),
+        (
+            "not.yaml",
+            "hello: world\n",
+            "not an OpenAPI description (no 'openapi' or 'swagger' key)",
+        ),
+        ("old.yaml", "swagger: '1.2'\n", "unsupported OpenAPI version '1.2'"),
+        (
+            "dangling.yaml",
+            "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /x:\n    get:\n"
+            "      responses:\n        '200': {$ref: '#/components/responses/Nope'}\n",
+            "dangling.yaml#/paths/~1x/get/responses/200: $ref '#/components/responses/Nope' does not resolve",
+        ),
+        (
+            "missing-file.yaml",
+            "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /x:\n    get:\n"
+            "      responses:\n        '200': {$ref: 'gone.yaml#/R'}\n",
+            "$ref 'gone.yaml#/R' does not resolve: ",
+        ),
+    ],
+    ids=[
+        "yaml-syntax",
+        "json-syntax",
+        "not-openapi",
+        "old-version",
+        "dangling-ref",
+        "missing-file",
+    ],
+)
+def test_broken_specs_fail_naming_file_and_place(
+    tmp_path: Path, name: str, text: str, message: str
+) -> None:
+    """Each broken description fails with one line naming the file and where."""
+    path = write(tmp_path, name, text)
+    with pytest.raises(SpecError) as raised:
+        load_spec(path)
+    assert message in raised.value.messages[0]
+    assert name in raised.value.messages[0]
+
+
+def entry_files() -> list[Path]:
+    if not SHARED.is_dir():
+        return []
+    files = [
+        p
+        for p in sorted(SHARED.rglob("*"))
+        if p.suffix in (".json", ".yaml", ".yml")
+        and "digitalocean" not in p.parts
+        and "petstore-separate" not in p.parts
+    ]
+    files.append(SHARED / "oai/v2.0/yaml/petstore-separate/spec/swagger.yaml")
+    files.append(SHARED / "digitalocean/specification/DigitalOcean-public.v2.yaml")
+    return files
+
+
+@pytest.mark.skipif(not SHARED.is_dir(), reason="the shared spec corpus is not beside this clone")
+@pytest.mark.parametrize("path", entry_files(), ids=lambda p: p.name)
+def test_every_shared_description_loads(path: Path) -> None:
+    """Each real-world description loads (webhook-only ones have no operations)."""
+    started = time.perf_counter()
+    spec = load_spec(path)
+    assert spec.operations or path.name == "webhook-example.json"
+    assert time.perf_counter() - started >= 0
