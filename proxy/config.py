@@ -421,7 +421,7 @@ def _read_settings(reader: _Reader, root: dict[str, Any], path: Path) -> Setting
             root, "mock_prefix", "mock_prefix", f"'{mock_prefix or '/'}' cannot be the mock prefix"
         )
     raw_apis = reader.mapping(root.get("apis"), root, "apis", "apis")
-    if not raw_apis:
+    if not raw_apis and not isinstance(root.get("apis"), list):
         reader.error(root, "apis" if "apis" in root else None, "apis", "expected at least one API")
     apis: dict[str, ApiSettings] = {}
     for name, raw in raw_apis.items():

@@ -1,0 +1,247 @@
+"""Config loading: the whole contract, every error as file:line:col: key: message."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from proxy.config import LogFormat, Mode, ValidationMode, load_settings, settings_for_spec
+from proxy.errors import ConfigError
+
+FAX_SPEC = Path(__file__).resolve().parent.parent / "config" / "specs" / "fax.yaml"
+
+
+def config(tmp_path: Path, text: str) -> Path:
+    (tmp_path / "specs").mkdir(exist_ok=True)
+    (tmp_path / "specs" / "fax.yaml").write_text(FAX_SPEC.read_text())
+    path = tmp_path / "mockproxy.yaml"
+    path.write_text(text)
+    return path
+
+
+def errors(path: Path, environ: dict[str, str] | None = None) -> list[str]:
+    with pytest.raises(ConfigError) as raised:
+        load_settings(path, environ or {})
+    return [message.replace(str(path), "CFG") for message in raised.value.messages]
+
+
+FULL = """\
+listen: {host: 0.0.0.0, port: 9000}
+mock_prefix: /_mocks/
+mode: verify
+dynamic: true
+cors: false
+max_body_size: 2MiB
+admin: {token: t0k}
+log: {format: json, level: WARNING}
+journal: {size: 5, max_body_bytes: 10}
+apis:
+  fax:
+    spec: specs/fax.yaml
+    mount: /fax/fax4a-api/
+    upstream: ${FAX_UPSTREAM:-https://fax.example.com/fax/v1/}
+    mode: mock
+    operations: {getFaxStatus: live, "GET /{custNr}/fax/reports": fallback}
+    validation: warn
+    timeouts: {connect: 1, read: 2.5, total: "30"}
+    tls: {verify: false}
+"""
+
+
+def test_full_config(tmp_path: Path) -> None:
+    """Every key is read and normalised."""
+    settings = load_settings(config(tmp_path, FULL), {})
+    api = settings.apis["fax"]
+    assert (settings.host, settings.port, settings.mock_prefix, settings.mode) == (
+        "0.0.0.0",
+        9000,
+        "/_mocks",
+        Mode.VERIFY,
+    )
+    assert (settings.dynamic, settings.cors, settings.max_body_bytes) == (
+        True,
+        False,
+        2 * 1024 * 1024,
+    )
+    assert (settings.admin_token, settings.log_format, settings.log_level) == (
+        "t0k",
+        LogFormat.JSON,
+        "warning",
+    )
+    assert (settings.journal_size, settings.journal_max_body_bytes) == (5, 10)
+    assert (api.mount, api.upstream, api.mode, api.validation) == (
+        "/fax/fax4a-api",
+        "https://fax.example.com/fax/v1",
+        Mode.MOCK,
+        ValidationMode.WARN,
+    )
+    assert dict(api.operations) == {
+        "getFaxStatus": Mode.LIVE,
+        "GET /{custNr}/fax/reports": Mode.FALLBACK,
+    }
+    assert (api.timeouts.connect, api.timeouts.read, api.timeouts.total) == (1.0, 2.5, 30.0)
+    assert api.tls_verify is False
+    assert api.spec_path == (tmp_path / "specs" / "fax.yaml").resolve()
+    assert (
+        settings.positions["apis.fax.operations.getFaxStatus"]
+        == f"{tmp_path / 'mockproxy.yaml'}:16:18"
+    )
+
+
+def test_defaults(tmp_path: Path) -> None:
+    """Only the spec is required; everything else has a default."""
+    settings = load_settings(config(tmp_path, "apis:\n  fax:\n    spec: specs/fax.yaml\n"), {})
+    api = settings.apis["fax"]
+    assert (settings.host, settings.port, settings.mock_prefix, settings.mode) == (
+        "127.0.0.1",
+        8080,
+        "/_mock",
+        Mode.LIVE,
+    )
+    assert (api.mount, api.upstream, api.mode, api.validation) == (
+        "/fax",
+        None,
+        None,
+        ValidationMode.ENFORCE,
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "mokc_prefix: /x\napis: {fax: {spec: specs/fax.yaml}}\n",
+            [
+                "CFG:1:1: mokc_prefix: unknown key (did you mean 'mock_prefix'?); known keys: listen, mock_prefix, mode, dynamic, cors, max_body_size, admin, log, journal, apis"
+            ],
+        ),
+        (
+            "apis:\n  fax:\n    spec: specs/fax.yaml\n    upstream: fax.local\n",
+            ["CFG:4:5: apis.fax.upstream: expected an http(s) URL, got 'fax.local'"],
+        ),
+        (
+            "apis:\n  fax:\n    spec: specs/nope.yaml\n",
+            ["CFG:3:5: apis.fax.spec: no such file: {dir}/specs/nope.yaml"],
+        ),
+        (
+            "listen: {port: http}\napis: {fax: {spec: specs/fax.yaml}}\n",
+            ["CFG:1:10: listen.port: expected an integer, got 'http'"],
+        ),
+        (
+            "apis: {fax: {spec: specs/fax.yaml, mode: mok, timeouts: {read: 0}}}\n",
+            [
+                "CFG:1:36: apis.fax.mode: expected one of mock, live, verify, fallback, got 'mok'",
+                "CFG:1:58: apis.fax.timeouts.read: expected a number of seconds > 0, got int 0",
+            ],
+        ),
+        (
+            "apis:\n  fax:\n    mount: /x\n",
+            ["CFG:2:3: apis.fax.spec: required: the path of the API's OpenAPI description"],
+        ),
+        ("apis: {}\n", ["CFG:1:1: apis: expected at least one API"]),
+        ("apis: [1]\n", ["CFG:1:1: apis: expected a mapping, got a list"]),
+        (
+            "apis:\n  a: {spec: specs/fax.yaml, mount: /x}\n  b: {spec: specs/fax.yaml, mount: /x/}\n",
+            ["CFG:3:29: apis.b.mount: '/x' is already the mount of a"],
+        ),
+        (
+            "apis:\n  a: {spec: specs/fax.yaml, mount: /_mock/a}\n",
+            ["CFG:2:29: apis.a.mount: '/_mock/a' lies under the reserved prefix /_mock"],
+        ),
+        (
+            "apis:\n  a: {spec: specs/fax.yaml, upstream: '${NOPE}'}\n",
+            [
+                "CFG:2:29: apis.a.upstream: environment variable NOPE is not set",
+                "CFG:2:29: apis.a.upstream: expected an http(s) URL, got ''",
+            ],
+        ),
+        (
+            "apis: [1\n",
+            [
+                "CFG:2:1: invalid YAML: while parsing a flow sequence did not find expected ',' or ']'"
+            ],
+        ),
+    ],
+    ids=[
+        "unknown-key",
+        "bad-url",
+        "missing-spec",
+        "wrong-type",
+        "several-errors",
+        "spec-required",
+        "no-apis",
+        "apis-not-mapping",
+        "duplicate-mount",
+        "mount-under-prefix",
+        "unset-variable",
+        "yaml-syntax",
+    ],
+)
+def test_errors_name_file_line_and_key(tmp_path: Path, text: str, expected: list[str]) -> None:
+    """Each mistake is one line naming file, line, column and key; all are collected."""
+    path = config(tmp_path, text)
+    assert errors(path) == [line.replace("{dir}", str(tmp_path)) for line in expected]
+
+
+def test_missing_config_file(tmp_path: Path) -> None:
+    """A config file that is not there is named."""
+    assert errors(tmp_path / "nope.yaml") == ["CFG: config file not found"]
+
+
+@pytest.mark.parametrize(
+    ("text", "environ", "upstream"),
+    [
+        ("${UP}", {"UP": "https://a.example"}, "https://a.example"),
+        ("${UP:-https://b.example}", {}, "https://b.example"),
+        ("${UP:-https://b.example}", {"UP": ""}, "https://b.example"),
+        ("https://c.example/$$x", {}, "https://c.example/$x"),
+        ("https://${HOST}:8443/v1", {"HOST": "d.example"}, "https://d.example:8443/v1"),
+    ],
+    ids=["set", "default", "empty-uses-default", "escaped-dollar", "inside-text"],
+)
+def test_interpolation(tmp_path: Path, text: str, environ: dict[str, str], upstream: str) -> None:
+    """${VAR}, ${VAR:-default} and $$ work inside any string value."""
+    path = config(tmp_path, f"apis:\n  fax:\n    spec: specs/fax.yaml\n    upstream: '{text}'\n")
+    assert load_settings(path, environ).apis["fax"].upstream == upstream
+
+
+def test_environment_overrides(tmp_path: Path) -> None:
+    """MOCKPROXY_* variables override the file, per-API modes by mangled API name."""
+    path = config(tmp_path, "apis:\n  fax-v2:\n    spec: specs/fax.yaml\n")
+    settings = load_settings(
+        path,
+        {
+            "MOCKPROXY_HOST": "0.0.0.0",
+            "MOCKPROXY_PORT": "9999",
+            "MOCKPROXY_MODE": "mock",
+            "MOCKPROXY_MODE_FAX_V2": "verify",
+            "MOCKPROXY_LOG_FORMAT": "console",
+        },
+    )
+    assert (settings.host, settings.port, settings.env_mode) == ("0.0.0.0", 9999, Mode.MOCK)
+    assert settings.apis["fax-v2"].env_mode is Mode.VERIFY
+    assert settings.log_format is LogFormat.CONSOLE
+
+
+def test_bad_environment_values_name_the_variable(tmp_path: Path) -> None:
+    """A wrong value in the environment is reported with the variable's name."""
+    path = config(tmp_path, "apis:\n  fax:\n    spec: specs/fax.yaml\n")
+    assert errors(path, {"MOCKPROXY_MODE": "mok", "MOCKPROXY_PORT": "x"}) == [
+        "MOCKPROXY_MODE: expected one of mock, live, verify, fallback, got 'mok'",
+        "MOCKPROXY_PORT: expected an integer, got 'x'",
+    ]
+
+
+def test_settings_for_one_spec() -> None:
+    """`mockproxy mock SPEC` mounts the spec at the root, mocked."""
+    settings = settings_for_spec(FAX_SPEC)
+    [api] = settings.apis.values()
+    assert (api.name, api.mount, api.mode, settings.mode) == ("fax", "", Mode.MOCK, Mode.MOCK)
+
+
+def test_settings_for_missing_spec(tmp_path: Path) -> None:
+    """A missing spec file is a ConfigError naming it."""
+    with pytest.raises(ConfigError) as raised:
+        settings_for_spec(tmp_path / "none.yaml")
+    assert raised.value.messages == [f"{tmp_path / 'none.yaml'}: no such spec file"]
