@@ -119,23 +119,31 @@ def walk_pointer(document: Any, pointer: str) -> Any:
 
 def _refs(node: Any, pointer: str) -> Iterator[tuple[str, str]]:
     """Every ``$ref`` string in ``node`` with the pointer of the object holding it."""
-    stack: list[tuple[Any, str, bool]] = [(node, pointer, False)]
+    stack: list[tuple[Any, str, str]] = [(node, pointer, "")]
     while stack:
-        value, where, in_examples = stack.pop()
+        value, where, held_by = stack.pop()
         if isinstance(value, dict):
             ref = value.get("$ref")
             if isinstance(ref, str):
                 yield where, ref
             for key, child in value.items():
-                if key in _DATA_KEYS or (in_examples and key == "value"):
+                if _is_data(key, held_by):
                     continue
                 if isinstance(child, dict | list):
-                    child_in_examples = key == "examples" and isinstance(child, dict)
-                    stack.append((child, f"{where}/{escape_pointer(key)}", child_in_examples))
+                    stack.append((child, f"{where}/{escape_pointer(key)}", key))
         elif isinstance(value, list):
             for index, child in enumerate(value):
                 if isinstance(child, dict | list):
-                    stack.append((child, f"{where}/{index}", False))
+                    stack.append((child, f"{where}/{index}", ""))
+
+
+def _is_data(key: str, held_by: str) -> bool:
+    """Keys whose values are data, not description: ``default`` is a response under responses."""
+    if key == "default":
+        return held_by != "responses"
+    if key == "value":
+        return held_by not in ("properties",)
+    return key in _DATA_KEYS
 
 
 def _parse(raw: bytes, path: Path) -> Any:

@@ -35,8 +35,9 @@ class PathMatch(Generic[T]):
 
 @dataclass(slots=True)
 class _TemplatedSegment(Generic[T]):
+    """A segment with parameters; shared by every template with the same shape there."""
+
     pattern: re.Pattern[str]
-    names: tuple[str, ...]
     literal_weight: int
     node: _Node[T]
 
@@ -45,7 +46,7 @@ class _TemplatedSegment(Generic[T]):
 class _Node(Generic[T]):
     literal: dict[str, _Node[T]] = field(default_factory=dict)
     templated: list[_TemplatedSegment[T]] = field(default_factory=list)
-    endpoint: tuple[str, T] | None = None
+    endpoint: tuple[str, T, tuple[str, ...]] | None = None
 
 
 def _split(path: str) -> list[str]:
@@ -79,42 +80,46 @@ class PathRouter(Generic[T]):
 
     def _add(self, template: str, value: T) -> None:
         node = self._root
+        names: list[str] = []
         for segment in _split(template):
             if "{" not in segment:
                 node = node.literal.setdefault(unquote(segment), _Node())
                 continue
-            existing = next((t for t in node.templated if t.pattern.pattern == segment), None)
+            pattern, segment_names, weight = _compile_segment(segment)
+            names.extend(segment_names)
+            existing = next(
+                (t for t in node.templated if t.pattern.pattern == pattern.pattern), None
+            )
             if existing is None:
-                pattern, names, weight = _compile_segment(segment)
-                existing = _TemplatedSegment(pattern, names, weight, _Node())
+                existing = _TemplatedSegment(pattern, weight, _Node())
                 node.templated.append(existing)
-                node.templated.sort(key=lambda t: (-t.literal_weight, len(t.names)))
+                node.templated.sort(key=lambda t: (-t.literal_weight, t.pattern.groups))
             node = existing.node
         if node.endpoint is None:
-            node.endpoint = (template, value)
+            node.endpoint = (template, value, tuple(names))
 
     def match(self, path: str) -> PathMatch[T] | None:
         """The best match for a raw request path; a trailing slash is tolerated either way."""
         segments = _split(path)
-        found = self._walk(self._root, segments, 0, {})
+        found = self._walk(self._root, segments, 0, [])
         if found is None and len(segments) > 1 and segments[-1] == "":
-            found = self._walk(self._root, segments[:-1], 0, {})
+            found = self._walk(self._root, segments[:-1], 0, [])
         if found is None:
-            found = self._walk(self._root, [*segments, ""], 0, {})
+            found = self._walk(self._root, [*segments, ""], 0, [])
         return found
 
     def _walk(
-        self, node: _Node[T], segments: list[str], index: int, params: dict[str, str]
+        self, node: _Node[T], segments: list[str], index: int, values: list[str]
     ) -> PathMatch[T] | None:
         if index == len(segments):
             if node.endpoint is None:
                 return None
-            template, value = node.endpoint
-            return PathMatch(template, value, dict(params))
+            template, value, names = node.endpoint
+            return PathMatch(template, value, dict(zip(names, values, strict=True)))
         segment = segments[index]
         child = node.literal.get(unquote(segment) if "%" in segment else segment)
         if child is not None:
-            found = self._walk(child, segments, index + 1, params)
+            found = self._walk(child, segments, index + 1, values)
             if found is not None:
                 return found
         for templated in node.templated:
@@ -124,11 +129,7 @@ class PathRouter(Generic[T]):
             captured: tuple[str, ...] = matched.groups()
             if not all(captured):
                 continue
-            for name, text in zip(templated.names, captured, strict=True):
-                params[name] = text
-            found = self._walk(templated.node, segments, index + 1, params)
+            found = self._walk(templated.node, segments, index + 1, [*values, *captured])
             if found is not None:
                 return found
-            for name in templated.names:
-                params.pop(name, None)
         return None

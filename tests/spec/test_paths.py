@@ -87,3 +87,12 @@ def test_percent_encoded_literal_matches() -> None:
     match = router("/a:b/c").match("/a%3Ab/c")
     assert match is not None
     assert match.template == "/a:b/c"
+
+
+def test_concrete_segment_wins_across_differently_named_parameters() -> None:
+    """Templates whose parameters differ only in name share a branch, so a later literal wins."""
+    match = router("/a/{accountSid}/n/{sid}.json", "/a/{account}/n/Local.json").match(
+        "/a/AC1/n/Local.json"
+    )
+    assert match is not None
+    assert (match.template, match.params) == ("/a/{account}/n/Local.json", {"account": "AC1"})
