@@ -56,8 +56,8 @@ def configure_logging(log_format: str = "auto", level: str = "info") -> None:
 
 
 def new_request_id() -> str:
-    """A fresh request id (32 hex digits)."""
-    return uuid.uuid4().hex
+    """A fresh request id (a UUID: valid wherever an API documents X-Request-Id as uuid)."""
+    return str(uuid.uuid4())
 
 
 class Metrics:

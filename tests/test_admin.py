@@ -99,7 +99,7 @@ async def test_request_id_is_echoed_or_generated(aiohttp_client: Any) -> None:
     given = await client.get(BASE + "/fax/reports", headers={**AUTH, "X-Request-Id": "abc-1"})
     assert given.headers["X-Request-Id"] == "abc-1"
     fresh = await client.get(BASE + "/fax/reports", headers=AUTH)
-    assert len(fresh.headers["X-Request-Id"]) == 32
+    assert len(fresh.headers["X-Request-Id"]) == 36
 
 
 async def test_one_completed_line_per_request_without_credentials(aiohttp_client: Any) -> None:

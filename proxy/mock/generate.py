@@ -130,10 +130,12 @@ def _value(node: Any, resolver: Any, context: _Context) -> Any:
         return context.rng.choice(node["enum"])
     if "allOf" in node:
         merged, separate = _merge_all_of(node, resolver)
-        value = _value(merged, resolver, context)
+        value = _value(merged, resolver, context) if _constraining(merged) or not separate else None
         for part, part_resolver in separate:
             extra = _value(part, part_resolver, context)
-            if isinstance(value, dict) and isinstance(extra, dict):
+            if value is None:
+                value = extra
+            elif isinstance(value, dict) and isinstance(extra, dict):
                 value = {**extra, **value}
         return value
     for keyword in ("oneOf", "anyOf"):

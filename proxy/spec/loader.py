@@ -451,6 +451,7 @@ def _operations(builder: _OpenApi3) -> list[Operation]:
             located = path_item.get(method)
             if located is None or not isinstance(located.value, dict):
                 continue
+            located = builder.deref(located)  # an operation may live in a file of its own
             operations.append(
                 _operation(builder, path, method, located, path_item, global_security)
             )
@@ -499,7 +500,21 @@ def _operation(
         security=builder.security(value["security"]) if "security" in value else global_security,
         pointer=located.pointer,
         extensions={k: v for k, v in value.items() if k.startswith("x-")},
+        servers=_server_urls(value.get("servers") or path_item.value.get("servers")),
     )
+
+
+def _server_urls(servers: Any) -> tuple[str, ...]:
+    if not isinstance(servers, list):
+        return ()
+    urls = []
+    for server in servers:
+        if isinstance(server, dict) and isinstance(server.get("url"), str):
+            url = server["url"]
+            for name, variable in (server.get("variables") or {}).items():
+                url = url.replace("{" + name + "}", str(variable.get("default", "")))
+            urls.append(url)
+    return tuple(urls)
 
 
 def _unique_keys(operations: list[Operation], warnings: list[str]) -> list[Operation]:

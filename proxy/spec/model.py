@@ -201,7 +201,8 @@ class Operation:
     ``key`` is what users name it by: the operationId, else ``"GET /pets/{id}"``.
     ``parameters`` are the effective ones (path-level merged with operation-level).
     ``responses`` are in document order; ``security`` is effective (operation, else global).
-    ``extensions`` keeps the operation's ``x-`` members.
+    ``extensions`` keeps the operation's ``x-`` members; ``servers`` are the operation's or
+    path item's own server URLs, when it overrides the description's.
     """
 
     method: str
@@ -218,6 +219,7 @@ class Operation:
     security: tuple[SecurityRequirement, ...] = ()
     pointer: str = ""
     extensions: Mapping[str, Any] = field(default_factory=dict)
+    servers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

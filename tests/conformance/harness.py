@@ -22,6 +22,7 @@ from referencing.jsonschema import DRAFT4
 from proxy.mock.choose import status_of
 from proxy.mock.generate import Direction, generate
 from proxy.spec.model import (
+    NO_EXAMPLE,
     ApiSpec,
     MediaType,
     Operation,
@@ -46,6 +47,7 @@ class Outcome:
     load_seconds: float
     checked: int = 0
     failures: list[tuple[str, str]] = field(default_factory=list)
+    publisher_examples: list[tuple[str, str]] = field(default_factory=list)
     judge: str = ""
 
 
@@ -65,6 +67,29 @@ class Probe:
     def label(self) -> str:
         media = self.media.media_type if self.media else "-"
         return f"{self.operation.key} {self.response.status} {media}"
+
+
+def is_documented_example(probe: Probe, body: bytes) -> bool:
+    """The mock sent one of the description's own examples for this media type, verbatim."""
+    if probe.media is None:
+        return False
+    try:
+        value = json.loads(body)
+    except ValueError:
+        return False
+    examples = [e.value for e in probe.media.examples]
+    if probe.media.example is not NO_EXAMPLE:
+        examples.append(probe.media.example)
+    schema = probe.media.schema
+    if schema is not None and isinstance(schema.contents, dict):
+        contents: Any = schema.contents
+        if "$ref" in contents:
+            contents = schema.resolver.lookup(contents["$ref"]).contents
+        if isinstance(contents, dict) and "example" in contents:
+            examples.append(contents["example"])
+        if isinstance(contents, dict) and contents.get("examples"):
+            examples.append(contents["examples"][0])
+    return any(value == example for example in examples)
 
 
 def entry_files() -> list[Path]:
@@ -267,7 +292,8 @@ class Judge:
     def _openapi_core(
         self, probe: Probe, status: int, headers: dict[str, str], body: bytes
     ) -> list[str]:
-        server = self.spec.servers[0] if self.spec.servers else "http://localhost"
+        servers = probe.operation.servers or self.spec.servers
+        server = servers[0] if servers else "http://localhost"
         parts = urlsplit(server if "://" in server else "http://localhost" + server)
         host_url = f"{parts.scheme}://{parts.netloc}"
         request = MockRequest(
