@@ -119,4 +119,4 @@ def setup_admin(app: web.Application) -> None:
 
 def setup_reserved(app: web.Application) -> None:
     """The reserved prefix's catch-all; register after every other admin route."""
-    app.router.add_route("*", ADMIN_PREFIX + "{tail:(/.*)?}", reserved_view)
+    app.router.add_route("*", ADMIN_PREFIX + "{tail:(/[\\s\\S]*)?}", reserved_view)

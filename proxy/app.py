@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Final
+from typing import Any, Final
 
 import structlog
 from aiohttp import hdrs, web
@@ -62,6 +62,7 @@ log = structlog.get_logger(__name__)
 
 REQUEST_ID_HEADER: Final = "X-Request-Id"
 VIOLATIONS_HEADER: Final = "X-Mockproxy-Violations"
+MAX_VIOLATIONS_HEADER: Final = 4096
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -209,7 +210,7 @@ async def _mock(request: web.Request, decision: RouteDecision) -> web.StreamResp
     extra = _cors_headers(request, settings)
     result = _validate(request, decision, prepared, preferences, body)
     if result is not None and not result.valid:
-        extra[VIOLATIONS_HEADER] = json.dumps([e.as_json() for e in result.errors])
+        extra[VIOLATIONS_HEADER] = violations_header([e.as_json() for e in result.errors])
         log.info("request.invalid", errors=[e.as_json() for e in result.errors])
     accept = request.headers.get(hdrs.ACCEPT)
     api = decision.api
@@ -225,6 +226,20 @@ async def _mock(request: web.Request, decision: RouteDecision) -> web.StreamResp
     else:
         reply = mock_reply(request, api, prepared, preferences, settings.dynamic, cache)
     return reply_to_response(reply, prepared.operation.key, extra)
+
+
+def violations_header(findings: list[Any]) -> str:
+    """The findings as a JSON list, cut to fit comfortably in one header line."""
+    shown: list[Any] = []
+    for finding in findings:
+        if len(json.dumps([*shown, finding])) > MAX_VIOLATIONS_HEADER:
+            break
+        shown.append(finding)
+    if len(shown) < len(findings):
+        shown.append(
+            {"pointer": "", "detail": f"... {len(findings) - len(shown)} more in the body/log"}
+        )
+    return json.dumps(shown)
 
 
 def _enforced(decision: RouteDecision) -> bool:
@@ -381,5 +396,5 @@ def create_app(
     app[JOURNAL] = Journal(settings.journal_size, settings.journal_max_body_bytes)
     setup_admin(app)
     setup_reserved(app)
-    app.router.add_route("*", "/{tail:.*}", dispatch)
+    app.router.add_route("*", "/{tail:[\\s\\S]*}", dispatch)  # newlines too
     return app

@@ -18,6 +18,7 @@ __all__ = ["PROBLEM_CONTENT_TYPE", "ProblemError", "problem_body", "problem_resp
 
 PROBLEM_CONTENT_TYPE: Final = "application/problem+json"
 _TYPE_BASE: Final = "https://mockproxy.dev/problems/"
+_BODY_HEADERS: Final = frozenset({"content-type", "content-length", "content-encoding"})
 
 
 class ProblemError(Exception):
@@ -67,7 +68,11 @@ def problem_response(
     extra_headers: Mapping[str, str] | None = None,
 ) -> web.Response:
     """An ``application/problem+json`` response for ``error``."""
-    headers = {**error.headers, **(extra_headers or {})}
+    headers = {
+        name: value
+        for name, value in {**error.headers, **(extra_headers or {})}.items()
+        if name.lower() not in _BODY_HEADERS
+    }
     return web.Response(
         status=error.status,
         body=json.dumps(problem_body(error, instance), ensure_ascii=False).encode(),

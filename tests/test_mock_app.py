@@ -117,9 +117,9 @@ async def test_undocumented_code_is_a_problem(client: TestClient[Any, Any]) -> N
     assert response.status == 400
     assert response.headers["Content-Type"] == "application/problem+json"
     body = await response.json()
-    assert body["documented_codes"] == ["200", "401", "404", "500"]
+    assert body["documented_codes"] == ["200", "400", "401", "404", "500"]
     assert body["detail"] == (
-        "status 418 is not documented for getFaxStatus; documented: 200, 401, 404, 500"
+        "status 418 is not documented for getFaxStatus; documented: 200, 400, 401, 404, 500"
     )
 
 

@@ -48,6 +48,7 @@ CHUNK_SIZE: Final = 64 * 1024
 FALLBACK_STATUSES: Final = frozenset({501, 503})
 SOURCE_HEADER: Final = "X-Mockproxy-Source"
 VIOLATIONS_HEADER: Final = "X-Mockproxy-Violations"
+MAX_FINDINGS: Final = 20
 _FORBIDDEN_IN_SEGMENT: Final = ("/", "\\", "\x00")
 
 
@@ -202,7 +203,12 @@ async def _relay(
         complete = buffered if response.content.at_eof() else None
         violations = inspection.check(response.status, response.headers, complete)
         if violations:
-            headers[VIOLATIONS_HEADER] = json.dumps(violations, ensure_ascii=True)
+            shown = violations[:MAX_FINDINGS] + (
+                [f"... {len(violations) - MAX_FINDINGS} more in the log"]
+                if len(violations) > MAX_FINDINGS
+                else []
+            )
+            headers[VIOLATIONS_HEADER] = json.dumps(shown, ensure_ascii=True)[:4096]
     client_response = web.StreamResponse(status=response.status, reason=response.reason)
     client_response.headers.extend(headers)
     if response.content_length is not None and hdrs.CONTENT_LENGTH not in headers:

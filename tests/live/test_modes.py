@@ -93,7 +93,7 @@ async def test_verify_reports_undocumented_status(make_pair: MakePair) -> None:
     response = await pair.client.get(REPORT + "?behave=unavailable", headers=AUTH)
     assert response.status == 503
     assert parse_violations(response.headers["X-Mockproxy-Violations"]) == [
-        "status 503 is not documented for getFaxStatus (documented: 200, 401, 404, 500)"
+        "status 503 is not documented for getFaxStatus (documented: 200, 400, 401, 404, 500)"
     ]
 
 
