@@ -12,6 +12,7 @@ before any port is bound; a traceback only with ``--debug``.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import dataclasses
 import json
 import multiprocessing
@@ -145,8 +146,19 @@ def _load(arguments: argparse.Namespace, environ: Mapping[str, str]) -> Snapshot
     return Snapshot(settings, build_catalog(settings))
 
 
+def use_fast_event_loop() -> bool:
+    """uvloop where it is installed (Linux, macOS): a faster drop-in event loop."""
+    try:
+        import uvloop
+    except ImportError:
+        return False
+    asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+    return True
+
+
 def _run_worker(snapshot: Snapshot, reloader: Reloader, reuse_port: bool) -> None:
     settings = snapshot.settings
+    use_fast_event_loop()
     app = create_app(settings, snapshot.catalog, reloader)
     web.run_app(
         app,

@@ -65,9 +65,9 @@ def credentials_of(request: web.Request) -> Credentials:
     """The request's credential-shaped parts."""
     return Credentials(
         authorization=request.headers.get(hdrs.AUTHORIZATION),
-        header_names=frozenset(name.lower() for name in request.headers),
-        query_names=frozenset(request.rel_url.query),
-        cookie_names=frozenset(request.cookies),
+        header_names=request.headers,
+        query_names=request.rel_url.query,
+        cookie_names=request.cookies,
     )
 
 

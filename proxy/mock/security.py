@@ -9,7 +9,7 @@ Mutual TLS cannot be seen from here and counts as present.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from dataclasses import dataclass
 from typing import Final
 
@@ -27,12 +27,16 @@ _BEARER_KINDS: Final = frozenset({SecuritySchemeKind.OAUTH2, SecuritySchemeKind.
 
 @dataclass(frozen=True, slots=True)
 class Credentials:
-    """What a request carries that could be a credential (names lower-cased where HTTP says so)."""
+    """What a request carries that could be a credential.
+
+    ``header_names`` must answer ``in`` case-insensitively (a CIMultiDict does); the others
+    are any containers of names, read only when a scheme asks.
+    """
 
     authorization: str | None
-    header_names: frozenset[str]
-    query_names: frozenset[str]
-    cookie_names: frozenset[str]
+    header_names: Container[str]
+    query_names: Container[str]
+    cookie_names: Container[str]
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,6 +28,8 @@ __all__ = [
 ]
 
 _ONE_OF: Final = Draft202012Validator.VALIDATORS["oneOf"]
+_SCALARS: Final = (str, int, float, bool)
+_MEMO_SIZE: Final = 4096
 _ANY_OF: Final = Draft202012Validator.VALIDATORS["anyOf"]
 
 
@@ -165,6 +167,7 @@ class OperationValidator:
         self._media = media
         self._body_required = body_required
         self._has_body = bool(media)
+        self._memo: dict[tuple[str, type, Any], tuple[FieldError, ...]] = {}
 
     def validate(self, parts: RequestParts) -> ValidationResult:
         if not self._parameters and not self._has_body:
@@ -211,11 +214,24 @@ class OperationValidator:
             if value == "" and parameter.allow_empty_value:
                 continue
             if compiled.validator is not None:
-                errors.extend(
-                    FieldError(_pointer(compiled.pointer, e), _detail(e))
-                    for e in compiled.validator.iter_errors(value)
-                )
+                errors.extend(self._scalar_errors(compiled, value))
         return errors
+
+    def _scalar_errors(self, compiled: _CompiledParameter, value: Any) -> tuple[FieldError, ...]:
+        """Parameter errors; for scalars memoised, as the same value always gives the same."""
+        assert compiled.validator is not None
+        key = (compiled.pointer, type(value), value) if isinstance(value, _SCALARS) else None
+        if key is not None and key in self._memo:
+            return self._memo[key]
+        found = tuple(
+            FieldError(_pointer(compiled.pointer, e), _detail(e))
+            for e in compiled.validator.iter_errors(value)
+        )
+        if key is not None:
+            if len(self._memo) >= _MEMO_SIZE:
+                self._memo.clear()
+            self._memo[key] = found
+        return found
 
     def _body(self, parts: RequestParts) -> tuple[int, list[FieldError], Any]:
         if not parts.body:

@@ -1,0 +1,350 @@
+"""mockproxy's benchmark: throughput and latency as ratios to yardsticks measured in the same run.
+
+    python bench/run.py [--duration 10] [--connections 50] [--threads 1] [--out bench/results]
+
+Needs wrk (Debian: apt-get install wrk). Starts, on free loopback ports: a bare aiohttp handler
+answering a small fixed JSON body (yardstick for the mock), a bare aiohttp upstream (yardstick
+for forwarding), and mockproxy with one worker on the bundled config, its fax API forwarding
+un-prefixed traffic to that upstream. Writes results.json and results.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = Path(__file__).resolve().parent
+AUTH = "Basic dXNlcjpwYXNz"
+REPORT = "/_mock/fax/fax4a-api/9991/fax/reports/FJKQQUVF1J0IADYARQEXKC"
+TARGETS = {"a": 0.70, "b": 0.50, "c": 0.60, "d": 0.35}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def wait_healthy(url: str, timeout: float = 30) -> float:
+    started = time.perf_counter()
+    while time.perf_counter() - started < timeout:
+        with contextlib.suppress(OSError):
+            with urllib.request.urlopen(url, timeout=1) as response:
+                if response.status == 200:
+                    return time.perf_counter() - started
+        time.sleep(0.02)
+    raise RuntimeError(f"{url} did not come up within {timeout} s")
+
+
+@contextlib.contextmanager
+def process(
+    args: list[str], env: dict[str, str] | None = None
+) -> Iterator[subprocess.Popen[bytes]]:
+    child = subprocess.Popen(
+        args,
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        yield child
+    finally:
+        child.send_signal(signal.SIGTERM)
+        try:
+            child.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            child.kill()
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def lua_script(method: str, headers: dict[str, str], body: str | None, expect: int) -> str:
+    """A wrk script: request shape, and a count of answers that are not the expected status."""
+    lines = [f'wrk.method = "{method}"']
+    for name, value in headers.items():
+        lines.append(f'wrk.headers["{name}"] = "{value}"')
+    if body is not None:
+        lines.append(f"wrk.body = {json.dumps(body)}")
+    lines += [
+        "local unexpected = 0",
+        "response = function(status, headers, body)",
+        f"  if status ~= {expect} then unexpected = unexpected + 1 end",
+        "end",
+        "done = function(summary, latency, requests)",
+        '  io.write(string.format("UNEXPECTED %d\\n", unexpected))',
+        "end",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _ms(text: str) -> float:
+    number, unit = re.match(r"([\d.]+)(us|ms|s)", text).groups()  # type: ignore[union-attr]
+    return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def run_wrk(
+    url: str, script: str, duration: float, connections: int, threads: int
+) -> dict[str, Any]:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
+        handle.write(script)
+    try:
+        output = subprocess.run(
+            [
+                "wrk",
+                f"-t{threads}",
+                f"-c{connections}",
+                f"-d{max(1, round(duration))}s",
+                "--latency",
+                "-s",
+                handle.name,
+                url,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=duration + 60,
+            check=True,
+        ).stdout
+    finally:
+        os.unlink(handle.name)
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
+    p50 = _ms(re.search(r"50%\s+([\d.]+\w+)", output).group(1))  # type: ignore[union-attr]
+    p99 = _ms(re.search(r"99%\s+([\d.]+\w+)", output).group(1))  # type: ignore[union-attr]
+    unexpected = int(re.search(r"UNEXPECTED (\d+)", output).group(1))  # type: ignore[union-attr]
+    requests = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
+    return {
+        "rps": rps,
+        "p50_ms": p50,
+        "p99_ms": p99,
+        "requests": requests,
+        "unexpected_status": unexpected,
+    }
+
+
+def scenarios(proxy: str, bare: str, upstream: str) -> list[tuple[str, str, str, str]]:
+    """(key, description, url, wrk script); yardsticks first."""
+    job = json.dumps({"recipients": [{"number": "+498900000000"}]})
+    return [
+        ("bare", "bare aiohttp handler, fixed JSON", bare + "/", lua_script("GET", {}, None, 200)),
+        (
+            "upstream",
+            "bare upstream alone",
+            upstream + "/fax/v1/9991/fax/reports",
+            lua_script("GET", {}, None, 200),
+        ),
+        (
+            "a",
+            "mock GET, static named example",
+            proxy + REPORT,
+            lua_script("GET", {"Authorization": AUTH, "Prefer": "example=unknownJob"}, None, 404),
+        ),
+        (
+            "b",
+            "mock POST, valid JSON body, validation on",
+            proxy + "/_mock/fax/fax4a-api/9991/fax",
+            lua_script(
+                "POST", {"Authorization": AUTH, "Content-Type": "application/json"}, job, 201
+            ),
+        ),
+        (
+            "c",
+            "mock GET, generated body",
+            proxy + REPORT,
+            lua_script("GET", {"Authorization": AUTH}, None, 200),
+        ),
+        (
+            "d",
+            "live GET forwarded to the bare upstream",
+            proxy + "/fax/fax4a-api/9991/fax/reports",
+            lua_script("GET", {"Authorization": AUTH}, None, 200),
+        ),
+    ]
+
+
+def large_spec(directory: Path, operations: int = 2000) -> Path:
+    """A description with `operations` operations, deep $ref chains and allOf."""
+    schemas: dict[str, Any] = {
+        "Base": {
+            "type": "object",
+            "required": ["id"],
+            "properties": {"id": {"type": "string", "format": "uuid"}},
+        }
+    }
+    for depth in range(1, 9):
+        schemas[f"Level{depth}"] = {
+            "allOf": [
+                {"$ref": f"#/components/schemas/{'Base' if depth == 1 else f'Level{depth - 1}'}"},
+                {
+                    "type": "object",
+                    "properties": {f"field{depth}": {"type": "integer", "minimum": depth}},
+                },
+            ]
+        }
+    paths: dict[str, Any] = {}
+    for index in range(operations // 2):
+        model = f"Model{index}"
+        schemas[model] = {
+            "allOf": [
+                {"$ref": f"#/components/schemas/Level{index % 8 + 1}"},
+                {
+                    "type": "object",
+                    "properties": {
+                        "name": {"type": "string"},
+                        "tags": {"type": "array", "items": {"type": "string"}},
+                    },
+                },
+            ]
+        }
+        ref = {"$ref": f"#/components/schemas/{model}"}
+        paths[f"/resources{index}/{{id}}"] = {
+            "parameters": [
+                {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+            ],
+            "get": {
+                "operationId": f"get{index}",
+                "responses": {
+                    "200": {"description": "ok", "content": {"application/json": {"schema": ref}}}
+                },
+            },
+            "put": {
+                "operationId": f"put{index}",
+                "requestBody": {"content": {"application/json": {"schema": ref}}},
+                "responses": {
+                    "200": {"description": "ok", "content": {"application/json": {"schema": ref}}}
+                },
+            },
+        }
+    spec = {
+        "openapi": "3.0.3",
+        "info": {"title": "large", "version": "1"},
+        "paths": paths,
+        "components": {"schemas": schemas},
+    }
+    path = directory / "large.json"
+    path.write_text(json.dumps(spec))
+    return path
+
+
+def measure_start(args: list[str], port: int) -> tuple[float, float]:
+    with process([sys.executable, "-m", "proxy", *args, "--port", str(port)]) as child:
+        seconds = wait_healthy(f"http://127.0.0.1:{port}/_mockproxy/health", timeout=60)
+        time.sleep(0.3)
+        return seconds, rss_mb(child.pid)
+
+
+def run(duration: float, connections: int, threads: int, out: Path) -> dict[str, Any]:
+    if shutil.which("wrk") is None:
+        raise SystemExit(
+            "wrk is not installed: apt-get install wrk (Debian/Ubuntu) or brew install wrk"
+        )
+    bare_port, upstream_port, proxy_port = free_port(), free_port(), free_port()
+    yardstick = [sys.executable, "-m", "bench.yardstick"]
+    env = {
+        "FAX_UPSTREAM": f"http://127.0.0.1:{upstream_port}/fax/v1",
+        "MOCKPROXY_MODE_FAX": "live",
+        "MOCKPROXY_LOG_LEVEL": "warning",
+    }
+    results: dict[str, Any] = {
+        "duration_s": duration,
+        "connections": connections,
+        "threads": threads,
+        "scenarios": {},
+    }
+    with (
+        process([*yardstick, str(bare_port)]),
+        process([*yardstick, str(upstream_port)]),
+        process([sys.executable, "-m", "proxy", "serve", "--port", str(proxy_port)], env=env),
+    ):
+        for port in (bare_port, upstream_port):
+            wait_healthy(f"http://127.0.0.1:{port}/_mockproxy/health")
+        wait_healthy(f"http://127.0.0.1:{proxy_port}/_mockproxy/health")
+        base = "http://127.0.0.1:{}"
+        for key, description, url, script in scenarios(
+            base.format(proxy_port), base.format(bare_port), base.format(upstream_port)
+        ):
+            run_wrk(url, script, min(1.0, duration), connections, threads)  # warm-up
+            measured = run_wrk(url, script, duration, connections, threads)
+            results["scenarios"][key] = {"description": description, **measured}
+    scenario = results["scenarios"]
+    for key in ("a", "b", "c"):
+        scenario[key]["ratio"] = scenario[key]["rps"] / scenario["bare"]["rps"]
+    scenario["d"]["ratio"] = scenario["d"]["rps"] / scenario["upstream"]["rps"]
+    scenario["d"]["added_p50_ms"] = scenario["d"]["p50_ms"] - scenario["upstream"]["p50_ms"]
+    start_bundled, rss_bundled = measure_start(["serve"], free_port())
+    with tempfile.TemporaryDirectory() as directory:
+        spec = large_spec(Path(directory))
+        start_large, rss_large = measure_start(["mock", str(spec)], free_port())
+    results["startup"] = {
+        "bundled": {"seconds": start_bundled, "rss_mb": rss_bundled},
+        "large_2000_operations": {"seconds": start_large, "rss_mb": rss_large},
+    }
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "results.json").write_text(json.dumps(results, indent=2))
+    (out / "results.md").write_text(markdown(results))
+    return results
+
+
+def markdown(results: dict[str, Any]) -> str:
+    rows = [
+        "| scenario | req/s | p50 ms | p99 ms | ratio | target | |",
+        "|---|---:|---:|---:|---:|---:|---|",
+    ]
+    for key, data in results["scenarios"].items():
+        target = TARGETS.get(key)
+        ratio = data.get("ratio")
+        verdict = "" if target is None else ("PASS" if ratio >= target else "MISS")
+        rows.append(
+            f"| {key}: {data['description']} | {data['rps']:.0f} | {data['p50_ms']:.2f} | {data['p99_ms']:.2f} | "
+            f"{'' if ratio is None else f'{ratio:.2f}'} | {'' if target is None else f'>= {target}'} | {verdict} |"
+        )
+    d = results["scenarios"]["d"]
+    rows.append(
+        f"\n(d) added p50 latency: {d['added_p50_ms']:.2f} ms (target <= 1.5: {'PASS' if d['added_p50_ms'] <= 1.5 else 'MISS'})"
+    )
+    for name, data in results["startup"].items():
+        rows.append(
+            f"\nstart-up {name}: {data['seconds']:.2f} s, RSS {data['rss_mb']:.0f} MB "
+            f"(targets: < 3 s {'PASS' if data['seconds'] < 3 else 'MISS'}, < 150 MB {'PASS' if data['rss_mb'] < 150 else 'MISS'})"
+        )
+    rows.append(
+        f"\n{results['connections']} connections, {results['threads']} wrk thread(s), {results['duration_s']} s per scenario; one mockproxy worker."
+    )
+    return "\n".join(rows) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--duration", type=float, default=10)
+    parser.add_argument("--connections", type=int, default=50)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--out", type=Path, default=BENCH / "results")
+    options = parser.parse_args()
+    results = run(options.duration, options.connections, options.threads, options.out)
+    print(markdown(results))
+
+
+if __name__ == "__main__":
+    main()

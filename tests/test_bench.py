@@ -1,0 +1,45 @@
+"""The benchmark harness runs end to end (a tiny duration; no timing is asserted)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.skipif(
+    shutil.which("wrk") is None, reason="wrk is not installed (apt-get install wrk)"
+)
+def test_benchmark_smoke(tmp_path: Path) -> None:
+    """Every scenario reports numbers, every request got its expected status, start-up is measured."""
+    subprocess.run(
+        [
+            sys.executable,
+            "bench/run.py",
+            "--duration",
+            "1",
+            "--connections",
+            "4",
+            "--out",
+            str(tmp_path),
+        ],
+        cwd=ROOT,
+        check=True,
+        timeout=180,
+        capture_output=True,
+    )
+    results = json.loads((tmp_path / "results.json").read_text())
+    assert set(results["scenarios"]) == {"bare", "upstream", "a", "b", "c", "d"}
+    for name, data in results["scenarios"].items():
+        assert data["rps"] > 0, name
+        assert data["unexpected_status"] == 0, name
+    for key in ("a", "b", "c", "d"):
+        assert isinstance(results["scenarios"][key]["ratio"], float)
+    assert set(results["startup"]) == {"bundled", "large_2000_operations"}
+    assert (tmp_path / "results.md").read_text().startswith("| scenario |")
