@@ -20,6 +20,7 @@ from multidict import CIMultiDictProxy
 from proxy.admin import ADMIN_PREFIX, setup_admin, setup_reserved
 from proxy.catalog import Catalog, PreparedOperation
 from proxy.config import Mode, Settings, ValidationMode
+from proxy.explorer.handlers import setup_explorer
 from proxy.journal import Journal, JournalEntry, redact_headers, redact_query
 from proxy.keys import (
     EXCHANGE,
@@ -395,6 +396,7 @@ def create_app(
     app[METRICS] = Metrics()
     app[JOURNAL] = Journal(settings.journal_size, settings.journal_max_body_bytes)
     setup_admin(app)
+    setup_explorer(app)
     setup_reserved(app)
     app.router.add_route("*", "/{tail:[\\s\\S]*}", dispatch)  # newlines too
     return app

@@ -1,0 +1,76 @@
+"""The API Explorer's routes: the page, its static files (package data), and its catalog JSON."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from typing import Final
+
+from aiohttp import web
+
+from proxy.admin import ADMIN_PREFIX
+from proxy.explorer.catalog_json import explorer_catalog
+from proxy.keys import RUNTIME, snapshot
+from proxy.problems import ProblemError
+
+__all__ = ["EXPLORER_PREFIX", "setup_explorer"]
+
+EXPLORER_PREFIX: Final = f"{ADMIN_PREFIX}/explorer"
+_TYPES: Final = {
+    ".html": "text/html",
+    ".js": "text/javascript",
+    ".css": "text/css",
+    ".svg": "image/svg+xml",
+}
+_CACHE: Final = web.AppKey("explorer_catalog_cache", dict)
+
+
+def _static_bytes(name: str) -> bytes:
+    folder = resources.files("proxy.explorer").joinpath("static")
+    entry = folder.joinpath(name)
+    if "/" in name or name.startswith(".") or not entry.is_file():
+        raise ProblemError(404, "no-such-file", f"the explorer has no file {name!r}")
+    return entry.read_bytes()
+
+
+async def index_view(request: web.Request) -> web.Response:
+    """The page."""
+    return web.Response(body=_static_bytes("index.html"), content_type="text/html", charset="utf-8")
+
+
+async def redirect_view(request: web.Request) -> web.Response:
+    """`/_mockproxy/explorer` -> `/_mockproxy/explorer/`."""
+    raise web.HTTPPermanentRedirect(EXPLORER_PREFIX + "/")
+
+
+async def static_view(request: web.Request) -> web.Response:
+    """A file of the page, served from the package (no CDN, no build step)."""
+    name = request.match_info["name"]
+    suffix = name[name.rfind(".") :] if "." in name else ""
+    response = web.Response(
+        body=_static_bytes(name), content_type=_TYPES.get(suffix, "application/octet-stream")
+    )
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+async def catalog_view(request: web.Request) -> web.Response:
+    """The operations of every API, built once per loaded configuration."""
+    cache = request.app[_CACHE]
+    generation = request.app[RUNTIME].generation
+    body = cache.get(generation)
+    if body is None:
+        current = snapshot(request)
+        body = json.dumps(explorer_catalog(current.catalog, current.settings.mock_prefix)).encode()
+        cache.clear()
+        cache[generation] = body
+    return web.Response(body=body, content_type="application/json")
+
+
+def setup_explorer(app: web.Application) -> None:
+    """Register the explorer's routes (before the reserved prefix's catch-all)."""
+    app[_CACHE] = {}
+    app.router.add_get(EXPLORER_PREFIX, redirect_view)
+    app.router.add_get(EXPLORER_PREFIX + "/", index_view)
+    app.router.add_get(EXPLORER_PREFIX + "/api/catalog", catalog_view)
+    app.router.add_get(EXPLORER_PREFIX + "/static/{name}", static_view)
