@@ -217,7 +217,8 @@ async def _mock(request: web.Request, decision: RouteDecision) -> web.StreamResp
     api = decision.api
     security = prepared.security
     if security.required and not security.satisfied(credentials_of(request)):
-        reply = unauthorized_reply(api, prepared, accept, cache)
+        from_script = request.headers.get("X-Requested-With") == "XMLHttpRequest"
+        reply = unauthorized_reply(api, prepared, accept, cache, from_script)
     elif result is not None and not result.valid and _enforced(decision):
         try:
             reply = invalid_reply(api, prepared, result, accept, cache)

@@ -239,3 +239,12 @@ async def test_reserved_prefix_is_never_forwarded(client: TestClient[Any, Any]) 
     response = await client.get("/_mockproxy/nope")
     assert response.status == 404
     assert response.headers["Content-Type"] == "application/problem+json"
+
+
+async def test_script_callers_get_no_prompting_challenge(client: TestClient[Any, Any]) -> None:
+    """X-Requested-With: XMLHttpRequest drops the Basic challenge so browsers do not prompt."""
+    response = await client.post(
+        BASE + "/fax", json=JOB, headers={"X-Requested-With": "XMLHttpRequest"}
+    )
+    assert response.status == 401
+    assert "WWW-Authenticate" not in response.headers

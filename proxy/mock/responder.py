@@ -40,6 +40,7 @@ SOURCE_HEADER: Final = "X-Mockproxy-Source"
 OPERATION_HEADER: Final = "X-Mockproxy-Operation"
 _NO_BODY_STATUSES: Final = frozenset({204, 205, 304})
 _SKIPPED_HEADERS: Final = frozenset({"content-type", "content-length", "transfer-encoding"})
+_PROMPTING_SCHEMES: Final = frozenset({"basic", "digest"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,10 +181,23 @@ def render_choice(
 
 
 def unauthorized_reply(
-    api: MountedApi, prepared: PreparedOperation, accept: str | None, cache: BodyCache
+    api: MountedApi,
+    prepared: PreparedOperation,
+    accept: str | None,
+    cache: BodyCache,
+    from_script: bool = False,
 ) -> MockReply:
-    """The documented 401 with its example, else the conventional JSON message."""
-    challenges = tuple((hdrs.WWW_AUTHENTICATE, c) for c in prepared.security.challenges)
+    """The documented 401 with its example, else the conventional JSON message.
+
+    ``from_script`` (``X-Requested-With: XMLHttpRequest``) leaves out the Basic and Digest
+    challenges, which would make a browser pop up its own login dialog over the page's fetch
+    (the convention Spring Security and others follow); every other caller gets them all.
+    """
+    challenges = tuple(
+        (hdrs.WWW_AUTHENTICATE, c)
+        for c in prepared.security.challenges
+        if not (from_script and c.split(" ", 1)[0].lower() in _PROMPTING_SCHEMES)
+    )
     documented = find_response(prepared.operation, 401)
     if documented is not None and documented.status == "401":
         media = choose_media_type(documented.content, parse_accept(accept))

@@ -282,6 +282,8 @@ function buildRequest() {
       headers.push(["Authorization", `Bearer ${values.token}`]);
     }
   }
+  // keeps the browser from opening its own login dialog over a 401 (the mock honours it)
+  headers.push(["X-Requested-With", "XMLHttpRequest"]);
   const body = op.body && state.body ? state.body : null;
   if (body !== null && state.mediaType && !headers.some(([n]) => n.toLowerCase() === "content-type")) {
     headers.push(["Content-Type", state.mediaType]);
