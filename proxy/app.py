@@ -354,6 +354,7 @@ async def _live(request: web.Request, decision: RouteDecision) -> web.StreamResp
             fallback=fallback,
             inspection=inspection,
             on_status=on_status,
+            request_id=exchange.request_id,
         )
     except ProblemError as error:
         if error.kind.startswith("upstream-"):

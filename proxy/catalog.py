@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from proxy.config import ApiSettings, Mode, Settings
+from proxy.config import ApiSettings, Mode, Settings, env_mode_variable
 from proxy.errors import ConfigError
 from proxy.mock.security import SecurityCheck, compile_security_check
 from proxy.spec.loader import load_spec
@@ -86,18 +86,12 @@ class Catalog:
 def api_mode(settings: Settings, api: ApiSettings) -> tuple[Mode, str]:
     """The API-level mode and which setting decided it."""
     if api.env_mode is not None:
-        return api.env_mode, f"env {env_name_for(api.name)}"
+        return api.env_mode, f"env {env_mode_variable(api.name)}"
     if settings.env_mode is not None:
         return settings.env_mode, "env MOCKPROXY_MODE"
     if api.mode is not None:
         return api.mode, f"config apis.{api.name}.mode"
     return settings.mode, "config mode"
-
-
-def env_name_for(api_name: str) -> str:
-    """``fax-v2`` -> ``MOCKPROXY_MODE_FAX_V2``."""
-    mangled = "".join(c if c.isascii() and c.isalnum() else "_" for c in api_name.upper())
-    return f"MOCKPROXY_MODE_{mangled}"
 
 
 def effective_mode(settings: Settings, api: ApiSettings, operation: Operation) -> tuple[Mode, str]:

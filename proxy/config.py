@@ -29,6 +29,7 @@ __all__ = [
     "Settings",
     "Timeouts",
     "ValidationMode",
+    "env_mode_variable",
     "load_settings",
     "settings_for_spec",
 ]

@@ -12,6 +12,7 @@ import sys
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
@@ -195,3 +196,49 @@ async def test_two_workers_answer_on_one_port() -> None:
             if len(pids) == 2:
                 break
         assert len(pids) == 2
+
+
+async def test_sigterm_lets_a_request_in_flight_finish(tmp_path: Path, aiohttp_server: Any) -> None:
+    """SIGTERM while a slow live request is in flight: it completes, then the server exits."""
+    from aiohttp import web
+
+    async def slow(request: web.Request) -> web.Response:
+        await asyncio.sleep(1.0)
+        return web.json_response({"reports": []})
+
+    upstream_app = web.Application()
+    upstream_app.router.add_get("/{tail:.*}", slow)
+    upstream = await aiohttp_server(upstream_app)
+    config = tmp_path / "mockproxy.yaml"
+    config.write_text(
+        f"apis:\n  fax:\n    spec: {FAX_SPEC}\n    mode: live\n"
+        f"    upstream: {upstream.make_url('/fax/v1')}\n"
+    )
+    port = free_port()
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "proxy",
+        "serve",
+        "-c",
+        str(config),
+        "--port",
+        str(port),
+        cwd=ROOT,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    async with aiohttp.ClientSession() as session:
+        for _ in range(100):
+            with contextlib.suppress(aiohttp.ClientError):
+                async with session.get(base + "/_mockproxy/health") as response:
+                    if response.status == 200:
+                        break
+            await asyncio.sleep(0.1)
+        in_flight = asyncio.create_task(session.get(base + "/fax/9991/fax/reports", headers=AUTH))
+        await asyncio.sleep(0.3)
+        process.send_signal(signal.SIGTERM)
+        response = await in_flight
+        assert response.status == 200
+        assert await response.json() == {"reports": []}
+    assert await asyncio.wait_for(process.wait(), timeout=15) == 0

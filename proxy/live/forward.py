@@ -48,6 +48,7 @@ CHUNK_SIZE: Final = 64 * 1024
 FALLBACK_STATUSES: Final = frozenset({501, 503})
 SOURCE_HEADER: Final = "X-Mockproxy-Source"
 VIOLATIONS_HEADER: Final = "X-Mockproxy-Violations"
+REQUEST_ID_HEADER: Final = "X-Request-Id"
 MAX_FINDINGS: Final = 20
 _FORBIDDEN_IN_SEGMENT: Final = ("/", "\\", "\x00")
 
@@ -133,6 +134,7 @@ async def forward(
     fallback: bool = False,
     inspection: Inspection | None = None,
     on_status: Callable[[int], None] | None = None,
+    request_id: str | None = None,
 ) -> web.StreamResponse | None:
     """Forward and relay; with ``fallback``, return None where the mock should answer instead.
 
@@ -142,6 +144,8 @@ async def forward(
         request.headers.items(), upstream.url.raw_authority, _forwarded(request)
     )
     headers.popall(hdrs.EXPECT, None)  # already answered with 100 Continue by aiohttp
+    if request_id is not None and REQUEST_ID_HEADER not in headers:
+        headers[REQUEST_ID_HEADER] = request_id  # the same id in both sides' logs
     data = body if body is not None else (request.content if request.body_exists else None)
     timeout = aiohttp.ClientTimeout(
         total=upstream.timeouts.total,
@@ -164,7 +168,7 @@ async def forward(
             if fallback and response.status in FALLBACK_STATUSES:
                 log.info("upstream.fallback", upstream=target, status=response.status)
                 return None
-            return await _relay(request, response, inspection, target)
+            return await _relay(request, response, inspection, target, request_id)
     except TimeoutError:
         if fallback:
             log.info("upstream.fallback", upstream=target, reason="timeout")
@@ -194,9 +198,12 @@ async def _relay(
     response: aiohttp.ClientResponse,
     inspection: Inspection | None,
     target: str,
+    request_id: str | None,
 ) -> web.StreamResponse:
     headers = response_headers_for_client(response.headers.items())
     headers[SOURCE_HEADER] = "live"
+    if request_id is not None and REQUEST_ID_HEADER not in headers:
+        headers[REQUEST_ID_HEADER] = request_id
     buffered: bytes | None = None
     if inspection is not None:
         buffered = await _read_up_to(response, inspection.limit)

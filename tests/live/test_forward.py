@@ -279,3 +279,11 @@ async def test_no_upstream_configured_is_502(aiohttp_client: Any) -> None:
     response = await client.get(REPORTS, headers=AUTH)
     assert response.status == 502
     assert (await response.json())["type"].endswith("/no-upstream")
+
+
+async def test_request_id_is_forwarded_upstream(make_pair: MakePair) -> None:
+    """The id the proxy logs under reaches the upstream, and comes back to the client."""
+    pair = await make_pair()
+    response = await pair.client.get(REPORTS, headers=AUTH)
+    sent = dict(pair.seen[0].headers)["X-Request-Id"]
+    assert response.headers["X-Request-Id"] == sent

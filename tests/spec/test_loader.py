@@ -12,6 +12,7 @@ from proxy.errors import SpecError
 from proxy.mock.generate import generate
 from proxy.spec.loader import load_spec
 from proxy.spec.model import SecuritySchemeKind, SpecVersion
+from tests.conformance.harness import entry_files
 
 SCENARIOS = Path(__file__).with_name("scenarios")
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "specs"
@@ -209,21 +210,6 @@ def test_broken_specs_fail_naming_file_and_place(
         load_spec(path)
     assert message in raised.value.messages[0]
     assert name in raised.value.messages[0]
-
-
-def entry_files() -> list[Path]:
-    if not SHARED.is_dir():
-        return []
-    files = [
-        p
-        for p in sorted(SHARED.rglob("*"))
-        if p.suffix in (".json", ".yaml", ".yml")
-        and "digitalocean" not in p.parts
-        and "petstore-separate" not in p.parts
-    ]
-    files.append(SHARED / "oai/v2.0/yaml/petstore-separate/spec/swagger.yaml")
-    files.append(SHARED / "digitalocean/specification/DigitalOcean-public.v2.yaml")
-    return files
 
 
 @pytest.mark.skipif(not SHARED.is_dir(), reason="the shared spec corpus is not beside this clone")

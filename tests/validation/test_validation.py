@@ -302,3 +302,31 @@ def test_openapi_30_nullable(payload: bytes, errors: list[FieldError]) -> None:
 def test_optional_body_may_be_absent() -> None:
     """An operation whose body is optional accepts an empty request."""
     assert body("nullable", None, b"")[:2] == (200, [])
+
+
+def test_unvalidatable_body_is_a_clear_not_supported() -> None:
+    """An XML body with a schema is never passed silently: it is 'not supported' (501)."""
+    from proxy.spec.model import MediaType, Operation, RequestBody, Response
+
+    media = next(
+        m for m in SPEC.operations[1].request_body.content if m.media_type == "application/json"
+    )  # type: ignore[union-attr]
+    operation = Operation(
+        "POST",
+        "/x",
+        "x",
+        "x",
+        request_body=RequestBody(True, (MediaType("application/xml", media.schema),)),
+        responses=(Response("200", "ok"),),
+    )
+    validator = compile_validator(operation, SPEC)
+    parts = RequestParts({}, "", CIMultiDict(), {}, "application/xml", b"<pet/>")
+    result = validator.validate(parts)
+    assert (result.status, result.errors) == (
+        501,
+        (
+            FieldError(
+                "/body", "not supported: validating application/xml request bodies against a schema"
+            ),
+        ),
+    )
