@@ -9,6 +9,7 @@ the live upstream.
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, Final
@@ -60,6 +61,7 @@ from proxy.validation import RequestParts, ValidationResult
 __all__ = ["create_app"]
 
 log = structlog.get_logger(__name__)
+_REQUEST_LOG: Final = logging.getLogger(__name__)
 
 REQUEST_ID_HEADER: Final = "X-Request-Id"
 VIOLATIONS_HEADER: Final = "X-Mockproxy-Violations"
@@ -74,7 +76,7 @@ async def request_context(request: web.Request, handler: Handler) -> web.StreamR
     request_id = request.headers.get(REQUEST_ID_HEADER) or new_request_id()
     exchange = Exchange(request_id, request.app[RUNTIME].current)
     request[EXCHANGE] = exchange
-    structlog.contextvars.clear_contextvars()
+    # one task serves a keep-alive connection's requests in turn: rebinding replaces the id
     structlog.contextvars.bind_contextvars(request_id=request_id)
     started = time.perf_counter()
     status = 500
@@ -89,6 +91,14 @@ async def request_context(request: web.Request, handler: Handler) -> web.StreamR
 
 
 def _complete(request: web.Request, exchange: Exchange, status: int, seconds: float) -> None:
+    if _REQUEST_LOG.isEnabledFor(logging.INFO):
+        _log_completed(request, exchange, status, seconds)
+    if request.path.startswith(ADMIN_PREFIX + "/") or exchange.api is None:
+        return
+    _measure(request, exchange, status, seconds)
+
+
+def _log_completed(request: web.Request, exchange: Exchange, status: int, seconds: float) -> None:
     log.info(
         "request.completed",
         request_id=exchange.request_id,
@@ -101,10 +111,11 @@ def _complete(request: web.Request, exchange: Exchange, status: int, seconds: fl
         duration_ms=round(seconds * 1000, 3),
         upstream_status=exchange.upstream_status,
     )
-    if request.path.startswith(ADMIN_PREFIX + "/") or exchange.api is None:
-        return
+
+
+def _measure(request: web.Request, exchange: Exchange, status: int, seconds: float) -> None:
     request.app[METRICS].observe(
-        exchange.api, exchange.operation or "", exchange.source or "", status, seconds
+        exchange.api or "", exchange.operation or "", exchange.source or "", status, seconds
     )
     journal = request.app[JOURNAL]
     catalog = exchange.snapshot.catalog

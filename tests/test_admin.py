@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -102,10 +103,12 @@ async def test_request_id_is_echoed_or_generated(aiohttp_client: Any) -> None:
     assert len(fresh.headers["X-Request-Id"]) == 36
 
 
-async def test_one_completed_line_per_request_without_credentials(aiohttp_client: Any) -> None:
+async def test_one_completed_line_per_request_without_credentials(
+    aiohttp_client: Any, caplog: pytest.LogCaptureFixture
+) -> None:
     """request.completed carries the canonical fields and never the Authorization value."""
     client = await start(aiohttp_client, bundled())
-    with capture_logs() as logs:
+    with caplog.at_level(logging.INFO, logger="proxy.app"), capture_logs() as logs:
         await client.post(BASE + "/fax", json=JOB, headers={**AUTH, "X-Request-Id": "r-1"})
     [line] = [entry for entry in logs if entry["event"] == "request.completed"]
     assert {key: line[key] for key in ("method", "api", "operation", "source", "status")} == {

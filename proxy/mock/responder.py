@@ -41,6 +41,7 @@ OPERATION_HEADER: Final = "X-Mockproxy-Operation"
 _NO_BODY_STATUSES: Final = frozenset({204, 205, 304})
 _SKIPPED_HEADERS: Final = frozenset({"content-type", "content-length", "transfer-encoding"})
 _PROMPTING_SCHEMES: Final = frozenset({"basic", "digest"})
+_MAX_CACHED_REPLIES: Final = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,11 +56,13 @@ class MockReply:
 
 @dataclass(slots=True)
 class BodyCache:
-    """Static bodies and headers by (api, operation, status, media type, example)."""
+    """Static bodies and headers by (api, operation, status, media type, example), and whole
+    static replies by (api, operation, preferences, Accept)."""
 
     entries: dict[tuple[str, str, str, str, str], tuple[bytes, tuple[tuple[str, str], ...]]] = (
         field(default_factory=dict)
     )
+    replies: dict[tuple[str, str, Preferences, str | None], MockReply] = field(default_factory=dict)
 
 
 def credentials_of(request: web.Request) -> Credentials:
@@ -253,8 +256,18 @@ def mock_reply(
     accept = request.headers.get(hdrs.ACCEPT)
     if prepared.security.required and not prepared.security.satisfied(credentials_of(request)):
         return unauthorized_reply(api, prepared, accept, cache)
-    choice = choose_response(prepared.operation, preferences)
     rng = _rng_for(preferences, dynamic_default)
+    if rng is None:  # static: the same request always gets the same reply
+        key = (api.name, prepared.operation.key, preferences, accept)
+        reply = cache.replies.get(key)
+        if reply is None:
+            choice = choose_response(prepared.operation, preferences)
+            reply = render_choice(api, prepared.operation, choice, accept, None, cache)
+            if len(cache.replies) >= _MAX_CACHED_REPLIES:  # keys hold client text: stay bounded
+                cache.replies.clear()
+            cache.replies[key] = reply
+        return reply
+    choice = choose_response(prepared.operation, preferences)
     return render_choice(api, prepared.operation, choice, accept, rng, cache)
 
 
