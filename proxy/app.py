@@ -118,16 +118,25 @@ def _measure(request: web.Request, exchange: Exchange, status: int, seconds: flo
         exchange.api or "", exchange.operation or "", exchange.source or "", status, seconds
     )
     journal = request.app[JOURNAL]
+    if not journal.enabled:
+        return
     catalog = exchange.snapshot.catalog
-    body, truncated = journal.body_text(exchange.body, journal.max_body_bytes)
-    journal.record(
-        JournalEntry(
+    timestamp = journal.now()
+    method, path, query = request.method, request.path, request.query_string
+    raw_headers = request.raw_headers
+
+    def build() -> JournalEntry:
+        body, truncated = journal.body_text(exchange.body, journal.max_body_bytes)
+        return JournalEntry(
             request_id=exchange.request_id,
-            timestamp=journal.now(),
-            method=request.method,
-            path=request.path,
-            query=redact_query(request.query_string, catalog.secret_query),
-            headers=redact_headers(request.headers.items(), catalog.secret_headers),
+            timestamp=timestamp,
+            method=method,
+            path=path,
+            query=redact_query(query, catalog.secret_query),
+            headers=redact_headers(
+                ((k.decode("latin-1"), v.decode("latin-1")) for k, v in raw_headers),
+                catalog.secret_headers,
+            ),
             body=body,
             body_truncated=truncated,
             api=exchange.api,
@@ -135,7 +144,8 @@ def _measure(request: web.Request, exchange: Exchange, status: int, seconds: flo
             source=exchange.source,
             status=status,
         )
-    )
+
+    journal.record(build, exchange.api, exchange.operation, exchange.source, method)
 
 
 @web.middleware

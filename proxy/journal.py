@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any, Final
 from urllib.parse import parse_qsl, urlencode
@@ -18,6 +18,7 @@ from proxy.observability import REDACTED
 
 __all__ = ["ALWAYS_SECRET_HEADERS", "Journal", "JournalEntry", "redact_headers", "redact_query"]
 
+_FILTERS: Final = {"api": 1, "operation": 2, "source": 3, "method": 4}
 ALWAYS_SECRET_HEADERS: Final = frozenset(
     {"authorization", "proxy-authorization", "cookie", "set-cookie"}
 )
@@ -64,28 +65,47 @@ def redact_query(query_string: str, secret_names: frozenset[str]) -> str:
     return urlencode([(n, REDACTED if n in secret_names else v) for n, v in pairs])
 
 
+RawEntry = tuple[Callable[[], JournalEntry], str | None, str | None, str | None, str]
+"""A recorded request, built into a JournalEntry only when read, plus its filter fields."""
+
+
 class Journal:
-    """A ring buffer of the most recent requests."""
+    """A ring buffer of the most recent requests.
+
+    Recording keeps a closure over the request's parts (no copying, no redaction per request);
+    reading builds the redacted entries. Bounded by ``size``.
+    """
 
     def __init__(self, size: int, max_body_bytes: int) -> None:
-        self._entries: deque[JournalEntry] = deque(maxlen=max(size, 0) or None)
+        self._entries: deque[RawEntry] = deque(maxlen=max(size, 0) or None)
         self._enabled = size > 0
         self.max_body_bytes = max_body_bytes
 
-    def record(self, entry: JournalEntry) -> None:
+    @property
+    def enabled(self) -> bool:
+        return self._enabled
+
+    def record(
+        self,
+        build: Callable[[], JournalEntry],
+        api: str | None,
+        operation: str | None,
+        source: str | None,
+        method: str,
+    ) -> None:
         if self._enabled:
-            self._entries.append(entry)
+            self._entries.append((build, api, operation, source, method))
 
     def clear(self) -> None:
         self._entries.clear()
 
     def entries(self, filters: Mapping[str, str]) -> list[JournalEntry]:
         """Entries, oldest first, matching every given filter (api, operation, source, method)."""
-        wanted = {k: v for k, v in filters.items() if k in ("api", "operation", "source", "method")}
+        wanted = [(_FILTERS[k], v) for k, v in filters.items() if k in _FILTERS]
         return [
-            entry
-            for entry in self._entries
-            if all(str(getattr(entry, key)) == value for key, value in wanted.items())
+            raw[0]()
+            for raw in self._entries
+            if all(str(raw[index]) == value for index, value in wanted)
         ]
 
     @staticmethod
