@@ -96,6 +96,17 @@ def test_missing_config_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert "nope.yaml" in capsys.readouterr().err
 
 
+async def wait_for_health(session: aiohttp.ClientSession, base: str) -> None:
+    """Poll /_mockproxy/health until the server answers (10 s at most)."""
+    for _ in range(100):
+        with contextlib.suppress(aiohttp.ClientError):
+            async with session.get(base + "/_mockproxy/health") as response:
+                if response.status == 200:
+                    return
+        await asyncio.sleep(0.1)
+    raise AssertionError("server did not start")
+
+
 @contextlib.asynccontextmanager
 async def running(*args: str, env: dict[str, str] | None = None) -> AsyncIterator[str]:
     """Run `python -m proxy ARGS` until it answers health; stop it with SIGTERM afterwards."""
@@ -114,14 +125,7 @@ async def running(*args: str, env: dict[str, str] | None = None) -> AsyncIterato
     base = f"http://127.0.0.1:{port}"
     try:
         async with aiohttp.ClientSession() as session:
-            for _ in range(100):
-                with contextlib.suppress(aiohttp.ClientError):
-                    async with session.get(base + "/_mockproxy/health") as response:
-                        if response.status == 200:
-                            break
-                await asyncio.sleep(0.1)
-            else:
-                raise AssertionError("server did not start")
+            await wait_for_health(session, base)
         yield base
     finally:
         if process.returncode is None:
@@ -229,12 +233,7 @@ async def test_sigterm_lets_a_request_in_flight_finish(tmp_path: Path, aiohttp_s
     )
     base = f"http://127.0.0.1:{port}"
     async with aiohttp.ClientSession() as session:
-        for _ in range(100):
-            with contextlib.suppress(aiohttp.ClientError):
-                async with session.get(base + "/_mockproxy/health") as response:
-                    if response.status == 200:
-                        break
-            await asyncio.sleep(0.1)
+        await wait_for_health(session, base)
         in_flight = asyncio.create_task(session.get(base + "/fax/9991/fax/reports", headers=AUTH))
         await asyncio.sleep(0.3)
         process.send_signal(signal.SIGTERM)
