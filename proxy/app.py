@@ -1,7 +1,7 @@
 """create_app(settings, catalog): wiring only, no I/O.
 
-Middlewares, outermost first: request context (request id, the ``request.completed`` line),
-then problems (``ProblemError`` and anything unexpected -> problem+json). Routes: the reserved
+One middleware, request context (request id, the ``request.completed`` line), which wraps
+``answer_problems`` (``ProblemError`` and anything unexpected -> problem+json). Routes: the reserved
 ``/_mockproxy/`` admin endpoints, then one catch-all that routes each request to the mock or
 the live upstream.
 """
@@ -72,7 +72,8 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 @web.middleware
 async def request_context(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Request id, then one ``request.completed`` line, metrics and a journal entry per request."""
+    """Request id, problems (via ``answer_problems``), then one ``request.completed`` line,
+    metrics and a journal entry per request."""
     request_id = request.headers.get(REQUEST_ID_HEADER) or new_request_id()
     exchange = Exchange(request_id, request.app[RUNTIME].current)
     request[EXCHANGE] = exchange
@@ -81,7 +82,7 @@ async def request_context(request: web.Request, handler: Handler) -> web.StreamR
     started = time.perf_counter()
     status = 500
     try:
-        response = await handler(request)
+        response = await answer_problems(request, handler)
         status = response.status
         if not response.prepared:
             response.headers[REQUEST_ID_HEADER] = request_id
@@ -148,9 +149,12 @@ def _measure(request: web.Request, exchange: Exchange, status: int, seconds: flo
     journal.record(build, exchange.api, exchange.operation, exchange.source, method)
 
 
-@web.middleware
-async def problems(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Turn errors into RFC 9457 problem+json responses."""
+async def answer_problems(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Turn errors into RFC 9457 problem+json responses.
+
+    Called by ``request_context`` rather than registered as a second middleware: one layer of
+    aiohttp's middleware wrapping less on every request, same order (context outermost).
+    """
     try:
         return await handler(request)
     except ProblemError as error:
@@ -408,9 +412,7 @@ def create_app(
     settings: Settings, catalog: Catalog, reloader: Reloader | None = None
 ) -> web.Application:
     """The mockproxy application for loaded settings and specs (hot reload with a reloader)."""
-    app = web.Application(
-        middlewares=[request_context, problems], client_max_size=settings.max_body_bytes
-    )
+    app = web.Application(middlewares=[request_context], client_max_size=settings.max_body_bytes)
     app[RUNTIME] = Runtime(Snapshot(settings, catalog))
     if reloader is not None:
         app[RELOADER] = reloader

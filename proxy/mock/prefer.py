@@ -72,8 +72,23 @@ def _flag(name: str, value: str, source: str) -> bool:
     )
 
 
+_PARSED: dict[tuple[tuple[str, ...], str], Preferences] = {}
+_PARSED_LIMIT: Final = 4096
+
+
 def parse_preferences(prefer_headers: Iterable[str], query_string: str) -> Preferences:
-    """Preferences from all ``Prefer`` header values and the raw query string."""
+    """Preferences from all ``Prefer`` header values and the raw query string (memoised)."""
+    key = (tuple(prefer_headers), query_string)
+    found = _PARSED.get(key)
+    if found is None:
+        found = _parse(key[0], query_string)
+        if len(_PARSED) >= _PARSED_LIMIT:  # keys are client text: stay bounded
+            _PARSED.clear()
+        _PARSED[key] = found
+    return found
+
+
+def _parse(prefer_headers: Iterable[str], query_string: str) -> Preferences:
     from_header = _prefer_pairs(prefer_headers)
     from_query = _query_pairs(query_string)
     merged = {**from_query, **from_header}

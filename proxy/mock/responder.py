@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from aiohttp import hdrs, web
-from multidict import CIMultiDict
 
 from proxy.catalog import MountedApi, PreparedOperation
 from proxy.mock.choose import (
@@ -275,14 +274,15 @@ def reply_to_response(
     reply: MockReply, operation_key: str, extra_headers: Mapping[str, str]
 ) -> web.Response:
     """An aiohttp response for a reply (no body for HEAD, 204, 205 and 304)."""
-    headers: CIMultiDict[str] = CIMultiDict(reply.headers)
+    no_body = reply.status in _NO_BODY_STATUSES
+    response = web.Response(status=reply.status)
+    headers = response.headers
+    headers.extend(reply.headers)
     headers[SOURCE_HEADER] = "mock"
     headers[OPERATION_HEADER] = operation_key
     headers.update(extra_headers)
-    no_body = reply.status in _NO_BODY_STATUSES
     if reply.content_type and not no_body:
         headers[hdrs.CONTENT_TYPE] = reply.content_type
-    response = web.Response(status=reply.status, headers=headers)
     if not no_body:
         response.body = reply.body  # aiohttp sends no body for HEAD, keeping Content-Length
     return response

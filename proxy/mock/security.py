@@ -25,7 +25,7 @@ __all__ = ["Credentials", "SecurityCheck", "compile_security_check"]
 _BEARER_KINDS: Final = frozenset({SecuritySchemeKind.OAUTH2, SecuritySchemeKind.OPEN_ID_CONNECT})
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # one per request: a frozen __init__ costs more than it guards
 class Credentials:
     """What a request carries that could be a credential.
 
