@@ -8,11 +8,10 @@ the live upstream.
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any, Final
+from typing import Final
 
 import structlog
 from aiohttp import hdrs, web
@@ -57,6 +56,7 @@ from proxy.problems import ProblemError, problem_response
 from proxy.reload import RELOADER, Reloader, reload_context
 from proxy.routing import RouteDecision, route
 from proxy.validation import RequestParts, ValidationResult
+from proxy.violations import VIOLATIONS_HEADER, violations_header
 
 __all__ = ["create_app"]
 
@@ -64,8 +64,6 @@ log = structlog.get_logger(__name__)
 _REQUEST_LOG: Final = logging.getLogger(__name__)
 
 REQUEST_ID_HEADER: Final = "X-Request-Id"
-VIOLATIONS_HEADER: Final = "X-Mockproxy-Violations"
-MAX_VIOLATIONS_HEADER: Final = 4096
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -253,20 +251,6 @@ async def _mock(request: web.Request, decision: RouteDecision) -> web.StreamResp
     else:
         reply = mock_reply(request, api, prepared, preferences, settings.dynamic, cache)
     return reply_to_response(reply, prepared.operation.key, extra)
-
-
-def violations_header(findings: list[Any]) -> str:
-    """The findings as a JSON list, cut to fit comfortably in one header line."""
-    shown: list[Any] = []
-    for finding in findings:
-        if len(json.dumps([*shown, finding])) > MAX_VIOLATIONS_HEADER:
-            break
-        shown.append(finding)
-    if len(shown) < len(findings):
-        shown.append(
-            {"pointer": "", "detail": f"... {len(findings) - len(shown)} more in the body/log"}
-        )
-    return json.dumps(shown)
 
 
 def _enforced(decision: RouteDecision) -> bool:

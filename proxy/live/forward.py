@@ -10,7 +10,6 @@ buffered response body.
 
 from __future__ import annotations
 
-import json
 import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,6 +30,7 @@ from proxy.live.headers import (
     response_headers_for_client,
 )
 from proxy.problems import ProblemError
+from proxy.violations import VIOLATIONS_HEADER, violations_header
 
 __all__ = [
     "FALLBACK_STATUSES",
@@ -47,9 +47,8 @@ log = structlog.get_logger(__name__)
 CHUNK_SIZE: Final = 64 * 1024
 FALLBACK_STATUSES: Final = frozenset({501, 503})
 SOURCE_HEADER: Final = "X-Mockproxy-Source"
-VIOLATIONS_HEADER: Final = "X-Mockproxy-Violations"
 REQUEST_ID_HEADER: Final = "X-Request-Id"
-MAX_FINDINGS: Final = 20
+SMALL_BODY: Final = 256 * 1024
 _FORBIDDEN_IN_SEGMENT: Final = ("/", "\\", "\x00")
 
 
@@ -210,12 +209,18 @@ async def _relay(
         complete = buffered if response.content.at_eof() else None
         violations = inspection.check(response.status, response.headers, complete)
         if violations:
-            shown = violations[:MAX_FINDINGS] + (
-                [f"... {len(violations) - MAX_FINDINGS} more in the log"]
-                if len(violations) > MAX_FINDINGS
-                else []
-            )
-            headers[VIOLATIONS_HEADER] = json.dumps(shown, ensure_ascii=True)[:4096]
+            headers[VIOLATIONS_HEADER] = violations_header(violations)
+    elif _small(request, response):  # one write instead of a streamed relay
+        try:
+            body = await response.read()
+        except (aiohttp.ClientError, TimeoutError) as error:
+            log.warning("upstream.reset", upstream=target, error=type(error).__name__)
+            raise ProblemError(
+                502, "upstream-reset", f"the upstream {target} broke off its answer"
+            ) from None
+        answer = web.Response(status=response.status, reason=response.reason, body=body)
+        answer.headers.extend(headers)
+        return answer
     client_response = web.StreamResponse(status=response.status, reason=response.reason)
     client_response.headers.extend(headers)
     if response.content_length is not None and hdrs.CONTENT_LENGTH not in headers:
@@ -233,6 +238,16 @@ async def _relay(
         return client_response
     await client_response.write_eof()
     return client_response
+
+
+def _small(request: web.Request, response: aiohttp.ClientResponse) -> bool:
+    length = response.content_length
+    return (
+        length is not None
+        and length <= SMALL_BODY
+        and request.method != hdrs.METH_HEAD
+        and response.status not in (204, 304)
+    )
 
 
 async def _read_up_to(response: aiohttp.ClientResponse, limit: int) -> bytes:

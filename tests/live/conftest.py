@@ -136,7 +136,7 @@ async def _big_upload(request: web.Request, body: bytes) -> web.StreamResponse:
 
 async def _reset(request: web.Request, body: bytes) -> web.StreamResponse:
     response = web.StreamResponse()
-    response.content_length = 1000
+    response.content_length = int(request.query.get("length", 1 << 20))
     await response.prepare(request)
     await response.write(b"partial")
     assert request.transport is not None

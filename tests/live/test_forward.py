@@ -301,6 +301,16 @@ async def test_reset_mid_body_closes_the_client_connection(make_pair: MakePair) 
     assert any(entry["event"] == "upstream.reset" for entry in logs)
 
 
+async def test_reset_of_a_small_answer_is_a_502(make_pair: MakePair) -> None:
+    """A small answer is read whole before replying, so a reset there is still a clean 502."""
+    pair = await make_pair()
+    with capture_logs() as logs:
+        response = await pair.client.get(REPORTS + "?behave=reset&length=1000", headers=AUTH)
+    assert response.status == 502
+    assert (await response.json())["type"].endswith("/upstream-reset")
+    assert any(entry["event"] == "upstream.reset" for entry in logs)
+
+
 async def test_no_upstream_configured_is_502(aiohttp_client: Any) -> None:
     """Live mode without an upstream says so in a problem."""
     from proxy.app import create_app
