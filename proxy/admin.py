@@ -55,10 +55,10 @@ async def ready_view(request: web.Request) -> web.Response:
 async def metrics_view(request: web.Request) -> web.Response:
     """Prometheus text exposition."""
     _authorize(request)
-    response = web.Response(body=request.app[METRICS].render())
-    response.content_type = "text/plain"
-    response.charset = "utf-8"
-    response.headers[hdrs.CONTENT_TYPE] = "text/plain; version=0.0.4; charset=utf-8"
+    response = web.Response(
+        body=request.app[METRICS].render(),
+        headers={hdrs.CONTENT_TYPE: "text/plain; version=0.0.4; charset=utf-8"},
+    )
     return response
 
 
