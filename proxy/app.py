@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from types import MappingProxyType
 from typing import Final
 
 import structlog
 from aiohttp import hdrs, web
 from multidict import CIMultiDictProxy
+from yarl import URL
 
-from proxy.admin import ADMIN_PREFIX, setup_admin, setup_reserved
+from proxy.admin import setup_admin, setup_reserved
 from proxy.catalog import Catalog, PreparedOperation
 from proxy.config import Mode, Settings, ValidationMode
 from proxy.explorer.handlers import setup_explorer
@@ -47,11 +49,13 @@ from proxy.mock.responder import (
     SOURCE_HEADER,
     credentials_of,
     invalid_reply,
+    is_static,
     mock_reply,
+    ready_response,
     reply_to_response,
     unauthorized_reply,
 )
-from proxy.observability import Metrics, new_request_id
+from proxy.observability import REQUEST_ID, Metrics, new_request_id
 from proxy.problems import ProblemError, problem_response
 from proxy.reload import RELOADER, Reloader, reload_context
 from proxy.routing import RouteDecision, route
@@ -75,8 +79,8 @@ async def request_context(request: web.Request, handler: Handler) -> web.StreamR
     request_id = request.headers.get(REQUEST_ID_HEADER) or new_request_id()
     exchange = Exchange(request_id, request.app[RUNTIME].current)
     request[EXCHANGE] = exchange
-    # one task serves a keep-alive connection's requests in turn: rebinding replaces the id
-    structlog.contextvars.bind_contextvars(request_id=request_id)
+    # one task serves a keep-alive connection's requests in turn: setting replaces the id
+    REQUEST_ID.set(request_id)
     started = time.perf_counter()
     status = 500
     try:
@@ -92,7 +96,7 @@ async def request_context(request: web.Request, handler: Handler) -> web.StreamR
 def _complete(request: web.Request, exchange: Exchange, status: int, seconds: float) -> None:
     if _REQUEST_LOG.isEnabledFor(logging.INFO):
         _log_completed(request, exchange, status, seconds)
-    if request.path.startswith(ADMIN_PREFIX + "/") or exchange.api is None:
+    if exchange.api is None:  # admin and explorer requests are not the APIs' traffic
         return
     _measure(request, exchange, status, seconds)
 
@@ -121,17 +125,17 @@ def _measure(request: web.Request, exchange: Exchange, status: int, seconds: flo
         return
     catalog = exchange.snapshot.catalog
     timestamp = journal.now()
-    method, path, query = request.method, request.path, request.query_string
-    raw_headers = request.raw_headers
+    method, raw_target, raw_headers = request.method, request.raw_path, request.raw_headers
 
-    def build() -> JournalEntry:
+    def build() -> JournalEntry:  # runs when the journal is read: decoding waits till then
         body, truncated = journal.body_text(exchange.body, journal.max_body_bytes)
+        target = URL(raw_target, encoded=True)
         return JournalEntry(
             request_id=exchange.request_id,
             timestamp=timestamp,
             method=method,
-            path=path,
-            query=redact_query(query, catalog.secret_query),
+            path=target.path,
+            query=redact_query(target.query_string, catalog.secret_query),
             headers=redact_headers(
                 ((k.decode("latin-1"), v.decode("latin-1")) for k, v in raw_headers),
                 catalog.secret_headers,
@@ -181,6 +185,13 @@ def _request_id(request: web.Request) -> str | None:
     return exchange.request_id if exchange is not None else None
 
 
+PREFER: Final = "Prefer"
+_NO_HEADERS: Final[Mapping[str, str]] = MappingProxyType({})
+_CORS_ANY: Final[Mapping[str, str]] = MappingProxyType(
+    {hdrs.ACCESS_CONTROL_ALLOW_ORIGIN: "*", hdrs.ACCESS_CONTROL_EXPOSE_HEADERS: "*"}
+)
+
+
 def _cors_headers(request: web.Request, settings: Settings) -> dict[str, str]:
     if not settings.cors:
         return {}
@@ -219,38 +230,61 @@ def _method_not_allowed(decision: RouteDecision, method: str) -> ProblemError:
 
 
 async def _mock(request: web.Request, decision: RouteDecision) -> web.StreamResponse:
-    settings = snapshot(request).settings
+    exchange = request[EXCHANGE]
+    settings = exchange.snapshot.settings
     prepared = decision.prepared
     if prepared is None:
         if request.method == hdrs.METH_OPTIONS and settings.cors:
             return _preflight(request, decision)
         raise _method_not_allowed(decision, request.method)
-    body = await request.read() if request.body_exists else b""
-    request[EXCHANGE].body = body if request.body_exists else None
-    preferences = parse_preferences(
-        request.headers.getall("Prefer", []), request.rel_url.raw_query_string
-    )
-    cache = snapshot(request).body_cache
-    extra = _cors_headers(request, settings)
+    if request.body_exists:
+        body = exchange.body = await request.read()
+    else:
+        body = b""
+    headers = request.headers
+    raw_query = request.rel_url.raw_query_string
+    preferences = parse_preferences(headers.getall(PREFER, ()), raw_query)
+    cache = exchange.snapshot.body_cache
     result = _validate(request, decision, prepared, preferences, body)
-    if result is not None and not result.valid:
-        extra[VIOLATIONS_HEADER] = violations_header([e.as_json() for e in result.errors])
-        log.info("request.invalid", errors=[e.as_json() for e in result.errors])
-    accept = request.headers.get(hdrs.ACCEPT)
+    invalid = result is not None and not result.valid
+    accept = headers.get(hdrs.ACCEPT)
     api = decision.api
     security = prepared.security
     if security.required and not security.satisfied(credentials_of(request)):
-        from_script = request.headers.get("X-Requested-With") == "XMLHttpRequest"
+        from_script = headers.get("X-Requested-With") == "XMLHttpRequest"
         reply = unauthorized_reply(api, prepared, accept, cache, from_script)
-    elif result is not None and not result.valid and _enforced(decision):
+    elif result is not None and invalid and _enforced(decision):
         try:
             reply = invalid_reply(api, prepared, result, accept, cache)
         except ProblemError as error:
-            error.extensions.setdefault("request_id", request[EXCHANGE].request_id)
-            return problem_response(error, request.path, extra)
+            error.extensions.setdefault("request_id", exchange.request_id)
+            return problem_response(error, request.path, _extra_headers(request, settings, result))
+    elif not invalid and hdrs.ORIGIN not in headers and is_static(preferences, settings.dynamic):
+        # the common case: a static reply whose response was assembled by an earlier request
+        key = (api.name, prepared.operation.key, preferences, accept)
+        fixed = _CORS_ANY if settings.cors else _NO_HEADERS
+        return ready_response(
+            key,
+            lambda: mock_reply(request, api, prepared, preferences, settings.dynamic, cache),
+            fixed,
+            cache,
+        )
     else:
         reply = mock_reply(request, api, prepared, preferences, settings.dynamic, cache)
+    extra = _extra_headers(request, settings, result)
     return reply_to_response(reply, prepared.operation.key, extra)
+
+
+def _extra_headers(
+    request: web.Request, settings: Settings, result: ValidationResult | None
+) -> dict[str, str]:
+    """Per-request headers of a mock answer: CORS for the caller's Origin, violations."""
+    extra = _cors_headers(request, settings)
+    if result is not None and not result.valid:
+        errors = [error.as_json() for error in result.errors]
+        extra[VIOLATIONS_HEADER] = violations_header(errors)
+        log.info("request.invalid", errors=errors)
+    return extra
 
 
 def _enforced(decision: RouteDecision) -> bool:

@@ -10,16 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Final
 
 from proxy.config import ApiSettings, Mode, Settings, env_mode_variable
 from proxy.errors import ConfigError
 from proxy.mock.security import SecurityCheck, compile_security_check
 from proxy.spec.loader import load_spec
 from proxy.spec.model import ApiSpec, Operation, ParameterLocation, SecuritySchemeKind
-from proxy.spec.paths import PathRouter
+from proxy.spec.paths import PathMatch, PathRouter
 from proxy.validation import OperationValidator, compile_validator
 
 __all__ = ["Catalog", "MountedApi", "PreparedOperation", "build_catalog", "effective_mode"]
+
+_MATCH_MEMO_SIZE: Final = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,22 +46,32 @@ class MountedApi:
     operations: Mapping[str, PreparedOperation] = field(repr=False)
     mode: Mode
     mode_source: str
+    _matched: dict[str, PathMatch[Mapping[str, PreparedOperation]] | None] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     @property
     def name(self) -> str:
         return self.settings.name
 
-    def match(
-        self, path: str
-    ) -> tuple[str, Mapping[str, PreparedOperation], dict[str, str]] | None:
-        """Match a raw path below the mount; the spec's base path may be included or not."""
+    def match(self, path: str) -> PathMatch[Mapping[str, PreparedOperation]] | None:
+        """Match a raw path below the mount; the spec's base path may be included or not.
+
+        Results are remembered per path (a client polling a job asks for the same URL again
+        and again), at most ``_MATCH_MEMO_SIZE`` of them. The params dict is shared: read it,
+        never change it.
+        """
+        memo = self._matched
+        if path in memo:
+            return memo[path]
         found = self.router.match(path or "/")
         base = self.spec.base_path
         if found is None and base and path.startswith(base + "/"):
             found = self.router.match(path[len(base) :])
-        if found is None:
-            return None
-        return found.template, found.value, found.params
+        if len(memo) >= _MATCH_MEMO_SIZE:  # paths are client text: stay bounded
+            memo.clear()
+        memo[path] = found
+        return found
 
 
 @dataclass(frozen=True, slots=True)

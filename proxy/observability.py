@@ -1,19 +1,41 @@
-"""Logging set-up (structlog, JSON or console) and the per-request log context."""
+"""Logging set-up (structlog, JSON or console), the per-request log context, and metrics."""
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import logging
 import sys
 import uuid
+from collections.abc import Iterator, MutableMapping
+from contextvars import ContextVar
 from typing import Any, Final
 
 import structlog
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, generate_latest
+from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily, Metric
+from prometheus_client.registry import Collector
 
-__all__ = ["REDACTED", "Metrics", "configure_logging", "new_request_id"]
+__all__ = [
+    "REDACTED",
+    "REQUEST_ID",
+    "Metrics",
+    "add_request_id",
+    "configure_logging",
+    "new_request_id",
+]
 
 REDACTED: Final = "[redacted]"
+REQUEST_ID: Final[ContextVar[str | None]] = ContextVar("mockproxy_request_id", default=None)
+"""The id of the request being handled: one ``ContextVar.set`` per request, no dict copies."""
+
+
+def add_request_id(_logger: Any, _method: str, event: MutableMapping[str, Any]) -> Any:
+    """structlog processor: every line logged while a request is handled names its id."""
+    request_id = REQUEST_ID.get()
+    if request_id is not None:
+        event.setdefault("request_id", request_id)
+    return event
 
 
 def configure_logging(log_format: str = "auto", level: str = "info") -> None:
@@ -24,6 +46,7 @@ def configure_logging(log_format: str = "auto", level: str = "info") -> None:
     use_console = log_format == "console" or (log_format == "auto" and sys.stderr.isatty())
     shared: list[structlog.types.Processor] = [
         structlog.contextvars.merge_contextvars,
+        add_request_id,
         structlog.stdlib.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
     ]
@@ -70,25 +93,72 @@ def new_request_id() -> str:
     return f"{_ID_PREFIX}{next(_ID_COUNTER) % (1 << 48):012x}"
 
 
+LATENCY_BUCKETS: Final = (
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0
+)  # fmt: skip
+
+
+class _RequestStats:
+    """Counts and latency buckets of one (api, operation, source, status): plain numbers."""
+
+    __slots__ = ("buckets", "count", "seconds")
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.seconds = 0.0
+        self.buckets = [0] * (len(LATENCY_BUCKETS) + 1)  # the last one is +Inf
+
+
+class _RequestCollector(Collector):
+    """Renders the per-request counters in Prometheus' model when scraped.
+
+    Recording a request is a dict lookup and three additions (the event loop is one thread,
+    so no locks); the metric families are built only at scrape time.
+    """
+
+    def __init__(self, stats: dict[tuple[str, str, str, int], _RequestStats]) -> None:
+        self._stats = stats
+
+    def collect(self) -> Iterator[Metric]:
+        requests = CounterMetricFamily(
+            "mockproxy_requests",
+            "Requests answered, by API, operation, source and status.",
+            labels=["api", "operation", "source", "status"],
+        )
+        by_api_source: dict[tuple[str, str], list[float]] = {}
+        for (api, operation, source, status), stats in self._stats.items():
+            requests.add_metric([api, operation, source, str(status)], stats.count)
+            totals = by_api_source.setdefault((api, source), [0.0] * (len(LATENCY_BUCKETS) + 2))
+            for index, count in enumerate(stats.buckets):
+                totals[index] += count
+            totals[-1] += stats.seconds
+        latency = HistogramMetricFamily(
+            "mockproxy_request_duration_seconds",
+            "Time from request to response headers, by API and source.",
+            labels=["api", "source"],
+        )
+        for (api, source), totals in by_api_source.items():
+            cumulative: list[tuple[str, float]] = []
+            running = 0.0
+            for bound, in_bucket in zip((*LATENCY_BUCKETS, float("inf")), totals, strict=False):
+                running += in_bucket
+                cumulative.append((_bound_text(bound), running))
+            latency.add_metric([api, source], cumulative, sum_value=totals[-1])
+        yield requests
+        yield latency
+
+
+def _bound_text(bound: float) -> str:
+    return "+Inf" if bound == float("inf") else repr(float(bound))
+
+
 class Metrics:
     """Prometheus metrics of one app, in their own registry (so apps and tests never share)."""
 
     def __init__(self) -> None:
-        self._children: dict[tuple[str, str, str, int], tuple[Any, Any]] = {}
+        self._stats: dict[tuple[str, str, str, int], _RequestStats] = {}
         self.registry = CollectorRegistry()
-        self.requests = Counter(
-            "mockproxy_requests",
-            "Requests answered, by API, operation, source and status.",
-            ["api", "operation", "source", "status"],
-            registry=self.registry,
-        )
-        self.latency = Histogram(
-            "mockproxy_request_duration_seconds",
-            "Time from request to response headers, by API and source.",
-            ["api", "source"],
-            registry=self.registry,
-            buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
-        )
+        self.registry.register(_RequestCollector(self._stats))
         self.upstream_errors = Counter(
             "mockproxy_upstream_errors",
             "Upstream failures, by API and kind (unreachable, timeout, reset).",
@@ -104,15 +174,12 @@ class Metrics:
 
     def observe(self, api: str, operation: str, source: str, status: int, seconds: float) -> None:
         key = (api, operation, source, status)
-        children = self._children.get(key)
-        if children is None:  # label lookups once per label set, not per request
-            children = (
-                self.requests.labels(api, operation, source, str(status)),
-                self.latency.labels(api, source),
-            )
-            self._children[key] = children
-        children[0].inc()
-        children[1].observe(seconds)
+        stats = self._stats.get(key)
+        if stats is None:
+            stats = self._stats[key] = _RequestStats()
+        stats.count += 1
+        stats.seconds += seconds
+        stats.buckets[bisect.bisect_left(LATENCY_BUCKETS, seconds)] += 1
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

@@ -7,7 +7,8 @@ so that what is matched is exactly what would be forwarded. The mock prefix alwa
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Final, NamedTuple
 
 from proxy.catalog import Catalog, MountedApi, PreparedOperation
 from proxy.config import Mode
@@ -16,9 +17,11 @@ from proxy.problems import ProblemError
 __all__ = ["RouteDecision", "route"]
 
 
-@dataclass(frozen=True, slots=True)
-class RouteDecision:
-    """Where a request goes.
+_NO_PARAMS: Final[Mapping[str, str]] = MappingProxyType({})
+
+
+class RouteDecision(NamedTuple):
+    """Where a request goes (one per request: a tuple is the cheapest record to build).
 
     ``prepared`` is None when the path or method is not in the spec; a live-mode API still
     forwards such a request (the upstream may know more than its description).
@@ -31,7 +34,7 @@ class RouteDecision:
     mocked_by_prefix: bool
     prepared: PreparedOperation | None = None
     template: str | None = None
-    params: Mapping[str, str] = field(default_factory=dict)
+    params: Mapping[str, str] = _NO_PARAMS
     allowed: tuple[str, ...] = ()
 
 

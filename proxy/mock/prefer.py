@@ -9,8 +9,7 @@ API's: ``strip_control_parameters`` removes them before the query is validated.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Final
+from typing import Final, NamedTuple
 from urllib.parse import parse_qsl
 
 from proxy.problems import ProblemError
@@ -23,9 +22,11 @@ _TRUE: Final = frozenset({"true", "1", "yes", "on", ""})
 _FALSE: Final = frozenset({"false", "0", "no", "off"})
 
 
-@dataclass(frozen=True, slots=True)
-class Preferences:
-    """The client's wishes; ``None`` means "not asked" (the config's default applies)."""
+class Preferences(NamedTuple):
+    """The client's wishes; ``None`` means "not asked" (the config's default applies).
+
+    A tuple: it is part of the reply cache's key, and a tuple hashes in C.
+    """
 
     code: str | None = None
     example: str | None = None

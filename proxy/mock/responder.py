@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Mapping
+from collections.abc import Callable, Container, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
 from aiohttp import hdrs, web
+from multidict import CIMultiDict
 
 from proxy.catalog import MountedApi, PreparedOperation
 from proxy.mock.choose import (
@@ -33,7 +34,15 @@ from proxy.problems import ProblemError
 from proxy.spec.model import NO_EXAMPLE, Header, MediaType, Operation, Response
 from proxy.validation import ValidationResult
 
-__all__ = ["BodyCache", "MockReply", "mock_reply", "reply_to_response"]
+__all__ = [
+    "BodyCache",
+    "MockReply",
+    "ReadyResponse",
+    "is_static",
+    "mock_reply",
+    "ready_response",
+    "reply_to_response",
+]
 
 SOURCE_HEADER: Final = "X-Mockproxy-Source"
 OPERATION_HEADER: Final = "X-Mockproxy-Operation"
@@ -53,24 +62,57 @@ class MockReply:
     content_type: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class ReadyResponse:
+    """A static reply with its response headers assembled once; a request copies them."""
+
+    status: int
+    headers: CIMultiDict[str]
+    body: bytes | None
+
+    def response(self) -> web.Response:
+        return web.Response(status=self.status, body=self.body, headers=self.headers)
+
+
+ReplyKey = tuple[str, str, Preferences, str | None]
+"""(api, operation, preferences, Accept): everything a static reply depends on."""
+
+
 @dataclass(slots=True)
 class BodyCache:
-    """Static bodies and headers by (api, operation, status, media type, example), and whole
-    static replies by (api, operation, preferences, Accept)."""
+    """Static bodies and headers by (api, operation, status, media type, example), whole
+    static replies by (api, operation, preferences, Accept), and those replies' finished
+    responses (for requests that add no per-request headers)."""
 
     entries: dict[tuple[str, str, str, str, str], tuple[bytes, tuple[tuple[str, str], ...]]] = (
         field(default_factory=dict)
     )
-    replies: dict[tuple[str, str, Preferences, str | None], MockReply] = field(default_factory=dict)
+    replies: dict[ReplyKey, MockReply] = field(default_factory=dict)
+    ready: dict[ReplyKey, ReadyResponse] = field(default_factory=dict)
+
+
+class _NamesOnDemand(Container[str]):
+    """Names read from the request only when a security scheme asks for them."""
+
+    __slots__ = ("_load", "_names")
+
+    def __init__(self, load: Callable[[], Container[str]]) -> None:
+        self._load = load
+        self._names: Container[str] | None = None
+
+    def __contains__(self, name: object) -> bool:
+        if self._names is None:
+            self._names = self._load()
+        return name in self._names
 
 
 def credentials_of(request: web.Request) -> Credentials:
-    """The request's credential-shaped parts."""
+    """The request's credential-shaped parts; query and cookies are parsed only if asked."""
     return Credentials(
         authorization=request.headers.get(hdrs.AUTHORIZATION),
         header_names=request.headers,
-        query_names=request.rel_url.query,
-        cookie_names=request.cookies,
+        query_names=_NamesOnDemand(lambda: request.rel_url.query),
+        cookie_names=_NamesOnDemand(lambda: request.cookies),
     )
 
 
@@ -126,6 +168,13 @@ def _body_bytes(media: MediaType, example_name: str | None, rng: random.Random |
     if value is NO_EXAMPLE:
         return b""
     return render_body(value, media.media_type, media.schema)
+
+
+def is_static(preferences: Preferences, dynamic_default: bool) -> bool:
+    """Whether the same request always gets the same reply (no dynamic data, no seed)."""
+    if preferences.seed is not None:
+        return False
+    return not (preferences.dynamic if preferences.dynamic is not None else dynamic_default)
 
 
 def _rng_for(preferences: Preferences, dynamic_default: bool) -> random.Random | None:
@@ -251,10 +300,9 @@ def mock_reply(
     dynamic_default: bool,
     cache: BodyCache,
 ) -> MockReply:
-    """The mock's answer to a request already matched to ``prepared`` (and validated)."""
+    """The mock's answer to a request already matched to ``prepared``, whose credentials
+    were checked (and which was validated)."""
     accept = request.headers.get(hdrs.ACCEPT)
-    if prepared.security.required and not prepared.security.satisfied(credentials_of(request)):
-        return unauthorized_reply(api, prepared, accept, cache)
     rng = _rng_for(preferences, dynamic_default)
     if rng is None:  # static: the same request always gets the same reply
         key = (api.name, prepared.operation.key, preferences, accept)
@@ -270,19 +318,45 @@ def mock_reply(
     return render_choice(api, prepared.operation, choice, accept, rng, cache)
 
 
+def _response_headers(
+    reply: MockReply, operation_key: str, extra_headers: Mapping[str, str]
+) -> CIMultiDict[str]:
+    headers: CIMultiDict[str] = CIMultiDict(reply.headers)
+    headers[SOURCE_HEADER] = "mock"
+    headers[OPERATION_HEADER] = operation_key
+    headers.update(extra_headers)
+    if reply.content_type and reply.status not in _NO_BODY_STATUSES:
+        headers[hdrs.CONTENT_TYPE] = reply.content_type
+    return headers
+
+
+def _body_to_send(reply: MockReply) -> bytes | None:
+    # aiohttp sends no body for HEAD itself, keeping Content-Length
+    return None if reply.status in _NO_BODY_STATUSES else reply.body
+
+
 def reply_to_response(
     reply: MockReply, operation_key: str, extra_headers: Mapping[str, str]
 ) -> web.Response:
     """An aiohttp response for a reply (no body for HEAD, 204, 205 and 304)."""
-    no_body = reply.status in _NO_BODY_STATUSES
-    response = web.Response(status=reply.status)
-    headers = response.headers
-    headers.extend(reply.headers)
-    headers[SOURCE_HEADER] = "mock"
-    headers[OPERATION_HEADER] = operation_key
-    headers.update(extra_headers)
-    if reply.content_type and not no_body:
-        headers[hdrs.CONTENT_TYPE] = reply.content_type
-    if not no_body:
-        response.body = reply.body  # aiohttp sends no body for HEAD, keeping Content-Length
-    return response
+    headers = _response_headers(reply, operation_key, extra_headers)
+    return web.Response(status=reply.status, body=_body_to_send(reply), headers=headers)
+
+
+def ready_response(
+    key: ReplyKey,
+    build: Callable[[], MockReply],
+    fixed_headers: Mapping[str, str],
+    cache: BodyCache,
+) -> web.Response:
+    """The response to a static request whose only extra headers are ``fixed_headers``
+    (the same for every such request): assembled once per ``key``, then only copied."""
+    ready = cache.ready.get(key)
+    if ready is None:
+        reply = build()
+        headers = _response_headers(reply, key[1], fixed_headers)
+        ready = ReadyResponse(reply.status, headers, _body_to_send(reply))
+        if len(cache.ready) >= _MAX_CACHED_REPLIES:  # keys hold client text: stay bounded
+            cache.ready.clear()
+        cache.ready[key] = ready
+    return ready.response()

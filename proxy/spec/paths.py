@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Generic, NamedTuple, TypeVar
 from urllib.parse import unquote
 
 __all__ = ["PathMatch", "PathRouter"]
@@ -24,9 +24,9 @@ T = TypeVar("T")
 _PARAMETER = re.compile(r"\{([^{}/]+)\}")
 
 
-@dataclass(frozen=True, slots=True)
-class PathMatch(Generic[T]):
-    """The template that matched, its value, and the raw parameter values."""
+class PathMatch(NamedTuple, Generic[T]):
+    """The template that matched, its value, and the raw parameter values (made per request:
+    a tuple is cheaper to build than a frozen dataclass)."""
 
     template: str
     value: T
@@ -40,6 +40,7 @@ class _TemplatedSegment(Generic[T]):
     pattern: re.Pattern[str]
     literal_weight: int
     node: _Node[T]
+    whole: bool  # the segment is one parameter and nothing else: any non-empty text matches
 
 
 @dataclass(slots=True)
@@ -91,7 +92,8 @@ class PathRouter(Generic[T]):
                 (t for t in node.templated if t.pattern.pattern == pattern.pattern), None
             )
             if existing is None:
-                existing = _TemplatedSegment(pattern, weight, _Node())
+                whole = _PARAMETER.fullmatch(segment) is not None
+                existing = _TemplatedSegment(pattern, weight, _Node(), whole)
                 node.templated.append(existing)
                 node.templated.sort(key=lambda t: (-t.literal_weight, t.pattern.groups))
             node = existing.node
@@ -101,15 +103,15 @@ class PathRouter(Generic[T]):
     def match(self, path: str) -> PathMatch[T] | None:
         """The best match for a raw request path; a trailing slash is tolerated either way."""
         segments = _split(path)
-        found = self._walk(self._root, segments, 0, [])
+        found = self._walk(self._root, segments, 0, ())
         if found is None and len(segments) > 1 and segments[-1] == "":
-            found = self._walk(self._root, segments[:-1], 0, [])
+            found = self._walk(self._root, segments[:-1], 0, ())
         if found is None:
-            found = self._walk(self._root, [*segments, ""], 0, [])
+            found = self._walk(self._root, [*segments, ""], 0, ())
         return found
 
     def _walk(
-        self, node: _Node[T], segments: list[str], index: int, values: list[str]
+        self, node: _Node[T], segments: list[str], index: int, values: tuple[str, ...]
     ) -> PathMatch[T] | None:
         if index == len(segments):
             if node.endpoint is None:
@@ -123,13 +125,18 @@ class PathRouter(Generic[T]):
             if found is not None:
                 return found
         for templated in node.templated:
-            matched = templated.pattern.match(segment)
-            if matched is None:
-                continue
-            captured: tuple[str, ...] = matched.groups()
-            if not all(captured):
-                continue
-            found = self._walk(templated.node, segments, index + 1, [*values, *captured])
+            if templated.whole:  # no regular expression needed for a plain {name} segment
+                if not segment:
+                    continue
+                captured: tuple[str, ...] = (segment,)
+            else:
+                matched = templated.pattern.match(segment)
+                if matched is None:
+                    continue
+                captured = matched.groups()
+                if not all(captured):
+                    continue
+            found = self._walk(templated.node, segments, index + 1, values + captured)
             if found is not None:
                 return found
         return None
