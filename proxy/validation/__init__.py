@@ -1,22 +1,26 @@
 """Request validation against the operation: compiled once per operation, all errors at once.
 
-``compile_validator(operation, spec)`` prepares, at load, a jsonschema validator per schema and
-a reading shape per parameter; ``OperationValidator.validate(parts)`` then only parses and
-validates. Errors carry a JSON pointer into the request (``/path/jobId``, ``/query/limit``,
-``/header/X-Id``, ``/cookie/session``, ``/body/recipients/0/number``) and a detail.
+``compile_validator(operation, spec)`` prepares, at load, per schema a compiled verdict
+(``compiled.py``) and a jsonschema validator, and a reading shape per parameter;
+``OperationValidator.validate(parts)`` then only parses and asks the verdict, and jsonschema
+only for a value the verdict rejects, to list its errors. Errors carry a JSON pointer into the
+request (``/path/jobId``, ``/query/limit``, ``/header/X-Id``, ``/cookie/session``,
+``/body/recipients/0/number``) and a detail.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from jsonschema import Draft202012Validator, ValidationError, validators
+from jsonschema import ValidationError
 from jsonschema.protocols import Validator
 
 from proxy.spec.model import ApiSpec, MediaType, Operation, Parameter, Schema
 from proxy.validation.bodies import BodyError, media_base, parse_body
+from proxy.validation.compiled import Verdict, compile_schema
+from proxy.validation.dialect import FORMAT_CHECKER, RequestValidator
 from proxy.validation.params import MISSING, Shape, deserialize, query_pairs, shape_of
 
 __all__ = [
@@ -27,10 +31,8 @@ __all__ = [
     "compile_validator",
 ]
 
-_ONE_OF: Final = Draft202012Validator.VALIDATORS["oneOf"]
 _SCALARS: Final = (str, int, float, bool)
 _MEMO_SIZE: Final = 4096
-_ANY_OF: Final = Draft202012Validator.VALIDATORS["anyOf"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,57 +71,6 @@ class ValidationResult:
         return not self.errors
 
 
-def _read_only(
-    validator: Any, read_only: Any, instance: Any, schema: Any
-) -> Iterator[ValidationError]:
-    if read_only is True:
-        yield ValidationError("is readOnly and must not be sent in a request")
-
-
-def _branch_for(discriminator: Mapping[str, Any], branches: list[Any], value: Any) -> Any:
-    mapping = discriminator.get("mapping") or {}
-    if value in mapping:
-        target = str(mapping[value])
-        return {
-            "$ref": target if ("/" in target or "#" in target) else f"#/components/schemas/{target}"
-        }
-    for branch in branches:
-        ref = branch.get("$ref") if isinstance(branch, dict) else None
-        if isinstance(ref, str) and ref.rsplit("/", 1)[-1] == value:
-            return branch
-    return None
-
-
-def _with_discriminator(original: Any) -> Any:
-    def keyword(
-        validator: Any, branches: Any, instance: Any, schema: Any
-    ) -> Iterator[ValidationError]:
-        discriminator = schema.get("discriminator")
-        name = discriminator.get("propertyName") if isinstance(discriminator, dict) else None
-        if not (name and isinstance(instance, dict) and name in instance):
-            yield from original(validator, branches, instance, schema)
-            return
-        branch = _branch_for(discriminator, branches, instance[name])
-        if branch is None:
-            yield ValidationError(
-                f"{instance[name]!r} is not a known {name}", path=[name], validator="discriminator"
-            )
-            return
-        yield from validator.descend(instance, branch)
-
-    return keyword
-
-
-RequestValidator = validators.extend(  # type: ignore[no-untyped-call]  # untyped library
-    Draft202012Validator,
-    {
-        "readOnly": _read_only,
-        "oneOf": _with_discriminator(_ONE_OF),
-        "anyOf": _with_discriminator(_ANY_OF),
-    },
-)
-
-
 def _pointer(prefix: str, error: ValidationError) -> str:
     path = "".join(
         "/" + str(part).replace("~", "~0").replace("/", "~1") for part in error.absolute_path
@@ -143,6 +94,7 @@ class _CompiledParameter:
     parameter: Parameter
     shape: Shape
     validator: Validator | None
+    verdict: Verdict | None
     pointer: str
 
 
@@ -152,6 +104,7 @@ class _CompiledMedia:
     base: str
     shape: Shape | None
     validator: Validator | None
+    verdict: Verdict | None
 
 
 class OperationValidator:
@@ -223,9 +176,13 @@ class OperationValidator:
         key = (compiled.pointer, type(value), value) if isinstance(value, _SCALARS) else None
         if key is not None and key in self._memo:
             return self._memo[key]
-        found = tuple(
-            FieldError(_pointer(compiled.pointer, e), _detail(e))
-            for e in compiled.validator.iter_errors(value)
+        found = (
+            ()
+            if _passes(compiled.verdict, value)
+            else tuple(
+                FieldError(_pointer(compiled.pointer, e), _detail(e))
+                for e in compiled.validator.iter_errors(value)
+            )
         )
         if key is not None:
             if len(self._memo) >= _MEMO_SIZE:
@@ -261,7 +218,7 @@ class OperationValidator:
         if value is None and compiled.validator is not None and _structured(compiled.base):
             detail = f"not supported: validating {compiled.base} request bodies against a schema"
             return 501, [FieldError("/body", detail)], None
-        if compiled.validator is None or value is None:
+        if compiled.validator is None or value is None or _passes(compiled.verdict, value):
             return 200, [], value
         errors = [
             FieldError(_pointer("/body", e), _detail(e))
@@ -285,15 +242,26 @@ def _structured(media_base_type: str) -> bool:
     return media_base_type.endswith(("/xml", "+xml", "/yaml", "+yaml"))
 
 
-def _schema_validator(schema: Schema | None, spec: ApiSpec) -> Validator | None:
+def _passes(verdict: Verdict | None, value: Any) -> bool:
+    """The compiled verdict; no verdict, or one that raises, sends the value to jsonschema."""
+    if verdict is None:
+        return False
+    try:
+        return verdict(value)
+    except Exception:  # jsonschema then meets the same trouble and answers as it always did
+        return False
+
+
+def _schema_checks(schema: Schema | None, spec: ApiSpec) -> tuple[Validator | None, Verdict | None]:
+    """jsonschema's validator for the errors, and the compiled verdict for the common case."""
     if schema is None:
-        return None
+        return None, None
+    root = {"$ref": schema.uri}
     validator: Validator = RequestValidator(
-        {"$ref": schema.uri},
-        registry=spec.registry,
-        format_checker=Draft202012Validator.FORMAT_CHECKER,
+        root, registry=spec.registry, format_checker=FORMAT_CHECKER
     )
-    return validator
+    compiled = compile_schema(root, spec.registry)
+    return validator, compiled.verdict if compiled else None
 
 
 def _compile_parameter(parameter: Parameter, spec: ApiSpec) -> _CompiledParameter:
@@ -302,7 +270,7 @@ def _compile_parameter(parameter: Parameter, spec: ApiSpec) -> _CompiledParamete
     return _CompiledParameter(
         parameter,
         shape,
-        _schema_validator(schema, spec),
+        *_schema_checks(schema, spec),
         f"/{parameter.location.value}/{parameter.name}",
     )
 
@@ -310,9 +278,7 @@ def _compile_parameter(parameter: Parameter, spec: ApiSpec) -> _CompiledParamete
 def _compile_media(media: MediaType, spec: ApiSpec) -> _CompiledMedia:
     schema = media.schema
     shape = shape_of(schema.contents, schema.resolver) if schema else None
-    return _CompiledMedia(
-        media, media_base(media.media_type), shape, _schema_validator(schema, spec)
-    )
+    return _CompiledMedia(media, media_base(media.media_type), shape, *_schema_checks(schema, spec))
 
 
 def compile_validator(operation: Operation, spec: ApiSpec) -> OperationValidator:

@@ -1,0 +1,428 @@
+"""Schemas compiled at load into verdicts (value -> valid?) that give jsonschema's own answer.
+
+A verdict is built from keyword closures (``keywords.py``) with every ``$ref`` resolved at
+compile time. It exists so that valid requests, the common case, never reach jsonschema: the
+caller asks the verdict first and runs ``RequestValidator.iter_errors`` only when it says no
+(or raises), which then lists the errors as before. So a verdict never accepts what
+``RequestValidator`` rejects, and never rejects what it accepts.
+
+Values are JSON values as ``json.loads`` and the parameter readers make them (dict, list, str,
+int, float, bool, None; no subclasses). A subschema this module cannot judge exactly
+(``unevaluated*``, a malformed keyword value, an unresolvable ``$ref``) is judged by jsonschema
+itself, reached with the resolver it would have there; ``$id`` and ``$dynamicRef`` (whose
+meaning depends on the path taken) leave the entire schema to jsonschema.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import islice
+from typing import Any
+
+from referencing import Registry
+from referencing._core import Resolver
+from referencing.exceptions import Unresolvable
+
+from proxy.validation import keywords as kw
+from proxy.validation.dialect import (
+    FORMAT_CHECKER,
+    RequestValidator,
+    branch_for,
+    discriminator_name,
+)
+from proxy.validation.keywords import Unsupported, Verdict, accept, every, reject
+
+__all__ = ["CompiledSchema", "Verdict", "compile_schema"]
+
+
+class _Whole(Exception):
+    """The whole schema is left to jsonschema."""
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledSchema:
+    """A schema's verdict; ``nodes`` compiled, ``delegated`` subschemas left to jsonschema."""
+
+    verdict: Verdict
+    nodes: int
+    delegated: int
+
+    @property
+    def complete(self) -> bool:
+        return not self.delegated
+
+
+def compile_schema(schema: Any, registry: Registry[Any]) -> CompiledSchema | None:
+    """The verdict of ``RequestValidator(schema, registry=registry)``; None: left to it whole."""
+    compiler = _Compiler(registry)
+    try:
+        verdict = compiler.schema(schema, registry.resolver())
+    except _Whole:
+        return None
+    return CompiledSchema(verdict, compiler.nodes, compiler.delegated)
+
+
+def _unresolvable(value: Any) -> bool:
+    raise LookupError("a discriminator mapping names an unresolvable schema")
+
+
+class _Compiler:
+    """One schema's compilation: ``$ref`` targets compiled once, recursion through a cell."""
+
+    def __init__(self, registry: Registry[Any]) -> None:
+        self._registry = registry
+        self._targets: dict[tuple[int, str], Verdict] = {}
+        self.nodes = 0
+        self.delegated = 0
+
+    def schema(self, node: Any, resolver: Resolver[Any]) -> Verdict:
+        if node is True:
+            return accept
+        if node is False:
+            return reject
+        if isinstance(node, dict) and ("$id" in node or "$dynamicRef" in node):
+            raise _Whole
+        try:
+            if not isinstance(node, dict):
+                raise Unsupported("not a schema")
+            verdict = self._node(node, resolver)
+        except Unsupported:
+            self.delegated += 1
+            validator = RequestValidator(
+                node, registry=self._registry, format_checker=FORMAT_CHECKER, _resolver=resolver
+            )
+            delegated: Verdict = validator.is_valid
+            return delegated
+        self.nodes += 1
+        return verdict
+
+    def _node(self, node: dict[str, Any], resolver: Resolver[Any]) -> Verdict:
+        for key in node:
+            if key in kw.KNOWN and key not in kw.HANDLED:
+                raise Unsupported(key)
+        if node.get("readOnly") is True:
+            return reject
+        declared = node.get("type")
+        always = self._always(node, resolver)
+        objects = every(self._object(node, resolver))
+        arrays = every(self._array(node, resolver))
+        strings = every(_string(node))
+        numbers = every(_number(node))
+        if isinstance(declared, str) and declared in ("object", "array", "string"):
+            kind, own = {
+                "object": (dict, objects),
+                "array": (list, arrays),
+                "string": (str, strings),
+            }[declared]
+            check = every([*always[1:], own])
+            return lambda value: type(value) is kind and check(value)
+        by_type = {dict: objects, list: arrays, str: strings, int: numbers, float: numbers}
+        return _dispatch(every(always), {k: v for k, v in by_type.items() if v is not accept})
+
+    def _always(self, node: dict[str, Any], resolver: Resolver[Any]) -> list[Verdict]:
+        """Keywords for every type; the ``type`` check, when there is one, first."""
+        checks: list[Verdict] = []
+        if "type" in node:
+            checks.append(kw.type_check(node["type"]))
+        if "enum" in node:
+            checks.append(kw.enum_check(node["enum"]))
+        if "const" in node:
+            checks.append(kw.equal_to(node["const"]))
+        if "format" in node:
+            checks.append(kw.format_check(node["format"]))
+        if "$ref" in node:
+            checks.append(self._ref(node["$ref"], resolver))
+        if "allOf" in node:
+            checks.append(every(self._list(node, "allOf", resolver)))
+        for key in ("anyOf", "oneOf"):
+            if key in node:
+                checks.append(self._choice(node, key, resolver))
+        if "not" in node:
+            negated = self.schema(node["not"], resolver)
+            checks.append(lambda value: not negated(value))
+        if "if" in node:
+            checks.append(self._condition(node, resolver))
+        return checks
+
+    def _list(self, node: dict[str, Any], key: str, resolver: Resolver[Any]) -> list[Verdict]:
+        members = node[key]
+        if not isinstance(members, list):
+            raise Unsupported(key)
+        return [self.schema(member, resolver) for member in members]
+
+    def _ref(self, ref: Any, resolver: Resolver[Any]) -> Verdict:
+        if not isinstance(ref, str):
+            raise Unsupported("$ref")
+        try:
+            resolved = resolver.lookup(ref)
+        except Unresolvable:
+            raise Unsupported("$ref") from None
+        key = (id(resolved.contents), str(resolved.resolver._base_uri))
+        if key in self._targets:
+            return self._targets[key]
+        cell: list[Verdict] = []
+        self._targets[key] = lambda value: cell[0](value)  # a recursive schema meets itself
+        verdict = self.schema(resolved.contents, resolved.resolver)
+        cell.append(verdict)
+        self._targets[key] = verdict
+        return verdict
+
+    def _choice(self, node: dict[str, Any], key: str, resolver: Resolver[Any]) -> Verdict:
+        """``anyOf``/``oneOf``; with a discriminator, the named branch decides, as in dialect."""
+        branches = self._list(node, key, resolver)
+        plain = _any_of(branches) if key == "anyOf" else _one_of(branches)
+        name = discriminator_name(node)
+        if not name:
+            return plain
+        mapping = node["discriminator"].get("mapping") or {}
+        if not isinstance(name, str) or not isinstance(mapping, dict):
+            raise Unsupported("discriminator")
+        chosen: dict[str, Verdict] = {}
+        for value in mapping:
+            if not isinstance(value, str):
+                raise Unsupported("discriminator")
+            target = branch_for(node["discriminator"], node[key], value)["$ref"]
+            try:
+                chosen[value] = self._ref(target, resolver)
+            except Unsupported:
+                chosen[value] = _unresolvable
+        for raw, verdict in zip(node[key], branches, strict=True):
+            ref = raw.get("$ref") if isinstance(raw, dict) else None
+            if isinstance(ref, str):
+                chosen.setdefault(ref.rsplit("/", 1)[-1], verdict)
+        pick = chosen.get
+
+        def discriminated(value: Any) -> bool:
+            if type(value) is dict and name in value:
+                check = pick(value[name])  # unhashable raises, as in dialect
+                return check is not None and check(value)
+            return plain(value)
+
+        return discriminated
+
+    def _condition(self, node: dict[str, Any], resolver: Resolver[Any]) -> Verdict:
+        condition = self.schema(node["if"], resolver)
+        then = self.schema(node["then"], resolver) if "then" in node else accept
+        otherwise = self.schema(node["else"], resolver) if "else" in node else accept
+        return lambda value: then(value) if condition(value) else otherwise(value)
+
+    def _object(self, node: dict[str, Any], resolver: Resolver[Any]) -> list[Verdict]:
+        checks: list[Verdict] = []
+        if "required" in node:
+            checks.append(kw.required(node["required"]))
+        checks.extend(kw.counts(node, "minProperties", "maxProperties"))
+        if any(k in node for k in ("properties", "patternProperties", "additionalProperties")):
+            checks.append(self._members(node, resolver))
+        if "propertyNames" in node:
+            names = self.schema(node["propertyNames"], resolver)
+            checks.append(lambda value: all(names(name) for name in value))
+        if "dependentRequired" in node:
+            checks.append(_dependent_required(node["dependentRequired"]))
+        if "dependentSchemas" in node:
+            checks.append(self._dependent_schemas(node["dependentSchemas"], resolver))
+        return checks
+
+    def _schema_map(self, node: dict[str, Any], key: str, resolver: Resolver[Any]) -> Any:
+        members = node.get(key, {})
+        if not isinstance(members, dict):
+            raise Unsupported(key)
+        return {name: self.schema(schema, resolver) for name, schema in members.items()}
+
+    def _members(self, node: dict[str, Any], resolver: Resolver[Any]) -> Verdict:
+        """``properties``, ``patternProperties`` and ``additionalProperties`` in one pass."""
+        properties: dict[str, Verdict] = self._schema_map(node, "properties", resolver)
+        patterns = [
+            (kw.pattern(text), verdict)
+            for text, verdict in self._schema_map(node, "patternProperties", resolver).items()
+        ]
+        extra: Verdict | None = None
+        listed = None
+        if "additionalProperties" in node:
+            additional = node["additionalProperties"]
+            if isinstance(additional, dict):
+                extra = self.schema(additional, resolver)
+            elif not additional:
+                extra = reject
+            if patterns:  # as jsonschema finds extras: one search over the joined patterns
+                listed = kw.pattern("|".join(node["patternProperties"])).search
+        if not patterns:
+            return _plain_members(properties, extra)
+        return _patterned_members(properties, patterns, extra, listed)
+
+    def _dependent_schemas(self, dependents: Any, resolver: Resolver[Any]) -> Verdict:
+        if not isinstance(dependents, dict):
+            raise Unsupported("dependentSchemas")
+        checks = tuple((name, self.schema(schema, resolver)) for name, schema in dependents.items())
+        return lambda value: all(name not in value or check(value) for name, check in checks)
+
+    def _array(self, node: dict[str, Any], resolver: Resolver[Any]) -> list[Verdict]:
+        checks: list[Verdict] = []
+        prefix = self._list(node, "prefixItems", resolver) if "prefixItems" in node else []
+        if prefix or "items" in node:
+            items = node.get("items", True)
+            if not isinstance(items, bool | dict):
+                raise Unsupported("items")
+            rest = None if items is True else self.schema(items, resolver)
+            checks.append(_items(prefix, rest))
+        checks.extend(kw.counts(node, "minItems", "maxItems"))
+        if node.get("uniqueItems"):
+            checks.append(kw.unique)
+        if "contains" in node:
+            checks.append(self._contains(node, resolver))
+        return checks
+
+    def _contains(self, node: dict[str, Any], resolver: Resolver[Any]) -> Verdict:
+        matches = self.schema(node["contains"], resolver)
+        least = kw.number(node, "minContains") if "minContains" in node else 1
+        most = kw.number(node, "maxContains") if "maxContains" in node else None
+
+        def contains(value: Any) -> bool:
+            limit = len(value) if most is None else most
+            found = 0
+            for item in value:
+                if matches(item):
+                    found += 1
+                    if found > limit:
+                        return False
+            return not found < least
+
+        return contains
+
+
+def _dispatch(always: Verdict, by_type: dict[type, Verdict]) -> Verdict:
+    if not by_type:
+        return always
+    pick = by_type.get
+    if always is accept:
+
+        def typed(value: Any) -> bool:
+            check = pick(type(value))
+            return check is None or check(value)
+
+        return typed
+
+    def checked(value: Any) -> bool:
+        if not always(value):
+            return False
+        check = pick(type(value))
+        return check is None or check(value)
+
+    return checked
+
+
+def _any_of(branches: list[Verdict]) -> Verdict:
+    frozen = tuple(branches)
+
+    def any_of(value: Any) -> bool:
+        for branch in frozen:  # noqa: SIM110  # a loop costs half of any() over a generator
+            if branch(value):
+                return True
+        return False
+
+    return any_of
+
+
+def _one_of(branches: list[Verdict]) -> Verdict:
+    frozen = tuple(branches)
+
+    def one_of(value: Any) -> bool:
+        found = False
+        for branch in frozen:
+            if branch(value):
+                if found:
+                    return False
+                found = True
+        return found
+
+    return one_of
+
+
+def _plain_members(properties: dict[str, Verdict], extra: Verdict | None) -> Verdict:
+    lookup = properties.get
+
+    def members(value: Any) -> bool:
+        for name, item in value.items():
+            check = lookup(name, extra)
+            if check is not None and not check(item):
+                return False
+        return True
+
+    return members
+
+
+def _patterned_members(
+    properties: dict[str, Verdict],
+    patterns: list[tuple[Any, Verdict]],
+    extra: Verdict | None,
+    listed: Any,
+) -> Verdict:
+    def members(value: Any) -> bool:
+        for name, item in value.items():
+            check = properties.get(name)
+            if check is not None:
+                if not check(item):
+                    return False
+            elif extra is not None and not listed(name) and not extra(item):
+                return False
+            for search, verdict in patterns:
+                if search.search(name) and not verdict(item):
+                    return False
+        return True
+
+    return members
+
+
+def _items(prefix: list[Verdict], rest: Verdict | None) -> Verdict:
+    count = len(prefix)
+    if not prefix and rest is not None:
+        return lambda value: all(rest(item) for item in value)
+
+    def items(value: Any) -> bool:
+        for check, item in zip(prefix, value, strict=False):
+            if not check(item):
+                return False
+        if rest is None:
+            return True
+        if rest is reject:
+            return len(value) <= count
+        return all(rest(item) for item in islice(value, count, None))
+
+    return items
+
+
+def _dependent_required(dependents: Any) -> Verdict:
+    if not isinstance(dependents, dict) or not all(
+        isinstance(names, list) for names in dependents.values()
+    ):
+        raise Unsupported("dependentRequired")
+    pairs = tuple((name, tuple(names)) for name, names in dependents.items())
+    return lambda value: all(
+        name not in value or all(each in value for each in names) for name, names in pairs
+    )
+
+
+def _string(node: dict[str, Any]) -> list[Verdict]:
+    checks = kw.counts(node, "minLength", "maxLength")
+    if "pattern" in node:
+        search = kw.pattern(node["pattern"]).search
+        checks.append(lambda value: search(value) is not None)
+    return checks
+
+
+def _number(node: dict[str, Any]) -> list[Verdict]:
+    checks: list[Verdict] = []
+    if "minimum" in node:
+        least = kw.number(node, "minimum")
+        checks.append(lambda value: not value < least)
+    if "maximum" in node:
+        most = kw.number(node, "maximum")
+        checks.append(lambda value: not value > most)
+    if "exclusiveMinimum" in node:
+        above = kw.number(node, "exclusiveMinimum")
+        checks.append(lambda value: not value <= above)
+    if "exclusiveMaximum" in node:
+        below = kw.number(node, "exclusiveMaximum")
+        checks.append(lambda value: not value >= below)
+    if "multipleOf" in node:
+        checks.append(kw.multiple_of(node["multipleOf"]))
+    return checks
