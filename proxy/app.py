@@ -16,20 +16,20 @@ from typing import Final
 
 import structlog
 from aiohttp import hdrs, web
+from aiohttp.typedefs import Middleware
 from multidict import CIMultiDictProxy
-from yarl import URL
 
 from proxy.admin import setup_admin, setup_reserved
 from proxy.catalog import Catalog, PreparedOperation
 from proxy.config import Mode, Settings, ValidationMode
 from proxy.explorer.handlers import setup_explorer
-from proxy.journal import Journal, JournalEntry, redact_headers, redact_query
+from proxy.journal import Journal, RawEntry
 from proxy.keys import (
     EXCHANGE,
     JOURNAL,
     METRICS,
     RUNTIME,
-    UPSTREAM_SESSION,
+    UPSTREAM_POOL,
     Exchange,
     Runtime,
     Snapshot,
@@ -39,11 +39,11 @@ from proxy.live.contract import ContractChecker
 from proxy.live.forward import (
     Inspection,
     Upstream,
-    build_upstream_url,
-    create_upstream_session,
+    create_upstream_pool,
     forward,
     ssl_context_for,
 )
+from proxy.live.target import request_target, upstream_base
 from proxy.mock.prefer import Preferences, parse_preferences, strip_control_parameters
 from proxy.mock.responder import (
     SOURCE_HEADER,
@@ -72,33 +72,50 @@ REQUEST_ID_HEADER: Final = "X-Request-Id"
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-@web.middleware
-async def request_context(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Request id, problems (via ``answer_problems``), then one ``request.completed`` line,
+def request_context(runtime: Runtime, metrics: Metrics, journal: Journal) -> Middleware:
+    """The one middleware, bound at wiring time to the app's runtime, metrics and journal:
+    request id, problems (via ``answer_problems``), then one ``request.completed`` line,
     metrics and a journal entry per request."""
-    request_id = request.headers.get(REQUEST_ID_HEADER) or new_request_id()
-    exchange = Exchange(request_id, request.app[RUNTIME].current)
-    request[EXCHANGE] = exchange
-    # one task serves a keep-alive connection's requests in turn: setting replaces the id
-    REQUEST_ID.set(request_id)
-    started = time.perf_counter()
-    status = 500
-    try:
-        response = await answer_problems(request, handler)
-        status = response.status
-        if not response.prepared:
-            response.headers[REQUEST_ID_HEADER] = request_id
-        return response
-    finally:
-        _complete(request, exchange, status, time.perf_counter() - started)
 
+    @web.middleware
+    async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+        request_id = request.headers.get(REQUEST_ID_HEADER) or new_request_id()
+        exchange = Exchange(request_id, runtime.current)
+        request[EXCHANGE] = exchange
+        # one task serves a keep-alive connection's requests in turn: setting replaces the id
+        REQUEST_ID.set(request_id)
+        started = time.perf_counter()
+        status = 500
+        try:
+            response = await answer_problems(request, handler)
+            status = response.status
+            if not response.prepared:
+                response.headers[REQUEST_ID_HEADER] = request_id
+            return response
+        finally:
+            seconds = time.perf_counter() - started
+            if _REQUEST_LOG.isEnabledFor(logging.INFO):
+                _log_completed(request, exchange, status, seconds)
+            if exchange.api is not None:  # admin and explorer requests are not API traffic
+                metrics.observe(
+                    exchange.api, exchange.operation or "", exchange.source or "", status, seconds
+                )
+                if journal.enabled:
+                    catalog = exchange.snapshot.catalog
+                    journal.record(
+                        RawEntry(
+                            exchange,
+                            request.method,
+                            request.raw_path,
+                            request.raw_headers,
+                            status,
+                            journal.now(),
+                            catalog.secret_headers,
+                            catalog.secret_query,
+                        )
+                    )
 
-def _complete(request: web.Request, exchange: Exchange, status: int, seconds: float) -> None:
-    if _REQUEST_LOG.isEnabledFor(logging.INFO):
-        _log_completed(request, exchange, status, seconds)
-    if exchange.api is None:  # admin and explorer requests are not the APIs' traffic
-        return
-    _measure(request, exchange, status, seconds)
+    return middleware
 
 
 def _log_completed(request: web.Request, exchange: Exchange, status: int, seconds: float) -> None:
@@ -114,41 +131,6 @@ def _log_completed(request: web.Request, exchange: Exchange, status: int, second
         duration_ms=round(seconds * 1000, 3),
         upstream_status=exchange.upstream_status,
     )
-
-
-def _measure(request: web.Request, exchange: Exchange, status: int, seconds: float) -> None:
-    request.app[METRICS].observe(
-        exchange.api or "", exchange.operation or "", exchange.source or "", status, seconds
-    )
-    journal = request.app[JOURNAL]
-    if not journal.enabled:
-        return
-    catalog = exchange.snapshot.catalog
-    timestamp = journal.now()
-    method, raw_target, raw_headers = request.method, request.raw_path, request.raw_headers
-
-    def build() -> JournalEntry:  # runs when the journal is read: decoding waits till then
-        body, truncated = journal.body_text(exchange.body, journal.max_body_bytes)
-        target = URL(raw_target, encoded=True)
-        return JournalEntry(
-            request_id=exchange.request_id,
-            timestamp=timestamp,
-            method=method,
-            path=target.path,
-            query=redact_query(target.query_string, catalog.secret_query),
-            headers=redact_headers(
-                ((k.decode("latin-1"), v.decode("latin-1")) for k, v in raw_headers),
-                catalog.secret_headers,
-            ),
-            body=body,
-            body_truncated=truncated,
-            api=exchange.api,
-            operation=exchange.operation,
-            source=exchange.source,
-            status=status,
-        )
-
-    journal.record(build, exchange.api, exchange.operation, exchange.source, method)
 
 
 async def answer_problems(request: web.Request, handler: Handler) -> web.StreamResponse:
@@ -250,7 +232,7 @@ async def _mock(request: web.Request, decision: RouteDecision) -> web.StreamResp
     accept = headers.get(hdrs.ACCEPT)
     api = decision.api
     security = prepared.security
-    if security.required and not security.satisfied(credentials_of(request)):
+    if not security.satisfied_by(headers.get(hdrs.AUTHORIZATION), lambda: credentials_of(request)):
         from_script = headers.get("X-Requested-With") == "XMLHttpRequest"
         reply = unauthorized_reply(api, prepared, accept, cache, from_script)
     elif result is not None and invalid and _enforced(decision):
@@ -313,10 +295,10 @@ def _validate(
 
 
 async def upstream_session_context(app: web.Application) -> AsyncIterator[None]:
-    """cleanup_ctx: the one shared ClientSession for every upstream."""
-    app[UPSTREAM_SESSION] = create_upstream_session()
+    """cleanup_ctx: the one shared upstream connection pool, closed on the way out."""
+    app[UPSTREAM_POOL] = create_upstream_pool()
     yield
-    await app[UPSTREAM_SESSION].close()
+    await app[UPSTREAM_POOL].close()
 
 
 def _upstream(request: web.Request, decision: RouteDecision) -> Upstream:
@@ -329,13 +311,14 @@ def _upstream(request: web.Request, decision: RouteDecision) -> Upstream:
             f"forward; set apis.{api.name}.upstream or use mock mode",
             api=api.name,
         )
-    url = build_upstream_url(
-        api.upstream, decision.path_below_mount, request.rel_url.raw_query_string
-    )
+    base = upstream_base(api.upstream)  # parsed once per base URL
+    raw_query = request.raw_path.partition("?")[2]
+    target = request_target(base, decision.path_below_mount, raw_query)
     tls = snapshot(request).tls
-    if api.name not in tls:
-        tls[api.name] = ssl_context_for(api.tls_verify, api.ca_bundle)
-    return Upstream(url, api.timeouts, tls[api.name])
+    context = tls.get(api.name)
+    if context is None:
+        context = tls[api.name] = ssl_context_for(api.tls_verify, api.ca_bundle)
+    return Upstream(base, target, api.timeouts, context)
 
 
 def _inspection(
@@ -391,7 +374,7 @@ async def _live(request: web.Request, decision: RouteDecision) -> web.StreamResp
     try:
         response = await forward(
             request,
-            request.app[UPSTREAM_SESSION],
+            request.app[UPSTREAM_POOL],
             upstream,
             body=body,
             fallback=fallback,
@@ -430,14 +413,20 @@ def create_app(
     settings: Settings, catalog: Catalog, reloader: Reloader | None = None
 ) -> web.Application:
     """The mockproxy application for loaded settings and specs (hot reload with a reloader)."""
-    app = web.Application(middlewares=[request_context], client_max_size=settings.max_body_bytes)
-    app[RUNTIME] = Runtime(Snapshot(settings, catalog))
+    runtime = Runtime(Snapshot(settings, catalog))
+    metrics = Metrics()
+    journal = Journal(settings.journal_size, settings.journal_max_body_bytes)
+    app = web.Application(
+        middlewares=[request_context(runtime, metrics, journal)],
+        client_max_size=settings.max_body_bytes,
+    )
+    app[RUNTIME] = runtime
+    app[METRICS] = metrics
+    app[JOURNAL] = journal
     if reloader is not None:
         app[RELOADER] = reloader
     app.cleanup_ctx.append(upstream_session_context)
     app.cleanup_ctx.append(reload_context)
-    app[METRICS] = Metrics()
-    app[JOURNAL] = Journal(settings.journal_size, settings.journal_max_body_bytes)
     setup_admin(app)
     setup_explorer(app)
     setup_reserved(app)

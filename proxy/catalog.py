@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Any
 
 from proxy.config import ApiSettings, Mode, Settings, env_mode_variable
 from proxy.errors import ConfigError
@@ -21,8 +21,6 @@ from proxy.spec.paths import PathMatch, PathRouter
 from proxy.validation import OperationValidator, compile_validator
 
 __all__ = ["Catalog", "MountedApi", "PreparedOperation", "build_catalog", "effective_mode"]
-
-_MATCH_MEMO_SIZE: Final = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,31 +44,17 @@ class MountedApi:
     operations: Mapping[str, PreparedOperation] = field(repr=False)
     mode: Mode
     mode_source: str
-    _matched: dict[str, PathMatch[Mapping[str, PreparedOperation]] | None] = field(
-        default_factory=dict, repr=False, compare=False
-    )
 
     @property
     def name(self) -> str:
         return self.settings.name
 
     def match(self, path: str) -> PathMatch[Mapping[str, PreparedOperation]] | None:
-        """Match a raw path below the mount; the spec's base path may be included or not.
-
-        Results are remembered per path (a client polling a job asks for the same URL again
-        and again), at most ``_MATCH_MEMO_SIZE`` of them. The params dict is shared: read it,
-        never change it.
-        """
-        memo = self._matched
-        if path in memo:
-            return memo[path]
+        """Match a raw path below the mount; the spec's base path may be included or not."""
         found = self.router.match(path or "/")
         base = self.spec.base_path
         if found is None and base and path.startswith(base + "/"):
             found = self.router.match(path[len(base) :])
-        if len(memo) >= _MATCH_MEMO_SIZE:  # paths are client text: stay bounded
-            memo.clear()
-        memo[path] = found
         return found
 
 
@@ -81,6 +65,10 @@ class Catalog:
     apis: tuple[MountedApi, ...]
     secret_headers: frozenset[str] = frozenset()
     secret_query: frozenset[str] = frozenset()
+    decisions: dict[tuple[str, str, str], Any] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+    """Routing decisions already made, by (mock prefix, method, raw path): see routing.route."""
 
     def mounted_at(self, raw_path: str) -> tuple[MountedApi, str] | None:
         """The API whose mount is the longest segment-wise prefix of ``raw_path``, and the rest."""

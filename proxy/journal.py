@@ -9,16 +9,25 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
-from typing import Any, Final
+from typing import Any, Final, NamedTuple, Protocol
 from urllib.parse import parse_qsl, urlencode
+
+from yarl import URL
 
 from proxy.observability import REDACTED
 
-__all__ = ["ALWAYS_SECRET_HEADERS", "Journal", "JournalEntry", "redact_headers", "redact_query"]
+__all__ = [
+    "ALWAYS_SECRET_HEADERS",
+    "Journal",
+    "JournalEntry",
+    "RawEntry",
+    "redact_headers",
+    "redact_query",
+]
 
-_FILTERS: Final = {"api": 1, "operation": 2, "source": 3, "method": 4}
+_FILTERS: Final = frozenset({"api", "operation", "source", "method"})
 ALWAYS_SECRET_HEADERS: Final = frozenset(
     {"authorization", "proxy-authorization", "cookie", "set-cookie"}
 )
@@ -65,15 +74,68 @@ def redact_query(query_string: str, secret_names: frozenset[str]) -> str:
     return urlencode([(n, REDACTED if n in secret_names else v) for n, v in pairs])
 
 
-RawEntry = tuple[Callable[[], JournalEntry], str | None, str | None, str | None, str]
-"""A recorded request, built into a JournalEntry only when read, plus its filter fields."""
+class Recorded(Protocol):
+    """What the request handling learned about one request (the app's ``Exchange``)."""
+
+    @property
+    def request_id(self) -> str: ...
+    @property
+    def api(self) -> str | None: ...
+    @property
+    def operation(self) -> str | None: ...
+    @property
+    def source(self) -> str | None: ...
+    @property
+    def body(self) -> bytes | None: ...
+
+
+class RawEntry(NamedTuple):
+    """A request as recorded: references only, no copying, decoding or redaction."""
+
+    exchange: Recorded
+    method: str
+    raw_target: str
+    raw_headers: tuple[tuple[bytes, bytes], ...]
+    status: int
+    timestamp: float
+    secret_headers: frozenset[str]
+    secret_query: frozenset[str]
+
+    def field(self, name: str) -> str | None:
+        if name == "method":
+            return self.method
+        value: str | None = getattr(self.exchange, name)
+        return value
+
+    def entry(self, max_body_bytes: int) -> JournalEntry:
+        """The redacted entry, built when the journal is read."""
+        exchange = self.exchange
+        body, truncated = Journal.body_text(exchange.body, max_body_bytes)
+        target = URL(self.raw_target, encoded=True)
+        return JournalEntry(
+            request_id=exchange.request_id,
+            timestamp=self.timestamp,
+            method=self.method,
+            path=target.path,
+            query=redact_query(target.query_string, self.secret_query),
+            headers=redact_headers(
+                ((k.decode("latin-1"), v.decode("latin-1")) for k, v in self.raw_headers),
+                self.secret_headers,
+            ),
+            body=body,
+            body_truncated=truncated,
+            api=exchange.api,
+            operation=exchange.operation,
+            source=exchange.source,
+            status=self.status,
+        )
 
 
 class Journal:
     """A ring buffer of the most recent requests.
 
-    Recording keeps a closure over the request's parts (no copying, no redaction per request);
-    reading builds the redacted entries. Bounded by ``size``.
+    Recording appends one tuple of references to the request's parts (no copying, no
+    redaction per request); reading builds the redacted entries. Bounded by ``size``.
     """
 
     def __init__(self, size: int, max_body_bytes: int) -> None:
@@ -85,27 +147,20 @@ class Journal:
     def enabled(self) -> bool:
         return self._enabled
 
-    def record(
-        self,
-        build: Callable[[], JournalEntry],
-        api: str | None,
-        operation: str | None,
-        source: str | None,
-        method: str,
-    ) -> None:
+    def record(self, raw: RawEntry) -> None:
         if self._enabled:
-            self._entries.append((build, api, operation, source, method))
+            self._entries.append(raw)
 
     def clear(self) -> None:
         self._entries.clear()
 
     def entries(self, filters: Mapping[str, str]) -> list[JournalEntry]:
         """Entries, oldest first, matching every given filter (api, operation, source, method)."""
-        wanted = [(_FILTERS[k], v) for k, v in filters.items() if k in _FILTERS]
+        wanted = [(k, v) for k, v in filters.items() if k in _FILTERS]
         return [
-            raw[0]()
+            raw.entry(self.max_body_bytes)
             for raw in self._entries
-            if all(str(raw[index]) == value for index, value in wanted)
+            if all(str(raw.field(name)) == value for name, value in wanted)
         ]
 
     @staticmethod

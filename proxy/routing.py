@@ -18,6 +18,7 @@ __all__ = ["RouteDecision", "route"]
 
 
 _NO_PARAMS: Final[Mapping[str, str]] = MappingProxyType({})
+DECISIONS_KEPT: Final = 4096
 
 
 class RouteDecision(NamedTuple):
@@ -57,7 +58,24 @@ def _no_api(catalog: Catalog, raw_path: str) -> ProblemError:
 
 
 def route(catalog: Catalog, mock_prefix: str, method: str, raw_path: str) -> RouteDecision:
-    """Decide where ``method raw_path`` goes; raise 404/405 problems for the mock's misses."""
+    """Decide where ``method raw_path`` goes; raise 404/405 problems for the mock's misses.
+
+    A decision depends only on the catalog and its arguments, so it is remembered (a client
+    polling a job asks for the same URL again and again), at most ``DECISIONS_KEPT`` of them.
+    The decision's params mapping is shared: read it, never change it.
+    """
+    key = (mock_prefix, method, raw_path)
+    decisions = catalog.decisions
+    decision: RouteDecision | None = decisions.get(key)
+    if decision is None:
+        decision = _decide(catalog, mock_prefix, method, raw_path)
+        if len(decisions) >= DECISIONS_KEPT:  # paths are client text: stay bounded
+            decisions.clear()
+        decisions[key] = decision
+    return decision
+
+
+def _decide(catalog: Catalog, mock_prefix: str, method: str, raw_path: str) -> RouteDecision:
     path, by_prefix = _strip_prefix(raw_path, mock_prefix)
     mounted = catalog.mounted_at(path)
     if mounted is None:

@@ -9,8 +9,8 @@ Mutual TLS cannot be seen from here and counts as present.
 
 from __future__ import annotations
 
-from collections.abc import Container, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Container, Mapping
+from dataclasses import dataclass, field
 from typing import Final
 
 from proxy.spec.model import (
@@ -90,20 +90,44 @@ def _challenge(scheme: SecurityScheme | None) -> str | None:
 
 @dataclass(frozen=True, slots=True)
 class SecurityCheck:
-    """An operation's security, compiled at load: ``satisfied`` runs per request."""
+    """An operation's security, compiled at load: ``satisfied`` runs per request.
+
+    ``authorization_prefixes`` is set when every alternative is one ``Authorization`` scheme
+    (HTTP basic or bearer, OAuth 2, OpenID Connect: nearly every API): then the Authorization
+    header alone decides, with one ``startswith``.
+    """
 
     alternatives: tuple[tuple[_Need, ...], ...]
     scheme_names: tuple[str, ...]
     challenges: tuple[str, ...]
+    required: bool = field(init=False)
+    authorization_prefixes: tuple[str, ...] = field(init=False)
 
-    @property
-    def required(self) -> bool:
-        return bool(self.alternatives) and all(self.alternatives)
+    def __post_init__(self) -> None:
+        required = bool(self.alternatives) and all(self.alternatives)
+        object.__setattr__(self, "required", required)
+        single = [alt[0] for alt in self.alternatives if len(alt) == 1]
+        prefixes = tuple(need.name for need in single if need.location == "authorization")
+        complete = required and len(prefixes) == len(self.alternatives)
+        object.__setattr__(self, "authorization_prefixes", prefixes if complete else ())
 
     def satisfied(self, credentials: Credentials) -> bool:
         if not self.required:
             return True
         return any(all(need.present(credentials) for need in alt) for alt in self.alternatives)
+
+    def satisfied_by(
+        self, authorization: str | None, credentials: Callable[[], Credentials]
+    ) -> bool:
+        """``satisfied``, deciding from the Authorization header alone where it can;
+        ``credentials`` is called only when a scheme needs more of the request."""
+        if not self.required:
+            return True
+        if self.authorization_prefixes:
+            return authorization is not None and authorization.lower().startswith(
+                self.authorization_prefixes
+            )
+        return self.satisfied(credentials())
 
     def message(self) -> str:
         names = ", ".join(self.scheme_names)

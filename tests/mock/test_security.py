@@ -97,3 +97,42 @@ def test_message_and_challenges_name_the_schemes() -> None:
         'Bearer realm="mockproxy"',
         'ApiKey realm="mockproxy", header="X-Api-Key"',
     )
+
+
+@pytest.mark.parametrize(
+    ("alternatives", "authorization", "expected"),
+    [
+        ((("httpBasicAuth",),), "Basic dXNlcjpwYXNz", True),
+        ((("httpBasicAuth",),), "basic x", True),
+        ((("httpBasicAuth",),), "Bearer t", False),
+        ((("httpBasicAuth",),), None, False),
+        ((("httpBasicAuth",), ("oauth",)), "Bearer t", True),
+        ((("httpBasicAuth",), ("oauth",)), "Digest x", False),
+    ],
+    ids=["basic", "basic-lower", "wrong-scheme", "missing", "either-bearer", "either-neither"],
+)
+def test_authorization_alone_decides_where_it_can(
+    alternatives: tuple[tuple[str, ...], ...], authorization: str | None, expected: bool
+) -> None:
+    """Schemes that all live in Authorization are decided from that header, as `satisfied` would."""
+    check = compile_security_check(alternatives, SCHEMES)
+    assert check.authorization_prefixes
+
+    def no_credentials() -> Credentials:
+        raise AssertionError("the Authorization header alone should decide")
+
+    assert check.satisfied_by(authorization, no_credentials) is expected
+    assert check.satisfied(credentials(authorization)) is expected
+
+
+@pytest.mark.parametrize(
+    "alternatives",
+    [(("headerKey",),), (("httpBasicAuth", "headerKey"),), (("httpBasicAuth",), ())],
+    ids=["api-key", "two-schemes-together", "anonymous-allowed"],
+)
+def test_other_schemes_read_the_whole_request(alternatives: tuple[tuple[str, ...], ...]) -> None:
+    """API keys, combined schemes and optional security are not decided by Authorization alone."""
+    check = compile_security_check(alternatives, SCHEMES)
+    assert check.authorization_prefixes == ()
+    present = credentials("Basic x", headers=("x-api-key",))
+    assert check.satisfied_by("Basic x", lambda: present) is True
