@@ -41,5 +41,8 @@ def test_benchmark_smoke(tmp_path: Path) -> None:
         assert data["unexpected_status"] == 0, name
     for key in ("a", "b", "c", "d"):
         assert isinstance(results["scenarios"][key]["ratio"], float)
+    for name, data in results["latency_one_connection"].items():
+        assert data["requests"] > 0 and data["unexpected_status"] == 0, name
+    assert isinstance(results["scenarios"]["d"]["added_p50_ms"], float)
     assert set(results["startup"]) == {"bundled", "large_2000_operations"}
     assert (tmp_path / "results.md").read_text().startswith("| scenario |")
