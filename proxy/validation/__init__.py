@@ -19,7 +19,7 @@ from jsonschema.protocols import Validator
 
 from proxy.spec.model import ApiSpec, MediaType, Operation, Parameter, Schema
 from proxy.validation.bodies import BodyError, media_base, parse_body
-from proxy.validation.compiled import Verdict, compile_schema
+from proxy.validation.compiled import Verdict, compile_schema, root_resolver
 from proxy.validation.dialect import FORMAT_CHECKER, RequestValidator
 from proxy.validation.params import MISSING, Shape, deserialize, query_pairs, shape_of
 
@@ -258,7 +258,10 @@ def _schema_checks(schema: Schema | None, spec: ApiSpec) -> tuple[Validator | No
         return None, None
     root = {"$ref": schema.uri}
     validator: Validator = RequestValidator(
-        root, registry=spec.registry, format_checker=FORMAT_CHECKER
+        root,
+        registry=spec.registry,
+        format_checker=FORMAT_CHECKER,
+        _resolver=root_resolver(root, spec.registry),
     )
     compiled = compile_schema(root, spec.registry)
     return validator, compiled.verdict if compiled else None
