@@ -26,6 +26,8 @@ def test_benchmark_smoke(tmp_path: Path) -> None:
             "1",
             "--connections",
             "4",
+            "--rounds",
+            "2",
             "--out",
             str(tmp_path),
         ],
@@ -44,5 +46,6 @@ def test_benchmark_smoke(tmp_path: Path) -> None:
     for name, data in results["latency_one_connection"].items():
         assert data["requests"] > 0 and data["unexpected_status"] == 0, name
     assert isinstance(results["scenarios"]["d"]["added_p50_ms"], float)
+    assert len(results["scenarios"]["a"]["ratio_per_round"]) == 2
     assert set(results["startup"]) == {"bundled", "large_2000_operations"}
     assert (tmp_path / "results.md").read_text().startswith("| scenario |")
