@@ -16,7 +16,6 @@ meaning depends on the path taken) leave the entire schema to jsonschema.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import islice
 from typing import Any
 
 from jsonschema_specifications import (  # type: ignore[import-untyped]  # no py.typed marker
@@ -27,6 +26,7 @@ from referencing._core import Resolver
 from referencing.exceptions import Unresolvable
 from referencing.jsonschema import DRAFT202012
 
+from proxy.validation import fused as fuse
 from proxy.validation import keywords as kw
 from proxy.validation.dialect import (
     FORMAT_CHECKER,
@@ -127,28 +127,35 @@ class _Compiler:
                 raise Unsupported(key)
         if node.get("readOnly") is True:
             return reject
-        declared = node.get("type")
-        always = self._always(node, resolver)
-        objects = every(self._object(node, resolver))
-        arrays = every(self._array(node, resolver))
-        strings = every(_string(node))
-        numbers = every(_number(node))
-        if isinstance(declared, str) and declared in ("object", "array", "string"):
-            kind, own = {
-                "object": (dict, objects),
-                "array": (list, arrays),
-                "string": (str, strings),
-            }[declared]
-            check = every([*always[1:], own])
-            return lambda value: type(value) is kind and check(value)
-        by_type = {dict: objects, list: arrays, str: strings, int: numbers, float: numbers}
-        return _dispatch(every(always), {k: v for k, v in by_type.items() if v is not accept})
+        typed = kw.type_check(node["type"]) if "type" in node else None
+        others = self._always(node, resolver)
+        single = kw.single_kind(node.get("type"))
+        if single is not None:
+            kind, with_null = single
+            rest = every(others)
+            if kind == "object":
+                fused = self._object(node, resolver, rest)
+            elif kind == "array":
+                fused = self._array(node, resolver, rest)
+            else:
+                fused = _string(node, rest)
+            if fused is accept:  # no keyword but the type itself
+                fused = kw.TYPES[kind]
+            return fuse.nullable(fused, rest) if with_null else fused
+        numbers = every(kw.number_checks(node))
+        by_type = {
+            dict: self._object(node, resolver, accept),
+            list: self._array(node, resolver, accept),
+            str: _string(node, accept),
+            int: numbers,
+            float: numbers,
+        }
+        by_type = {k: v for k, v in by_type.items() if v is not accept}
+        return fuse.dispatch(every([typed, *others] if typed else others), by_type)
 
     def _always(self, node: dict[str, Any], resolver: Resolver[Any]) -> list[Verdict]:
-        """Keywords for every type; the ``type`` check, when there is one, first."""
+        """Keywords for every type, but ``type``."""
         checks: list[Verdict] = []
-        if "type" in node:
-            checks.append(kw.type_check(node["type"]))
         if "enum" in node:
             checks.append(kw.enum_check(node["enum"]))
         if "const" in node:
@@ -195,7 +202,7 @@ class _Compiler:
     def _choice(self, node: dict[str, Any], key: str, resolver: Resolver[Any]) -> Verdict:
         """``anyOf``/``oneOf``; with a discriminator, the named branch decides, as in dialect."""
         branches = self._list(node, key, resolver)
-        plain = _any_of(branches) if key == "anyOf" else _one_of(branches)
+        plain = fuse.any_of(branches) if key == "anyOf" else fuse.one_of(branches)
         name = discriminator_name(node)
         if not name:
             return plain
@@ -231,21 +238,29 @@ class _Compiler:
         otherwise = self.schema(node["else"], resolver) if "else" in node else accept
         return lambda value: then(value) if condition(value) else otherwise(value)
 
-    def _object(self, node: dict[str, Any], resolver: Resolver[Any]) -> list[Verdict]:
-        checks: list[Verdict] = []
-        if "required" in node:
-            checks.append(kw.required(node["required"]))
-        checks.extend(kw.counts(node, "minProperties", "maxProperties"))
+    def _object(self, node: dict[str, Any], resolver: Resolver[Any], rest: Verdict) -> Verdict:
+        """Object keywords; ``accept`` when there are none (and ``rest`` is ``accept``)."""
+        wanted = kw.required_names(node["required"]) if "required" in node else ()
+        checks = kw.counts(node, "minProperties", "maxProperties")
+        properties: dict[str, Verdict] | None = None
+        extra: Verdict | None = None
         if any(k in node for k in ("properties", "patternProperties", "additionalProperties")):
-            checks.append(self._members(node, resolver))
+            listed, patterns, extra, listed_search = self._members(node, resolver)
+            if patterns:
+                checks.append(fuse.patterned_members(listed, patterns, extra, listed_search))
+                extra = None
+            else:
+                properties = listed
         if "propertyNames" in node:
             names = self.schema(node["propertyNames"], resolver)
             checks.append(lambda value: all(names(name) for name in value))
         if "dependentRequired" in node:
-            checks.append(_dependent_required(node["dependentRequired"]))
+            checks.append(kw.dependent_required(node["dependentRequired"]))
         if "dependentSchemas" in node:
             checks.append(self._dependent_schemas(node["dependentSchemas"], resolver))
-        return checks
+        if not wanted and properties is None and not checks and rest is accept:
+            return accept
+        return fuse.typed_object(wanted, properties, extra, every([*checks, rest]))
 
     def _schema_map(self, node: dict[str, Any], key: str, resolver: Resolver[Any]) -> Any:
         members = node.get(key, {})
@@ -253,8 +268,8 @@ class _Compiler:
             raise Unsupported(key)
         return {name: self.schema(schema, resolver) for name, schema in members.items()}
 
-    def _members(self, node: dict[str, Any], resolver: Resolver[Any]) -> Verdict:
-        """``properties``, ``patternProperties`` and ``additionalProperties`` in one pass."""
+    def _members(self, node: dict[str, Any], resolver: Resolver[Any]) -> Any:
+        """``properties``, ``patternProperties`` and ``additionalProperties``, compiled."""
         properties: dict[str, Verdict] = self._schema_map(node, "properties", resolver)
         patterns = [
             (kw.pattern(text), verdict)
@@ -270,9 +285,7 @@ class _Compiler:
                 extra = reject
             if patterns:  # as jsonschema finds extras: one search over the joined patterns
                 listed = kw.pattern("|".join(node["patternProperties"])).search
-        if not patterns:
-            return _plain_members(properties, extra)
-        return _patterned_members(properties, patterns, extra, listed)
+        return properties, patterns, extra, listed
 
     def _dependent_schemas(self, dependents: Any, resolver: Resolver[Any]) -> Verdict:
         if not isinstance(dependents, dict):
@@ -280,21 +293,29 @@ class _Compiler:
         checks = tuple((name, self.schema(schema, resolver)) for name, schema in dependents.items())
         return lambda value: all(name not in value or check(value) for name, check in checks)
 
-    def _array(self, node: dict[str, Any], resolver: Resolver[Any]) -> list[Verdict]:
+    def _array(self, node: dict[str, Any], resolver: Resolver[Any], rest: Verdict) -> Verdict:
+        """Array keywords; ``accept`` when there are none (and ``rest`` is ``accept``)."""
         checks: list[Verdict] = []
+        each = None
         prefix = self._list(node, "prefixItems", resolver) if "prefixItems" in node else []
         if prefix or "items" in node:
             items = node.get("items", True)
             if not isinstance(items, bool | dict):
                 raise Unsupported("items")
-            rest = None if items is True else self.schema(items, resolver)
-            checks.append(_items(prefix, rest))
-        checks.extend(kw.counts(node, "minItems", "maxItems"))
+            after = None if items is True else self.schema(items, resolver)
+            if prefix:
+                checks.append(fuse.items(prefix, after))
+            else:
+                each = after
+        least = kw.number(node, "minItems") if "minItems" in node else None
+        most = kw.number(node, "maxItems") if "maxItems" in node else None
         if node.get("uniqueItems"):
             checks.append(kw.unique)
         if "contains" in node:
             checks.append(self._contains(node, resolver))
-        return checks
+        if least is None and most is None and each is None and not checks and rest is accept:
+            return accept
+        return fuse.typed_array(least, most, each, every([*checks, rest]))
 
     def _contains(self, node: dict[str, Any], resolver: Resolver[Any]) -> Verdict:
         matches = self.schema(node["contains"], resolver)
@@ -314,140 +335,11 @@ class _Compiler:
         return contains
 
 
-def _dispatch(always: Verdict, by_type: dict[type, Verdict]) -> Verdict:
-    if not by_type:
-        return always
-    pick = by_type.get
-    if always is accept:
-
-        def typed(value: Any) -> bool:
-            check = pick(type(value))
-            return check is None or check(value)
-
-        return typed
-
-    def checked(value: Any) -> bool:
-        if not always(value):
-            return False
-        check = pick(type(value))
-        return check is None or check(value)
-
-    return checked
-
-
-def _any_of(branches: list[Verdict]) -> Verdict:
-    frozen = tuple(branches)
-
-    def any_of(value: Any) -> bool:
-        for branch in frozen:  # noqa: SIM110  # a loop costs half of any() over a generator
-            if branch(value):
-                return True
-        return False
-
-    return any_of
-
-
-def _one_of(branches: list[Verdict]) -> Verdict:
-    frozen = tuple(branches)
-
-    def one_of(value: Any) -> bool:
-        found = False
-        for branch in frozen:
-            if branch(value):
-                if found:
-                    return False
-                found = True
-        return found
-
-    return one_of
-
-
-def _plain_members(properties: dict[str, Verdict], extra: Verdict | None) -> Verdict:
-    lookup = properties.get
-
-    def members(value: Any) -> bool:
-        for name, item in value.items():
-            check = lookup(name, extra)
-            if check is not None and not check(item):
-                return False
-        return True
-
-    return members
-
-
-def _patterned_members(
-    properties: dict[str, Verdict],
-    patterns: list[tuple[Any, Verdict]],
-    extra: Verdict | None,
-    listed: Any,
-) -> Verdict:
-    def members(value: Any) -> bool:
-        for name, item in value.items():
-            check = properties.get(name)
-            if check is not None:
-                if not check(item):
-                    return False
-            elif extra is not None and not listed(name) and not extra(item):
-                return False
-            for search, verdict in patterns:
-                if search.search(name) and not verdict(item):
-                    return False
-        return True
-
-    return members
-
-
-def _items(prefix: list[Verdict], rest: Verdict | None) -> Verdict:
-    count = len(prefix)
-    if not prefix and rest is not None:
-        return lambda value: all(rest(item) for item in value)
-
-    def items(value: Any) -> bool:
-        for check, item in zip(prefix, value, strict=False):
-            if not check(item):
-                return False
-        if rest is None:
-            return True
-        if rest is reject:
-            return len(value) <= count
-        return all(rest(item) for item in islice(value, count, None))
-
-    return items
-
-
-def _dependent_required(dependents: Any) -> Verdict:
-    if not isinstance(dependents, dict) or not all(
-        isinstance(names, list) for names in dependents.values()
-    ):
-        raise Unsupported("dependentRequired")
-    pairs = tuple((name, tuple(names)) for name, names in dependents.items())
-    return lambda value: all(
-        name not in value or all(each in value for each in names) for name, names in pairs
-    )
-
-
-def _string(node: dict[str, Any]) -> list[Verdict]:
-    checks = kw.counts(node, "minLength", "maxLength")
-    if "pattern" in node:
-        search = kw.pattern(node["pattern"]).search
-        checks.append(lambda value: search(value) is not None)
-    return checks
-
-
-def _number(node: dict[str, Any]) -> list[Verdict]:
-    checks: list[Verdict] = []
-    if "minimum" in node:
-        least = kw.number(node, "minimum")
-        checks.append(lambda value: not value < least)
-    if "maximum" in node:
-        most = kw.number(node, "maximum")
-        checks.append(lambda value: not value > most)
-    if "exclusiveMinimum" in node:
-        above = kw.number(node, "exclusiveMinimum")
-        checks.append(lambda value: not value <= above)
-    if "exclusiveMaximum" in node:
-        below = kw.number(node, "exclusiveMaximum")
-        checks.append(lambda value: not value >= below)
-    if "multipleOf" in node:
-        checks.append(kw.multiple_of(node["multipleOf"]))
-    return checks
+def _string(node: dict[str, Any], rest: Verdict) -> Verdict:
+    """String keywords; ``accept`` when there are none (and ``rest`` is ``accept``)."""
+    least = kw.number(node, "minLength") if "minLength" in node else None
+    most = kw.number(node, "maxLength") if "maxLength" in node else None
+    search = kw.pattern(node["pattern"]).search if "pattern" in node else None
+    if least is None and most is None and search is None and rest is accept:
+        return accept
+    return fuse.typed_string(least, most, search, rest)

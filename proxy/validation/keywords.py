@@ -25,15 +25,18 @@ __all__ = [
     "Verdict",
     "accept",
     "counts",
+    "dependent_required",
     "enum_check",
     "equal_to",
     "every",
     "format_check",
     "multiple_of",
     "number",
+    "number_checks",
     "pattern",
     "reject",
-    "required",
+    "required_names",
+    "single_kind",
     "type_check",
     "unique",
 ]
@@ -223,21 +226,52 @@ def unique(items: Any) -> bool:
     return bool(uniq(items))  # type: ignore[no-untyped-call]  # untyped library
 
 
-def required(names: Any) -> Verdict:
+def required_names(names: Any) -> tuple[str, ...]:
     if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
         raise Unsupported("required")
-    wanted = tuple(names)
-    if len(wanted) == 1:
-        (only,) = wanted
-        return lambda value: only in value
+    return tuple(names)
 
-    def has_all(value: Any) -> bool:
-        for name in wanted:  # noqa: SIM110  # a loop costs half of all() over a generator
-            if name not in value:
-                return False
-        return True
 
-    return has_all
+def dependent_required(dependents: Any) -> Verdict:
+    if not isinstance(dependents, dict) or not all(
+        isinstance(names, list) for names in dependents.values()
+    ):
+        raise Unsupported("dependentRequired")
+    pairs = tuple((name, tuple(names)) for name, names in dependents.items())
+    return lambda value: all(
+        name not in value or all(each in value for each in names) for name, names in pairs
+    )
+
+
+def single_kind(declared: Any) -> tuple[str, bool] | None:
+    """``object``, ``array`` or ``string``, and whether null is allowed too; else None."""
+    names = [declared] if isinstance(declared, str) else declared
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        return None
+    concrete = {n for n in names if n != "null"}
+    if len(concrete) != 1 or not concrete <= {"object", "array", "string"}:
+        return None
+    return concrete.pop(), "null" in names
+
+
+def number_checks(node: dict[str, Any]) -> list[Verdict]:
+    """``minimum``, ``maximum``, their exclusive forms and ``multipleOf``, for numbers."""
+    checks: list[Verdict] = []
+    if "minimum" in node:
+        least = number(node, "minimum")
+        checks.append(lambda value: not value < least)
+    if "maximum" in node:
+        most = number(node, "maximum")
+        checks.append(lambda value: not value > most)
+    if "exclusiveMinimum" in node:
+        above = number(node, "exclusiveMinimum")
+        checks.append(lambda value: not value <= above)
+    if "exclusiveMaximum" in node:
+        below = number(node, "exclusiveMaximum")
+        checks.append(lambda value: not value >= below)
+    if "multipleOf" in node:
+        checks.append(multiple_of(node["multipleOf"]))
+    return checks
 
 
 def counts(node: dict[str, Any], low: str, high: str) -> list[Verdict]:
