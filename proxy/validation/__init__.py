@@ -121,6 +121,7 @@ class OperationValidator:
         self._body_required = body_required
         self._has_body = bool(media)
         self._memo: dict[tuple[str, type, Any], tuple[FieldError, ...]] = {}
+        self._media_memo: dict[str, tuple[_CompiledMedia | None, str]] = {}
 
     def validate(self, parts: RequestParts) -> ValidationResult:
         if not self._parameters and not self._has_body:
@@ -174,8 +175,10 @@ class OperationValidator:
         """Parameter errors; for scalars memoised, as the same value always gives the same."""
         assert compiled.validator is not None
         key = (compiled.pointer, type(value), value) if isinstance(value, _SCALARS) else None
-        if key is not None and key in self._memo:
-            return self._memo[key]
+        if key is not None:
+            known = self._memo.get(key)
+            if known is not None:
+                return known
         found = (
             ()
             if _passes(compiled.verdict, value)
@@ -197,7 +200,7 @@ class OperationValidator:
             return 200, [], None
         if not parts.content_type:
             return 415, [FieldError("/header/Content-Type", "Content-Type is missing")], None
-        compiled = self._media_for(parts.content_type)
+        compiled, base = self._media_for(parts.content_type)
         if compiled is None:
             documented = ", ".join(m.media.media_type for m in self._media)
             return (
@@ -212,7 +215,7 @@ class OperationValidator:
                 None,
             )
         try:
-            value = parse_body(parts.body, parts.content_type, compiled.media, compiled.shape)
+            value = parse_body(parts.body, parts.content_type, compiled.media, compiled.shape, base)
         except BodyError as error:
             return 400, [FieldError(error.pointer, error.detail)], None
         if value is None and compiled.validator is not None and _structured(compiled.base):
@@ -226,8 +229,17 @@ class OperationValidator:
         ]
         return (422 if errors else 200), errors, value
 
-    def _media_for(self, content_type: str) -> _CompiledMedia | None:
-        base = media_base(content_type)
+    def _media_for(self, content_type: str) -> tuple[_CompiledMedia | None, str]:
+        """The documented media type a Content-Type matches, and its base (memoised)."""
+        found = self._media_memo.get(content_type)
+        if found is None:
+            if len(self._media_memo) >= _MEMO_SIZE:
+                self._media_memo.clear()
+            base = media_base(content_type)
+            found = self._media_memo[content_type] = (self._match(base), base)
+        return found
+
+    def _match(self, base: str) -> _CompiledMedia | None:
         for compiled in self._media:
             documented = compiled.base
             if documented in (base, "*/*"):

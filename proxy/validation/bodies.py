@@ -117,9 +117,15 @@ def _part_value(part: Message, name: str, media: MediaType, shape: Shape | None)
     return coerce(text, shape) if shape is not None else text
 
 
-def parse_body(body: bytes, content_type: str, media: MediaType, shape: Shape | None) -> Any:
-    """The body as a value for schema validation (None where the type has no structure)."""
-    base = media_base(content_type)
+def parse_body(
+    body: bytes, content_type: str, media: MediaType, shape: Shape | None, base: str | None = None
+) -> Any:
+    """The body as a value for schema validation (None where the type has no structure).
+
+    ``base`` is ``media_base(content_type)`` when the caller has it already.
+    """
+    if base is None:
+        base = media_base(content_type)
     if _is_json(base):
         return _json(body)
     if base == "application/x-www-form-urlencoded":

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final
 from urllib.parse import unquote, unquote_plus
 
@@ -33,11 +33,12 @@ class Shape:
     items: Shape | None = None
     properties: Mapping[str, Shape] | None = None
     additional: Shape | None = None
+    kind: str = field(init=False, compare=False)  # the first type but null: how text is split
 
-    @property
-    def kind(self) -> str:
+    def __post_init__(self) -> None:
         concrete = [t for t in self.types if t != "null"]
-        return concrete[0] if concrete else (self.types[0] if self.types else "string")
+        kind = concrete[0] if concrete else (self.types[0] if self.types else "string")
+        object.__setattr__(self, "kind", kind)  # computed once: read on every request
 
 
 _STRING: Final = Shape(("string",))
