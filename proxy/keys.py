@@ -6,13 +6,13 @@ import ssl
 from dataclasses import dataclass, field
 from typing import Final
 
-import aiohttp
 from aiohttp import web
 
 from proxy.catalog import Catalog
 from proxy.config import Settings
 from proxy.journal import Journal
 from proxy.live.contract import ContractChecker
+from proxy.live.upstream_pool import UpstreamPool
 from proxy.mock.responder import BodyCache
 from proxy.observability import Metrics
 
@@ -21,7 +21,7 @@ __all__ = [
     "JOURNAL",
     "METRICS",
     "RUNTIME",
-    "UPSTREAM_SESSION",
+    "UPSTREAM_POOL",
     "Exchange",
     "Runtime",
     "Snapshot",
@@ -70,7 +70,7 @@ class Exchange:
 
 
 RUNTIME: Final = web.AppKey("runtime", Runtime)
-UPSTREAM_SESSION: Final = web.AppKey("upstream_session", aiohttp.ClientSession)
+UPSTREAM_POOL: Final = web.AppKey("upstream_pool", UpstreamPool)
 JOURNAL: Final = web.AppKey("journal", Journal)
 METRICS: Final = web.AppKey("metrics", Metrics)
 EXCHANGE: Final = web.RequestKey("exchange", Exchange)

@@ -1,7 +1,7 @@
-"""Streamed forwarding to an API's live upstream, over the app's one shared ClientSession.
+"""Streamed forwarding to an API's live upstream, over the app's one upstream connection pool.
 
-The upstream URL is the configured base plus the raw path below the mount and the raw query,
-byte for byte; it can never leave the base (dot segments, encoded slashes) nor reach another
+The upstream target is the configured base plus the raw path below the mount and the raw
+query, byte for byte (``proxy.live.target``); it can never leave the base nor reach another
 host. Bodies stream both ways. Failures before the response starts are problem+json (502
 unreachable, 504 timeout); after it started, the client connection is closed and the reset
 logged. ``fallback`` and ``verify`` modes use the same path with a buffered request body or a
@@ -14,20 +14,22 @@ import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
-from urllib.parse import unquote
+from typing import Final, NamedTuple
 
-import aiohttp
 import structlog
 from aiohttp import hdrs, web
-from multidict import CIMultiDictProxy
-from yarl import URL
+from multidict import CIMultiDict, CIMultiDictProxy
 
 from proxy.config import Timeouts
-from proxy.live.headers import (
-    ForwardedFor,
-    request_headers_for_upstream,
-    response_headers_for_client,
+from proxy.live.headers import request_headers_for_upstream, response_headers_for_client
+from proxy.live.target import UpstreamBase
+from proxy.live.upstream_pool import (
+    RequestBody,
+    StreamedBody,
+    UpstreamError,
+    UpstreamPool,
+    UpstreamResponse,
+    UpstreamTimeout,
 )
 from proxy.problems import ProblemError
 from proxy.violations import VIOLATIONS_HEADER, violations_header
@@ -36,8 +38,7 @@ __all__ = [
     "FALLBACK_STATUSES",
     "Inspection",
     "Upstream",
-    "build_upstream_url",
-    "create_upstream_session",
+    "create_upstream_pool",
     "forward",
     "ssl_context_for",
 ]
@@ -47,51 +48,15 @@ log = structlog.get_logger(__name__)
 CHUNK_SIZE: Final = 64 * 1024
 FALLBACK_STATUSES: Final = frozenset({501, 503})
 SOURCE_HEADER: Final = "X-Mockproxy-Source"
-REQUEST_ID_HEADER: Final = "X-Request-Id"
+REQUEST_ID_HEADER: Final = b"X-Request-Id"
 SMALL_BODY: Final = 256 * 1024
-_FORBIDDEN_IN_SEGMENT: Final = ("/", "\\", "\x00")
+# the pool frames the body itself; Expect was already answered with 100 Continue by aiohttp
+_REPLACED: Final = frozenset({b"content-length", b"expect"})
 
 
-def build_upstream_url(base: str, path_below_mount: str, raw_query: str) -> URL:
-    """Upstream base + raw path + raw query; a 400 problem for anything that would escape."""
-    if path_below_mount and not path_below_mount.startswith("/"):
-        raise _traversal(path_below_mount)
-    for segment in path_below_mount.split("/"):
-        decoded = unquote(unquote(segment))
-        if decoded in (".", "..") or any(c in decoded for c in _FORBIDDEN_IN_SEGMENT):
-            raise _traversal(path_below_mount)
-    base_url = URL(base)
-    text = base.rstrip("/") + path_below_mount + (f"?{raw_query}" if raw_query else "")
-    try:
-        url = URL(text, encoded=True)
-    except ValueError:
-        raise _traversal(path_below_mount) from None
-    same_origin = (url.scheme, url.host, url.port) == (
-        base_url.scheme,
-        base_url.host,
-        base_url.port,
-    )
-    if not same_origin or not url.raw_path.startswith(base_url.raw_path.rstrip("/")):
-        raise _traversal(path_below_mount)
-    return url
-
-
-def _traversal(path: str) -> ProblemError:
-    return ProblemError(
-        400,
-        "path-traversal",
-        f"the path {path!r} would leave the API's upstream base path; it is not forwarded",
-    )
-
-
-def create_upstream_session(limit_per_host: int = 100) -> aiohttp.ClientSession:
-    """The one shared session: pooled keep-alive, no cookie jar, bytes untouched."""
-    return aiohttp.ClientSession(
-        connector=aiohttp.TCPConnector(limit=0, limit_per_host=limit_per_host),
-        cookie_jar=aiohttp.DummyCookieJar(),
-        auto_decompress=False,
-        skip_auto_headers=(hdrs.USER_AGENT, hdrs.ACCEPT_ENCODING, hdrs.ACCEPT, hdrs.CONTENT_TYPE),
-    )
+def create_upstream_pool(limit_per_origin: int = 100) -> UpstreamPool:
+    """The one shared pool: keep-alive connections per origin, bytes passed on untouched."""
+    return UpstreamPool(limit_per_origin=limit_per_origin, max_idle_per_origin=limit_per_origin)
 
 
 def ssl_context_for(verify: bool, ca_bundle: Path | None) -> ssl.SSLContext | bool:
@@ -111,22 +76,18 @@ class Inspection:
     limit: int
 
 
-@dataclass(frozen=True, slots=True)
-class Upstream:
-    """Where and how to forward one request."""
+class Upstream(NamedTuple):
+    """Where and how to forward one request (one per request: a tuple is cheap to build)."""
 
-    url: URL
+    base: UpstreamBase
+    target: bytes  # the request-target: base path, raw path below the mount, raw query
     timeouts: Timeouts
     ssl: ssl.SSLContext | bool = True
 
 
-def _forwarded(request: web.Request) -> ForwardedFor:
-    return ForwardedFor(request.remote, request.scheme, request.headers.get(hdrs.HOST))
-
-
 async def forward(
     request: web.Request,
-    session: aiohttp.ClientSession,
+    pool: UpstreamPool,
     upstream: Upstream,
     *,
     body: bytes | None = None,
@@ -139,100 +100,91 @@ async def forward(
 
     ``body`` replaces the streamed request body (it was already read, e.g. for fallback).
     """
+    base = upstream.base
+    endpoint = pool.endpoint(base.scheme, base.host, base.port, upstream.ssl)
+    own_id = ((REQUEST_ID_HEADER, request_id.encode("latin-1")),) if request_id else ()
+    remote = request.remote
     headers = request_headers_for_upstream(
-        request.headers.items(), upstream.url.raw_authority, _forwarded(request)
+        request.raw_headers,
+        base.authority,
+        remote.encode("latin-1") if remote else None,
+        request.scheme.encode("ascii"),
+        drop=_REPLACED,
+        defaults=own_id,  # the same id in both sides' logs
     )
-    headers.popall(hdrs.EXPECT, None)  # already answered with 100 Continue by aiohttp
-    if request_id is not None and REQUEST_ID_HEADER not in headers:
-        headers[REQUEST_ID_HEADER] = request_id  # the same id in both sides' logs
-    data = body if body is not None else (request.content if request.body_exists else None)
-    timeout = aiohttp.ClientTimeout(
-        total=upstream.timeouts.total,
-        sock_connect=upstream.timeouts.connect,
-        sock_read=upstream.timeouts.read,
-    )
-    target = f"{upstream.url.scheme}://{upstream.url.raw_authority}"
+    sent: RequestBody = body
+    if body is None and request.body_exists:
+        sent = StreamedBody(request.content.iter_any(), request.content_length)
     try:
-        async with session.request(
-            request.method,
-            upstream.url,
-            headers=headers,
-            data=data,
-            allow_redirects=False,
-            timeout=timeout,
-            ssl=upstream.ssl,
-        ) as response:
-            if on_status is not None:
-                on_status(response.status)
-            if fallback and response.status in FALLBACK_STATUSES:
-                log.info("upstream.fallback", upstream=target, status=response.status)
-                return None
-            return await _relay(request, response, inspection, target, request_id)
-    except TimeoutError:
+        response = await endpoint.send(
+            request.method, upstream.target, headers, sent, upstream.timeouts
+        )
+    except UpstreamTimeout:
         if fallback:
-            log.info("upstream.fallback", upstream=target, reason="timeout")
+            log.info("upstream.fallback", upstream=base.label, reason="timeout")
             return None
         raise ProblemError(
             504,
             "upstream-timeout",
-            f"the upstream {target} did not answer within the configured timeouts "
+            f"the upstream {base.label} did not answer within the configured timeouts "
             f"(connect {upstream.timeouts.connect}s, read {upstream.timeouts.read}s, "
             f"total {upstream.timeouts.total}s)",
-            upstream=target,
+            upstream=base.label,
         ) from None
-    except aiohttp.ClientError as error:
+    except UpstreamError as error:
         if fallback:
-            log.info("upstream.fallback", upstream=target, reason=type(error).__name__)
+            log.info("upstream.fallback", upstream=base.label, reason=type(error).__name__)
             return None
         raise ProblemError(
             502,
             "upstream-unreachable",
-            f"the upstream {target} could not be reached: {error}",
-            upstream=target,
+            f"the upstream {base.label} could not be reached: {error}",
+            upstream=base.label,
         ) from None
+    try:
+        if on_status is not None:
+            on_status(response.status)
+        if fallback and response.status in FALLBACK_STATUSES:
+            log.info("upstream.fallback", upstream=base.label, status=response.status)
+            return None
+        return await _relay(request, response, inspection, base.label, own_id)
+    finally:
+        response.close()
 
 
 async def _relay(
     request: web.Request,
-    response: aiohttp.ClientResponse,
+    response: UpstreamResponse,
     inspection: Inspection | None,
-    target: str,
-    request_id: str | None,
+    label: str,
+    own_id: tuple[tuple[bytes, bytes], ...],
 ) -> web.StreamResponse:
-    headers = response_headers_for_client(response.headers.items())
-    headers[SOURCE_HEADER] = "live"
-    if request_id is not None and REQUEST_ID_HEADER not in headers:
-        headers[REQUEST_ID_HEADER] = request_id
+    headers = response_headers_for_client(response.headers, own_id)
+    headers.append((SOURCE_HEADER, "live"))
     buffered: bytes | None = None
     if inspection is not None:
-        buffered = await _read_up_to(response, inspection.limit)
-        complete = buffered if response.content.at_eof() else None
-        violations = inspection.check(response.status, response.headers, complete)
+        buffered = await _read_up_to(response, inspection.limit, label)
+        complete = buffered if response.at_eof else None
+        violations = inspection.check(response.status, _as_multidict(response), complete)
         if violations:
-            headers[VIOLATIONS_HEADER] = violations_header(violations)
+            headers.append((VIOLATIONS_HEADER, violations_header(violations)))
     elif _small(request, response):  # one write instead of a streamed relay
-        try:
-            body = await response.read()
-        except (aiohttp.ClientError, TimeoutError) as error:
-            log.warning("upstream.reset", upstream=target, error=type(error).__name__)
-            raise ProblemError(
-                502, "upstream-reset", f"the upstream {target} broke off its answer"
-            ) from None
-        answer = web.Response(status=response.status, reason=response.reason, body=body)
+        body = await _read_whole(response, label)
+        answer = web.Response(status=response.status, reason=response.reason or None, body=body)
         answer.headers.extend(headers)
         return answer
-    client_response = web.StreamResponse(status=response.status, reason=response.reason)
+    client_response = web.StreamResponse(status=response.status, reason=response.reason or None)
     client_response.headers.extend(headers)
-    if response.content_length is not None and hdrs.CONTENT_LENGTH not in headers:
+    if response.content_length is not None:
         client_response.content_length = response.content_length
     await client_response.prepare(request)
     try:
         if buffered:
             await client_response.write(buffered)
-        async for chunk in response.content.iter_chunked(CHUNK_SIZE):
+        while chunk := await response.read_chunk(CHUNK_SIZE):
             await client_response.write(chunk)
-    except (aiohttp.ClientError, TimeoutError) as error:
-        log.warning("upstream.reset", upstream=target, error=type(error).__name__)
+    except UpstreamError as error:
+        log.warning("upstream.reset", upstream=label, error=type(error).__name__)
         if request.transport is not None:
             request.transport.close()
         return client_response
@@ -240,7 +192,7 @@ async def _relay(
     return client_response
 
 
-def _small(request: web.Request, response: aiohttp.ClientResponse) -> bool:
+def _small(request: web.Request, response: UpstreamResponse) -> bool:
     length = response.content_length
     return (
         length is not None
@@ -250,13 +202,38 @@ def _small(request: web.Request, response: aiohttp.ClientResponse) -> bool:
     )
 
 
-async def _read_up_to(response: aiohttp.ClientResponse, limit: int) -> bytes:
+async def _read_whole(response: UpstreamResponse, label: str) -> bytes:
+    try:
+        return await response.read()
+    except UpstreamError as error:
+        log.warning("upstream.reset", upstream=label, error=type(error).__name__)
+        raise ProblemError(
+            502, "upstream-reset", f"the upstream {label} broke off its answer"
+        ) from None
+
+
+async def _read_up_to(response: UpstreamResponse, limit: int, label: str) -> bytes:
     chunks: list[bytes] = []
     size = 0
-    while size < limit:
-        chunk = await response.content.read(min(CHUNK_SIZE, limit - size))
-        if not chunk:
-            break
-        chunks.append(chunk)
-        size += len(chunk)
+    try:
+        while size < limit:
+            chunk = await response.read_chunk(min(CHUNK_SIZE, limit - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    except UpstreamError as error:
+        log.warning("upstream.reset", upstream=label, error=type(error).__name__)
+        raise ProblemError(
+            502, "upstream-reset", f"the upstream {label} broke off its answer"
+        ) from None
     return b"".join(chunks)
+
+
+def _as_multidict(response: UpstreamResponse) -> CIMultiDictProxy[str]:
+    """The upstream's own fields, for the contract check."""
+    return CIMultiDictProxy(
+        CIMultiDict(
+            (name.decode("latin-1"), value.decode("latin-1")) for name, value in response.headers
+        )
+    )

@@ -1,101 +1,147 @@
-"""Header rules for forwarding (RFC 9110 7.6): pure functions over multidicts.
+"""Header rules for forwarding (RFC 9110 7.6): pure functions over raw (name, value) byte pairs.
 
 Hop-by-hop fields (Connection and every field it names, Keep-Alive, Proxy-Connection, TE,
 Trailer, Transfer-Encoding, Upgrade, Proxy-Authorization, Proxy-Authenticate) never cross the
 proxy. Host is the upstream's; X-Forwarded-For/-Proto/-Host and Via are appended to. Every
-other field passes unchanged and in order, repeated ones (Set-Cookie) included.
+other field passes unchanged, byte for byte and in order, repeated ones (Set-Cookie) included.
+Working on the pairs as they come off the wire avoids building and copying multidicts.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from typing import Final
-
-from aiohttp import hdrs
-from multidict import CIMultiDict, istr
 
 __all__ = [
     "HOP_BY_HOP",
     "VIA",
-    "ForwardedFor",
+    "Fields",
     "request_headers_for_upstream",
     "response_headers_for_client",
 ]
 
+Fields = list[tuple[bytes, bytes]]
+
 HOP_BY_HOP: Final = frozenset(
-    istr(name)
-    for name in (
-        hdrs.CONNECTION,
-        hdrs.KEEP_ALIVE,
-        "Proxy-Connection",
-        hdrs.TE,
-        hdrs.TRAILER,
-        hdrs.TRANSFER_ENCODING,
-        hdrs.UPGRADE,
-        hdrs.PROXY_AUTHORIZATION,
-        hdrs.PROXY_AUTHENTICATE,
-    )
+    {
+        b"connection",
+        b"keep-alive",
+        b"proxy-connection",
+        b"te",
+        b"trailer",
+        b"transfer-encoding",
+        b"upgrade",
+        b"proxy-authorization",
+        b"proxy-authenticate",
+    }
 )
-VIA: Final = "1.1 mockproxy"
-X_FORWARDED_FOR: Final = istr("X-Forwarded-For")
-X_FORWARDED_PROTO: Final = istr("X-Forwarded-Proto")
-X_FORWARDED_HOST: Final = istr("X-Forwarded-Host")
+VIA: Final = b"1.1 mockproxy"
+_HOST: Final = b"host"
+_VIA: Final = b"via"
+_X_FORWARDED_FOR: Final = b"x-forwarded-for"
+_X_FORWARDED_PROTO: Final = b"x-forwarded-proto"
+_X_FORWARDED_HOST: Final = b"x-forwarded-host"
+_APPENDED: Final = frozenset({_VIA, _X_FORWARDED_FOR, _X_FORWARDED_PROTO, _X_FORWARDED_HOST})
+_NOTHING: Final[frozenset[bytes]] = frozenset()
+_RESPONSE_DROPPED: Final = HOP_BY_HOP | {b"content-length"}  # the server frames the body
 
 
-class ForwardedFor:
-    """Who asked: the client's address, the scheme and Host it used."""
-
-    __slots__ = ("client", "host", "scheme")
-
-    def __init__(self, client: str | None, scheme: str, host: str | None) -> None:
-        self.client = client
-        self.scheme = scheme
-        self.host = host
+@functools.lru_cache(maxsize=16)
+def _dropping(extra: frozenset[bytes]) -> frozenset[bytes]:
+    return HOP_BY_HOP | extra
 
 
-def _connection_tokens(headers: CIMultiDict[str]) -> set[istr]:
-    tokens: set[istr] = set()
-    for value in headers.getall(hdrs.CONNECTION, []):
-        tokens.update(istr(token.strip()) for token in value.split(",") if token.strip())
-    return tokens
+def _tokens(values: list[bytes]) -> frozenset[bytes]:
+    """The field names a Connection field lists (lowercase)."""
+    return frozenset(
+        token.strip().lower() for value in values for token in value.split(b",") if token.strip()
+    )
 
 
-def _without_hop_by_hop(headers: Iterable[tuple[str, str]]) -> CIMultiDict[str]:
-    copied: CIMultiDict[str] = CIMultiDict(headers)
-    dropped = HOP_BY_HOP | _connection_tokens(copied)
-    for name in {istr(key) for key in copied} & dropped:
-        del copied[name]
-    return copied
-
-
-def _append(headers: CIMultiDict[str], name: istr, value: str) -> None:
-    existing = headers.getall(name, [])
-    if existing:
-        del headers[name]
-        headers[name] = ", ".join([*existing, value])
-    else:
-        headers[name] = value
+def _merged(values: list[bytes] | None, own: bytes | None) -> bytes | None:
+    if own is not None:
+        values = [*values, own] if values else [own]
+    return b", ".join(values) if values else None
 
 
 def request_headers_for_upstream(
-    headers: Iterable[tuple[str, str]], upstream_host: str, forwarded: ForwardedFor
-) -> CIMultiDict[str]:
-    """The client's headers as the upstream should see them."""
-    result = _without_hop_by_hop(headers)
-    result.pop(hdrs.HOST, None)
-    result[hdrs.HOST] = upstream_host
-    if forwarded.client:
-        _append(result, X_FORWARDED_FOR, forwarded.client)
-    _append(result, X_FORWARDED_PROTO, forwarded.scheme)
-    if forwarded.host:
-        _append(result, X_FORWARDED_HOST, forwarded.host)
-    _append(result, istr(hdrs.VIA), VIA)
+    headers: Iterable[tuple[bytes, bytes]],
+    upstream_host: bytes,
+    client: bytes | None,
+    scheme: bytes,
+    *,
+    drop: frozenset[bytes] = _NOTHING,
+    defaults: Iterable[tuple[bytes, bytes]] = (),
+) -> Fields:
+    """The client's fields as the upstream should see them.
+
+    ``drop`` names (lowercase) further fields the caller replaces (body framing, Expect);
+    ``defaults`` are added when the client did not send a field of that name.
+    """
+    dropped = _dropping(drop) if drop else HOP_BY_HOP
+    pending = {name.lower(): (name, value) for name, value in defaults}
+    result: Fields = []
+    appended: dict[bytes, list[bytes]] = {}
+    connection: list[bytes] = []
+    client_host: bytes | None = None
+    for name, value in headers:
+        lowered = name.lower()
+        if lowered in dropped:
+            if lowered == b"connection":
+                connection.append(value)
+        elif lowered == _HOST:
+            client_host = value
+        elif lowered in _APPENDED:
+            appended.setdefault(lowered, []).append(value)
+        else:
+            if pending:
+                pending.pop(lowered, None)
+            result.append((name, value))
+    if connection:
+        result = _without(result, _tokens(connection), appended)
+    result.append((b"Host", upstream_host))
+    for name, lowered, own in (
+        (b"X-Forwarded-For", _X_FORWARDED_FOR, client),
+        (b"X-Forwarded-Proto", _X_FORWARDED_PROTO, scheme),
+        (b"X-Forwarded-Host", _X_FORWARDED_HOST, client_host),
+        (b"Via", _VIA, VIA),
+    ):
+        merged = _merged(appended.get(lowered), own)
+        if merged is not None:
+            result.append((name, merged))
+    result.extend(pending.values())
     return result
 
 
-def response_headers_for_client(headers: Iterable[tuple[str, str]]) -> CIMultiDict[str]:
-    """The upstream's headers as the client should see them (Via appended)."""
-    result = _without_hop_by_hop(headers)
-    result.pop(hdrs.CONTENT_LENGTH, None)
-    _append(result, istr(hdrs.VIA), VIA)
-    return result
+def response_headers_for_client(
+    headers: Iterable[tuple[bytes, bytes]], defaults: Iterable[tuple[bytes, bytes]] = ()
+) -> list[tuple[str, str]]:
+    """The upstream's fields as the client should see them (Via appended; no framing)."""
+    pending = {name.lower(): (name, value) for name, value in defaults}
+    result: Fields = []
+    appended: dict[bytes, list[bytes]] = {}
+    connection: list[bytes] = []
+    for name, value in headers:
+        lowered = name.lower()
+        if lowered in _RESPONSE_DROPPED:
+            if lowered == b"connection":
+                connection.append(value)
+        elif lowered == _VIA:
+            appended.setdefault(_VIA, []).append(value)
+        else:
+            if pending:
+                pending.pop(lowered, None)
+            result.append((name, value))
+    if connection:
+        result = _without(result, _tokens(connection), appended)
+    result.append((b"Via", _merged(appended.get(_VIA), VIA) or VIA))
+    result.extend(pending.values())
+    return [(name.decode("latin-1"), value.decode("latin-1")) for name, value in result]
+
+
+def _without(fields: Fields, named: frozenset[bytes], appended: dict[bytes, list[bytes]]) -> Fields:
+    """Drop what a Connection field named (rare: a second pass only then)."""
+    for lowered in named & appended.keys():
+        del appended[lowered]
+    return [(name, value) for name, value in fields if name.lower() not in named]

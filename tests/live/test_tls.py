@@ -125,3 +125,17 @@ async def test_private_ca_bundle_is_trusted(
     response = await client.get("/fax/9991/fax/reports", headers=AUTH)
     assert response.status == 200
     assert await response.json() == {"reports": []}
+
+
+async def test_verify_false_reaches_an_untrusted_upstream(
+    https_upstream: tuple[str, Path], aiohttp_client: Any
+) -> None:
+    """With tls.verify false, a certificate nobody vouches for is accepted."""
+    url, _ = https_upstream
+    settings = proxy_settings(url)
+    api = dataclasses.replace(settings.apis["fax"], tls_verify=False)
+    settings = dataclasses.replace(settings, apis={"fax": api})
+    client = await aiohttp_client(create_app(settings, build_catalog(settings)))
+    response = await client.get("/fax/9991/fax/reports", headers=AUTH)
+    assert response.status == 200
+    assert await response.json() == {"reports": []}

@@ -1,0 +1,94 @@
+"""Upstream request targets: an API's base URL parsed once, each request's path checked under it.
+
+The target is the base path plus the raw path below the mount plus the raw query, byte for
+byte. It never leaves the base: dot segments, encoded slashes, backslashes and NULs (also
+double-encoded) are refused with a 400 problem, and so are bytes that cannot stand in a
+request line. The host is always the configured one, so no other host is reachable.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from typing import Final
+from urllib.parse import unquote
+
+from yarl import URL
+
+from proxy.problems import ProblemError
+
+__all__ = ["UpstreamBase", "request_target", "upstream_base"]
+
+_FORBIDDEN_IN_SEGMENT: Final = ("/", "\\", "\x00")
+_BREAKS_REQUEST_LINE: Final = re.compile(rb"[\x00-\x20\x7f]")
+_DEFAULT_PORTS: Final = {"http": 80, "https": 443}
+
+
+@dataclass(frozen=True, slots=True)
+class UpstreamBase:
+    """A configured upstream base URL, parsed once."""
+
+    scheme: str
+    host: str
+    port: int
+    path: str  # raw, without a trailing slash
+    authority: bytes  # the Host field the upstream sees
+    label: str  # scheme://authority, for messages and logs
+
+
+@functools.lru_cache(maxsize=256)
+def upstream_base(url: str) -> UpstreamBase:
+    """Parse a base URL (already validated by the config loader) once."""
+    parsed = URL(url)
+    if parsed.scheme not in _DEFAULT_PORTS or not parsed.raw_host:
+        raise ValueError(f"expected an http(s) URL, got {url!r}")
+    port = parsed.port or _DEFAULT_PORTS[parsed.scheme]
+    authority = parsed.raw_authority.rpartition("@")[2]
+    return UpstreamBase(
+        scheme=parsed.scheme,
+        host=parsed.raw_host,
+        port=port,
+        path=parsed.raw_path.rstrip("/"),
+        authority=authority.encode("ascii"),
+        label=f"{parsed.scheme}://{authority}",
+    )
+
+
+def request_target(base: UpstreamBase, path_below_mount: str, raw_query: str) -> bytes:
+    """Base path + raw path + raw query, as request-line bytes; a 400 problem if it escapes."""
+    if path_below_mount and (not path_below_mount.startswith("/") or _escapes(path_below_mount)):
+        raise _traversal(path_below_mount)
+    text = base.path + path_below_mount or "/"
+    if raw_query:
+        text = f"{text}?{raw_query}"
+    try:
+        target = text.encode("ascii")
+    except UnicodeEncodeError:
+        target = text.encode("utf-8", "surrogateescape")
+    if not _fits_request_line(target):
+        raise _traversal(path_below_mount)
+    return target
+
+
+def _escapes(path: str) -> bool:
+    if "%" not in path and "." not in path and "\\" not in path and "\x00" not in path:
+        return False  # the common case: nothing to decode, no dot segment possible
+    for segment in path.split("/"):
+        decoded = unquote(unquote(segment))
+        if decoded in (".", "..") or any(c in decoded for c in _FORBIDDEN_IN_SEGMENT):
+            return True
+    return False
+
+
+def _fits_request_line(target: bytes) -> bool:
+    """No space, control byte or DEL: they would end or break the request line."""
+    return _BREAKS_REQUEST_LINE.search(target) is None
+
+
+def _traversal(path: str) -> ProblemError:
+    return ProblemError(
+        400,
+        "path-traversal",
+        f"the path {path!r} would leave the API's upstream base path; it is not forwarded",
+    )
