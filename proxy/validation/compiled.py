@@ -1,10 +1,11 @@
 """Schemas compiled at load into verdicts (value -> valid?) that give jsonschema's own answer.
 
-A verdict is built from keyword closures (``keywords.py``) with every ``$ref`` resolved at
-compile time. It exists so that valid requests, the common case, never reach jsonschema: the
-caller asks the verdict first and runs ``RequestValidator.iter_errors`` only when it says no
-(or raises), which then lists the errors as before. So a verdict never accepts what
-``RequestValidator`` rejects, and never rejects what it accepts.
+A verdict is built from keyword closures (``keywords.py``), a typed node's keywords joined in
+one closure (``fused.py``), with every ``$ref`` resolved at compile time. It exists so that
+valid requests, the common case, never reach jsonschema: the caller asks the verdict first and
+runs ``RequestValidator.iter_errors`` only when it says no (or raises), which then lists the
+errors as before. So a verdict never accepts what ``RequestValidator`` rejects, and never
+rejects what it accepts.
 
 Values are JSON values as ``json.loads`` and the parameter readers make them (dict, list, str,
 int, float, bool, None; no subclasses). A subschema this module cannot judge exactly
