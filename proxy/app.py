@@ -283,15 +283,16 @@ def _validate(
     """Validate unless validation is off for the API or the client said validate=false."""
     if preferences.validate is False or decision.api.settings.validation is ValidationMode.OFF:
         return None
+    validator = prepared.validator
     parts = RequestParts(
         path_params=decision.params,
         query_string=strip_control_parameters(request.rel_url.raw_query_string),
         headers=request.headers,
-        cookies=request.cookies,
+        cookies=request.cookies if validator.reads_cookies else _NO_HEADERS,
         content_type=request.headers.get(hdrs.CONTENT_TYPE),
         body=body,
     )
-    return prepared.validator.validate(parts)
+    return validator.validate(parts)
 
 
 async def upstream_session_context(app: web.Application) -> AsyncIterator[None]:

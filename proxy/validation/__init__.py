@@ -10,14 +10,14 @@ request (``/path/jobId``, ``/query/limit``, ``/header/X-Id``, ``/cookie/session`
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
 from jsonschema import ValidationError
 from jsonschema.protocols import Validator
 
-from proxy.spec.model import ApiSpec, MediaType, Operation, Parameter, Schema
+from proxy.spec.model import ApiSpec, MediaType, Operation, Parameter, ParameterLocation, Schema
 from proxy.validation.bodies import BodyError, media_base, parse_body
 from proxy.validation.compiled import Verdict, compile_schema, root_resolver
 from proxy.validation.dialect import FORMAT_CHECKER, RequestValidator
@@ -121,7 +121,12 @@ class OperationValidator:
         self._body_required = body_required
         self._has_body = bool(media)
         self._memo: dict[tuple[str, type, Any], tuple[FieldError, ...]] = {}
+        self._path_memo: dict[tuple[str, str], tuple[FieldError, ...]] = {}
         self._media_memo: dict[str, tuple[_CompiledMedia | None, str]] = {}
+        self.reads_cookies = any(
+            c.parameter.location is ParameterLocation.COOKIE for c in parameters
+        )
+        """Whether any parameter is a cookie: if not, callers need not parse the Cookie header."""
 
     def validate(self, parts: RequestParts) -> ValidationResult:
         if not self._parameters and not self._has_body:
@@ -143,33 +148,53 @@ class OperationValidator:
         pairs = query_pairs(parts.query_string) if parts.query_string else []
         for compiled in self._parameters:
             parameter = compiled.parameter
-            try:
-                value = deserialize(
-                    parameter,
-                    compiled.shape,
-                    parts.path_params,
-                    pairs,
-                    parts.headers,
-                    parts.cookies,
-                )
-            except ValueError as error:
-                errors.append(FieldError(compiled.pointer, f"cannot be read: {error}"))
+            if parameter.location is ParameterLocation.PATH:
+                errors.extend(self._path_errors(compiled, parts))
                 continue
-            if value is MISSING:
-                if parameter.required:
-                    errors.append(
-                        FieldError(
-                            compiled.pointer,
-                            f"required {parameter.location.value} parameter "
-                            f"'{parameter.name}' is missing",
-                        )
-                    )
-                continue
-            if value == "" and parameter.allow_empty_value:
-                continue
-            if compiled.validator is not None:
-                errors.extend(self._scalar_errors(compiled, value))
+            errors.extend(self._one_parameter_errors(compiled, parts, pairs))
         return errors
+
+    def _path_errors(
+        self, compiled: _CompiledParameter, parts: RequestParts
+    ) -> Sequence[FieldError]:
+        """A path parameter's errors depend on its raw text alone: memoised by it."""
+        raw = parts.path_params.get(compiled.parameter.name)
+        if raw is None:
+            return self._one_parameter_errors(compiled, parts, [])
+        key = (compiled.pointer, raw)
+        known = self._path_memo.get(key)
+        if known is None:
+            known = tuple(self._one_parameter_errors(compiled, parts, []))
+            if len(self._path_memo) >= _MEMO_SIZE:
+                self._path_memo.clear()
+            self._path_memo[key] = known
+        return known
+
+    def _one_parameter_errors(
+        self, compiled: _CompiledParameter, parts: RequestParts, pairs: Sequence[tuple[str, str]]
+    ) -> Sequence[FieldError]:
+        parameter = compiled.parameter
+        try:
+            value = deserialize(
+                parameter, compiled.shape, parts.path_params, pairs, parts.headers, parts.cookies
+            )
+        except ValueError as error:
+            return (FieldError(compiled.pointer, f"cannot be read: {error}"),)
+        if value is MISSING:
+            if parameter.required:
+                return (
+                    FieldError(
+                        compiled.pointer,
+                        f"required {parameter.location.value} parameter "
+                        f"'{parameter.name}' is missing",
+                    ),
+                )
+            return ()
+        if value == "" and parameter.allow_empty_value:
+            return ()
+        if compiled.validator is not None:
+            return self._scalar_errors(compiled, value)
+        return ()
 
     def _scalar_errors(self, compiled: _CompiledParameter, value: Any) -> tuple[FieldError, ...]:
         """Parameter errors; for scalars memoised, as the same value always gives the same."""
