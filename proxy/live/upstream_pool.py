@@ -205,6 +205,8 @@ class UpstreamResponse:
                 self._paused = False
                 conn.resume()
             if error is not None:
+                if conn.response is self:
+                    conn.response = None
                 conn.close()
         self._wake()
 
@@ -433,6 +435,11 @@ class _Connection(asyncio.Protocol):
         if self.transport is not None and not self.closed:
             self.transport.resume_reading()
 
+    @property
+    def usable(self) -> bool:
+        """Open, and not being closed: fit to carry a request."""
+        return self._reusable and not self.closed
+
     def close(self) -> None:
         self._reusable = False
         if self.transport is not None and not self.closed:
@@ -500,17 +507,26 @@ class Endpoint:
         """
         deadline = self.loop.time() + timeouts.total
         head = _head(method, target, headers, body)
-        replayable = not isinstance(body, StreamedBody) and method in IDEMPOTENT
+        streamed = isinstance(body, StreamedBody)
+        replayable = not streamed and method in IDEMPOTENT
+        fresh = False
         while True:
-            conn = await self._acquire(deadline, timeouts.connect)
+            conn = self._take_idle() if not fresh else None
+            if conn is None:
+                conn = await self._acquire(deadline, timeouts.connect)
             response = UpstreamResponse(conn, deadline, timeouts.read, method == "HEAD")
             conn.begin(response)
             try:
-                await self._write(conn, response, head, body)
+                if isinstance(body, StreamedBody):
+                    await _stream(conn, response, head, body)
+                else:
+                    _write(conn, head, body)
+                response._start_reading()
                 await response._wait_head()
             except UpstreamUnreachable:
                 if replayable and conn.reused and not response.started:
                     replayable = False  # once: the upstream had closed it while idle
+                    fresh = True
                     continue
                 raise
             except BaseException:
@@ -518,33 +534,21 @@ class Endpoint:
                 raise
             return response
 
-    async def _write(
-        self, conn: _Connection, response: UpstreamResponse, head: bytes, body: RequestBody
-    ) -> None:
-        if body is None:
-            conn.write(head)
-        elif isinstance(body, bytes):
-            if len(body) < SMALL_WRITE:
-                conn.write(head + body)
-            else:
-                conn.writelines([head, body])
-        else:
-            response._start_upload()
-            conn.write(head)
-            await _stream(conn, body)
-        response._start_reading()
-
-    async def _acquire(self, deadline: float, connect_timeout: float) -> _Connection:
+    def _take_idle(self) -> _Connection | None:
         now = self.loop.time()
         while self._idle:
             conn = self._idle.pop()
-            if conn.closed:
+            if not conn.usable:
                 continue
             if now - conn.idle_since > self._idle_timeout:
                 conn.close()
                 continue
             conn.reused = True
             return conn
+        return None
+
+    async def _acquire(self, deadline: float, connect_timeout: float) -> _Connection:
+        """A new connection, or one handed over when the open ones are at the limit."""
         while len(self._all) >= self._limit:
             handed = await self._wait_for_slot(deadline)
             if handed is not None:
@@ -592,7 +596,7 @@ class Endpoint:
         return conn
 
     def _release(self, conn: _Connection) -> None:
-        if conn.closed:
+        if not conn.usable:
             return
         while self._waiters:
             waiter = self._waiters.popleft()
@@ -635,8 +639,21 @@ def _expire(waiter: asyncio.Future[_Connection | None]) -> None:
         waiter.set_exception(UpstreamTimeout("total"))
 
 
-async def _stream(conn: _Connection, body: StreamedBody) -> None:
+def _write(conn: _Connection, head: bytes, body: bytes | None) -> None:
+    if body is None:
+        conn.write(head)
+    elif len(body) < SMALL_WRITE:
+        conn.write(head + body)
+    else:
+        conn.writelines([head, body])
+
+
+async def _stream(
+    conn: _Connection, response: UpstreamResponse, head: bytes, body: StreamedBody
+) -> None:
     """Pass a body on as it arrives, waiting whenever the upstream's socket is full."""
+    response._start_upload()
+    conn.write(head)
     chunked = body.length is None
     async for chunk in body.chunks:
         if conn.closed:

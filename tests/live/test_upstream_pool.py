@@ -128,6 +128,23 @@ async def test_stale_keep_alive_connection_is_retried_once(pool: UpstreamPool) -
     assert script.connections == 2
 
 
+async def test_connection_closed_while_idle_leaves_the_pool(pool: UpstreamPool) -> None:
+    """An idle connection the upstream closes is dropped at once; the next request opens anew."""
+
+    async def answer_then_close(index: int, head: bytes, writer: asyncio.StreamWriter) -> bool:
+        writer.write(OK)
+        await writer.drain()
+        return False
+
+    async with raw_server(answer_then_close) as script:
+        assert await get(pool, script) == (200, b"ok")
+        await asyncio.sleep(0.05)
+        endpoint = pool.endpoint("http", "127.0.0.1", script.port, True)
+        assert (endpoint.idle, endpoint.open) == (0, 0)
+        assert await get(pool, script) == (200, b"ok")
+    assert script.connections == 2
+
+
 async def test_stale_connection_is_not_retried_for_post(pool: UpstreamPool) -> None:
     """A non-idempotent request is not sent twice (RFC 9112 9.3.1): the failure is reported."""
 
