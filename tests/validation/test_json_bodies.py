@@ -1,0 +1,79 @@
+"""JSON request bodies: the fast parser and Python's agree on every value, errors come from Python's."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+import pytest
+
+from proxy.spec.model import MediaType
+from proxy.validation.bodies import BodyError, parse_body
+
+JSON = MediaType("application/json", None)
+
+
+def parsed(body: bytes) -> Any:
+    return parse_body(body, "application/json", JSON, None)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"recipients": [{"number": "+498900000000"}]}',
+        b'{"a": 1, "a": 2}',
+        b'{"big": 123456789012345678901234567890}',
+        b'{"small": -9223372036854775809}',
+        b'{"f": 1.0, "e": 1e400, "tiny": 5e-324}',
+        b'{"pi": 3.14159265358979323846264338327950288}',
+        b'{"id": 9007199254740993}',
+        b'"caf\\u00e9 \xe2\x98\x83"',
+        b'{"lone": "\\ud800"}',
+        b"[null, true, false, 0, -0]",
+        b"  \n[1]\t ",
+    ],
+    ids=[
+        "object",
+        "duplicate-key",
+        "huge-int",
+        "below-int64",
+        "floats",
+        "long-mantissa",
+        "beyond-double",
+        "unicode",
+        "lone-surrogate",
+        "literals",
+        "whitespace",
+    ],
+)
+def test_values_are_what_python_json_reads(body: bytes) -> None:
+    """Whichever parser reads it, the value equals json.loads' value, types included."""
+    value = parsed(body)
+    expected = json.loads(body.decode("utf-8"))
+    assert value == expected
+    assert json.dumps(value) == json.dumps(expected)
+
+
+def test_nan_is_read_as_python_json_reads_it() -> None:
+    """NaN is not JSON, but Python's parser has always accepted it here: no change."""
+    assert math.isnan(parsed(b'{"x": NaN}')["x"])
+
+
+@pytest.mark.parametrize(
+    ("body", "detail"),
+    [
+        (b'{"a": 1 "b": 2}', "malformed JSON at line 1 column 9: Expecting ',' delimiter"),
+        (
+            b"\xef\xbb\xbf{}",
+            "malformed JSON at line 1 column 1: Unexpected UTF-8 BOM (decode using utf-8-sig)",
+        ),
+        (b'{"a": "\xff"}', "not UTF-8 at byte 7"),
+    ],
+    ids=["missing-comma", "bom", "not-utf8"],
+)
+def test_errors_name_line_and_column(body: bytes, detail: str) -> None:
+    """A body that does not parse gets Python's message, with line and column."""
+    with pytest.raises(BodyError) as raised:
+        parsed(body)
+    assert (raised.value.pointer, raised.value.detail) == ("/body", detail)
