@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gzip
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -144,6 +145,24 @@ async def _reset(request: web.Request, body: bytes) -> web.StreamResponse:
     return response
 
 
+async def _chunked(request: web.Request, body: bytes) -> web.StreamResponse:
+    response = web.StreamResponse(headers={"Content-Type": "text/plain"})
+    response.enable_chunked_encoding()
+    await response.prepare(request)
+    for part in (b"one ", b"two ", b"three"):
+        await response.write(part)
+    await response.write_eof()
+    return response
+
+
+async def _no_content(request: web.Request, body: bytes) -> web.StreamResponse:
+    return web.Response(status=204, headers={"X-Upstream": "yes"})
+
+
+async def _not_modified(request: web.Request, body: bytes) -> web.StreamResponse:
+    return web.Response(status=304, headers={"ETag": '"v1"'})
+
+
 BEHAVIOURS: dict[str, Callable[[web.Request, bytes], Awaitable[web.StreamResponse]]] = {
     "echo": _echo,
     "report": _report,
@@ -157,6 +176,9 @@ BEHAVIOURS: dict[str, Callable[[web.Request, bytes], Awaitable[web.StreamRespons
     "big-download": _big_download,
     "big-upload": _big_upload,
     "reset": _reset,
+    "chunked": _chunked,
+    "no-content": _no_content,
+    "not-modified": _not_modified,
 }
 
 
@@ -224,3 +246,35 @@ def make_pair(aiohttp_server: Any, aiohttp_client: Any) -> Callable[..., Awaitab
 def parse_violations(value: str) -> list[str]:
     result: list[str] = json.loads(value)
     return result
+
+
+Connection = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
+
+
+@contextlib.asynccontextmanager
+async def raw_upstream(handle: Connection) -> AsyncIterator[int]:
+    """A raw TCP server on loopback running ``handle`` per connection; yields its port.
+
+    On the way out every connection is closed and its handler given time to end, so no
+    stream outlives the test's event loop.
+    """
+    writers: set[asyncio.StreamWriter] = set()
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writers.add(writer)
+        try:
+            await handle(reader, writer)
+        except (ConnectionError, asyncio.IncompleteReadError):
+            pass
+        finally:
+            writer.close()
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0)
+    try:
+        yield server.sockets[0].getsockname()[1]
+    finally:
+        server.close()
+        for writer in writers:
+            writer.close()
+        await server.wait_closed()
+        await asyncio.sleep(0.01)

@@ -15,7 +15,7 @@ import pytest
 from structlog.testing import capture_logs
 
 from proxy.config import Mode, Timeouts
-from tests.live.conftest import AUTH, Pair
+from tests.live.conftest import AUTH, Pair, raw_upstream
 
 MakePair = Callable[..., Awaitable[Pair]]
 REPORTS = "/fax/9991/fax/reports"
@@ -330,3 +330,81 @@ async def test_request_id_is_forwarded_upstream(make_pair: MakePair) -> None:
     response = await pair.client.get(REPORTS, headers=AUTH)
     sent = dict(pair.seen[0].headers)["X-Request-Id"]
     assert response.headers["X-Request-Id"] == sent
+
+
+async def test_head_answer_has_headers_only(make_pair: MakePair) -> None:
+    """HEAD is forwarded as HEAD; the answer's headers come back and no body."""
+    pair = await make_pair()
+    response = await pair.client.head(REPORTS, headers=AUTH)
+    assert response.status == 200
+    assert response.headers["Content-Type"] == "application/json; charset=utf-8"
+    assert await response.read() == b""
+    assert pair.seen[0].method == "HEAD"
+
+
+@pytest.mark.parametrize(
+    ("behave", "status", "header", "value"),
+    [("no-content", 204, "X-Upstream", "yes"), ("not-modified", 304, "ETag", '"v1"')],
+    ids=["204", "304"],
+)
+async def test_bodiless_answers_pass_through(
+    make_pair: MakePair, behave: str, status: int, header: str, value: str
+) -> None:
+    """204 and 304 come back with their headers and without a body."""
+    pair = await make_pair()
+    response = await pair.client.get(REPORTS + f"?behave={behave}", headers=AUTH)
+    assert (response.status, response.headers[header]) == (status, value)
+    assert await response.read() == b""
+
+
+async def test_chunked_answer_is_relayed(make_pair: MakePair) -> None:
+    """A chunked answer of unknown length streams through whole."""
+    pair = await make_pair()
+    response = await pair.client.get(REPORTS + "?behave=chunked", headers=AUTH)
+    assert await response.text() == "one two three"
+    assert response.headers["Via"] == "1.1 mockproxy"
+
+
+async def test_answer_read_until_close_is_relayed(aiohttp_client: Any) -> None:
+    """An HTTP/1.0-style answer delimited by the end of the connection arrives whole."""
+    from proxy.app import create_app
+    from proxy.catalog import build_catalog
+    from tests.live.conftest import proxy_settings
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil ")
+        await writer.drain()
+        writer.write(b"the end")
+
+    async with raw_upstream(serve) as port:
+        settings = proxy_settings(f"http://127.0.0.1:{port}/fax/v1")
+        client = await aiohttp_client(create_app(settings, build_catalog(settings)))
+        response = await client.get(REPORTS, headers=AUTH)
+        assert await response.text() == "until the end"
+        await client.close()
+
+
+async def test_upstream_closing_a_pooled_connection_is_not_a_502(aiohttp_client: Any) -> None:
+    """An upstream that drops its keep-alive connection as the next request arrives is retried."""
+    from proxy.app import create_app
+    from proxy.catalog import build_catalog
+    from tests.live.conftest import proxy_settings
+
+    connections = 0
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal connections
+        connections += 1
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+        await reader.readuntil(b"\r\n\r\n")  # the next request: dropped unanswered
+
+    async with raw_upstream(serve) as port:
+        settings = proxy_settings(f"http://127.0.0.1:{port}/fax/v1")
+        client = await aiohttp_client(create_app(settings, build_catalog(settings)))
+        for _ in range(3):
+            response = await client.get(REPORTS, headers=AUTH)
+            assert (response.status, await response.text()) == (200, "ok")
+        assert connections == 3
+        await client.close()

@@ -20,6 +20,7 @@ from proxy.live.upstream_pool import (
     UpstreamTimeout,
     UpstreamUnreachable,
 )
+from tests.live.conftest import raw_upstream
 
 QUICK = Timeouts(connect=2, read=2, total=5)
 HOST = [(b"Host", b"upstream.test")]
@@ -50,24 +51,15 @@ async def raw_server(reply: Reply) -> AsyncIterator[Script]:
 
     async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         script.connections += 1
-        try:
-            while (head := await _read_head(reader)) is not None:
-                script.heads.append(head)
-                if not await reply(len(script.heads) - 1, head, writer):
-                    break
-                await writer.drain()
-        except ConnectionError:
-            pass
-        finally:
-            writer.close()
+        while (head := await _read_head(reader)) is not None:
+            script.heads.append(head)
+            if not await reply(len(script.heads) - 1, head, writer):
+                break
+            await writer.drain()
 
-    server = await asyncio.start_server(serve, "127.0.0.1", 0)
-    script.port = server.sockets[0].getsockname()[1]
-    try:
+    async with raw_upstream(serve) as port:
+        script.port = port
         yield script
-    finally:
-        server.close()
-        await server.wait_closed()
 
 
 @pytest.fixture
