@@ -23,14 +23,8 @@ from multidict import CIMultiDict, CIMultiDictProxy
 from proxy.config import Timeouts
 from proxy.live.headers import request_headers_for_upstream, response_headers_for_client
 from proxy.live.target import UpstreamBase
-from proxy.live.upstream_pool import (
-    RequestBody,
-    StreamedBody,
-    UpstreamError,
-    UpstreamPool,
-    UpstreamResponse,
-    UpstreamTimeout,
-)
+from proxy.live.upstream_pool import RequestBody, StreamedBody, UpstreamPool
+from proxy.live.upstream_response import UpstreamError, UpstreamResponse, UpstreamTimeout
 from proxy.problems import ProblemError
 from proxy.violations import VIOLATIONS_HEADER, violations_header
 

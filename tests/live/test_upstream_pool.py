@@ -12,10 +12,9 @@ import pytest
 from aiohttp import web
 
 from proxy.config import Timeouts
-from proxy.live.upstream_pool import (
+from proxy.live.upstream_pool import StreamedBody, UpstreamPool
+from proxy.live.upstream_response import (
     HIGH_WATER,
-    StreamedBody,
-    UpstreamPool,
     UpstreamReset,
     UpstreamTimeout,
     UpstreamUnreachable,
