@@ -219,10 +219,7 @@ async def _mock(request: web.Request, decision: RouteDecision) -> web.StreamResp
         if request.method == hdrs.METH_OPTIONS and settings.cors:
             return _preflight(request, decision)
         raise _method_not_allowed(decision, request.method)
-    if request.body_exists:
-        body = exchange.body = await request.read()
-    else:
-        body = b""
+    body = await _request_body(request, exchange, settings.max_body_bytes)
     headers = request.headers
     raw_query = request.rel_url.raw_query_string
     preferences = parse_preferences(headers.getall(PREFER, ()), raw_query)
@@ -255,6 +252,27 @@ async def _mock(request: web.Request, decision: RouteDecision) -> web.StreamResp
         reply = mock_reply(request, api, prepared, preferences, settings.dynamic, cache)
     extra = _extra_headers(request, settings, result)
     return reply_to_response(reply, prepared.operation.key, extra)
+
+
+async def _request_body(request: web.Request, exchange: Exchange, limit: int) -> bytes:
+    """The whole request body, read once and kept in the exchange (journal, fallback mock).
+
+    A small body usually arrives with the headers: then it is taken from the buffer without
+    aiohttp's read loop (same size limit, same 413).
+    """
+    if exchange.body is not None:
+        return exchange.body
+    if not request.body_exists:
+        return b""
+    content = request.content
+    if content.is_eof():
+        body = content.read_nowait()
+        if len(body) > limit:
+            raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=len(body))
+    else:
+        body = await request.read()
+    exchange.body = body
+    return body
 
 
 def _extra_headers(
@@ -368,7 +386,9 @@ async def _live(request: web.Request, decision: RouteDecision) -> web.StreamResp
 
     fallback = decision.mode is Mode.FALLBACK
     verify = decision.mode is Mode.VERIFY
-    body = await request.read() if (fallback or verify) and request.body_exists else None
+    body = None  # streamed, unless a mode needs it whole
+    if (fallback or verify) and request.body_exists:
+        body = await _request_body(request, exchange, exchange.snapshot.settings.max_body_bytes)
     inspection = None
     if verify:
         inspection = _inspection(request, decision, _request_findings(request, decision, body))

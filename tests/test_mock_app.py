@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -248,3 +249,28 @@ async def test_script_callers_get_no_prompting_challenge(client: TestClient[Any,
     )
     assert response.status == 401
     assert "WWW-Authenticate" not in response.headers
+
+
+@pytest.mark.parametrize(
+    ("limit", "size"),
+    [(40, 200), (100_000, 1_000_000)],
+    ids=["small-body-buffered", "large-body-streamed"],
+)
+async def test_body_over_the_size_limit_is_413(aiohttp_client: Any, limit: int, size: int) -> None:
+    """A body over max_body_size is refused with a 413 problem, however it arrived."""
+    settings = dataclasses.replace(load_settings(CONFIG, environ={}), max_body_bytes=limit)
+    client = await aiohttp_client(create_app(settings, build_catalog(settings)))
+    body = b'{"recipients": [{"number": "' + b"1" * size + b'"}]}'
+    response = await client.post(
+        BASE + "/fax", data=body, headers={**AUTH, "Content-Type": "application/json"}
+    )
+    assert response.status == 413
+    assert response.content_type == "application/problem+json"
+    assert (await response.json())["status"] == 413
+
+
+async def test_body_is_read_whole_for_the_journal(client: TestClient[Any, Any]) -> None:
+    """The body the mock validated is the body the journal shows, byte for byte."""
+    await client.post(BASE + "/fax", json=JOB, headers=AUTH)
+    entries = (await (await client.get("/_mockproxy/requests")).json())["requests"]
+    assert [entry["body"] for entry in entries] == ['{"recipients": [{"number": "+498900000000"}]}']
