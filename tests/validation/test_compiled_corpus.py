@@ -21,27 +21,13 @@ from proxy.spec.loader import load_spec
 from proxy.spec.model import ApiSpec, Schema
 from proxy.validation.compiled import CompiledSchema, compile_schema
 from proxy.validation.dialect import FORMAT_CHECKER, RequestValidator
+from tests.conformance.harness import SHARED, entry_files
 
 TESTS = Path(__file__).resolve().parents[1]
-SHARED = TESTS.parents[1] / "shared" / "specs"
 SCENARIOS = [TESTS / "spec/scenarios/external/api.yaml", TESTS / "validation/styles.yaml"]
 SCHEMAS_PER_DESCRIPTION = 40
 NESTED_MUTATIONS = 3
 TRICKY: list[Any] = [None, True, False, 0, 1, 1.0, 1.5, -1, "", "a", "1", [], {}, [1, 1]]
-
-
-def shared_entry_files() -> list[Path]:
-    """Entry documents as the conformance harness finds them (multi-file ones by their root)."""
-    files = [
-        p
-        for p in sorted(SHARED.rglob("*"))
-        if p.suffix in (".json", ".yaml", ".yml")
-        and "digitalocean" not in p.parts
-        and "petstore-separate" not in p.parts
-    ]
-    files.append(SHARED / "oai/v2.0/yaml/petstore-separate/spec/swagger.yaml")
-    files.append(SHARED / "digitalocean/specification/DigitalOcean-public.v2.yaml")
-    return files
 
 
 def request_schemas(spec: ApiSpec) -> list[Schema]:
@@ -179,7 +165,7 @@ def test_scenario_schemas_agree_with_jsonschema() -> None:
 @pytest.mark.skipif(not SHARED.is_dir(), reason="the shared real-world descriptions are absent")
 def test_real_world_schemas_agree_with_jsonschema() -> None:
     """Request schemas of real descriptions: nearly all compile whole; sampled, same verdicts."""
-    seen, complete, valid, disagreements = judge_corpus(shared_entry_files())
+    seen, complete, valid, disagreements = judge_corpus(entry_files())
     assert disagreements[:10] == []
     assert seen > 2000
     assert complete >= math.ceil(0.9 * seen)
