@@ -17,13 +17,12 @@ meaning depends on the path taken) leave the entire schema to jsonschema.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jsonschema_specifications import (  # type: ignore[import-untyped]  # no py.typed marker
     REGISTRY as SPECIFICATIONS,  # the meta-schemas jsonschema joins to every registry
 )
 from referencing import Registry
-from referencing._core import Resolver
 from referencing.exceptions import Unresolvable
 from referencing.jsonschema import DRAFT202012
 
@@ -36,6 +35,9 @@ from proxy.validation.dialect import (
     discriminator_name,
 )
 from proxy.validation.keywords import Unsupported, Verdict, accept, every, reject
+
+if TYPE_CHECKING:  # referencing exports no name for its resolver class; annotations only
+    from referencing._core import Resolver
 
 __all__ = ["CompiledSchema", "Verdict", "compile_schema", "root_resolver"]
 
