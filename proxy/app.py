@@ -168,6 +168,7 @@ def _request_id(request: web.Request) -> str | None:
 
 
 PREFER: Final = "Prefer"
+ANSWERS_PER_DECISION: Final = 64
 _NO_HEADERS: Final[Mapping[str, str]] = MappingProxyType({})
 _CORS_ANY: Final[Mapping[str, str]] = MappingProxyType(
     {hdrs.ACCESS_CONTROL_ALLOW_ORIGIN: "*", hdrs.ACCESS_CONTROL_EXPOSE_HEADERS: "*"}
@@ -219,8 +220,25 @@ async def _mock(request: web.Request, decision: RouteDecision) -> web.StreamResp
         if request.method == hdrs.METH_OPTIONS and settings.cors:
             return _preflight(request, decision)
         raise _method_not_allowed(decision, request.method)
-    body = await _request_body(request, exchange, settings.max_body_bytes)
     headers = request.headers
+    answers = decision.answers
+    answer_key = None
+    if answers is not None and not request.body_exists and hdrs.ORIGIN not in headers:
+        # the request target, Prefer, Accept and Authorization decide the answer (see
+        # PreparedOperation.answers_by_request_line): an earlier request may have given it
+        authorized = prepared.security.satisfied_by(
+            headers.get(hdrs.AUTHORIZATION), lambda: credentials_of(request)
+        )
+        answer_key = (
+            request.raw_path,  # the query too: the decision was made on the path alone
+            tuple(headers.getall(PREFER, ())),
+            headers.get(hdrs.ACCEPT),
+            authorized,
+        )
+        known = answers.get(answer_key)
+        if known is not None:
+            return known.response()
+    body = await _request_body(request, exchange, settings.max_body_bytes)
     raw_query = request.rel_url.raw_query_string
     preferences = parse_preferences(headers.getall(PREFER, ()), raw_query)
     cache = exchange.snapshot.body_cache
@@ -242,12 +260,17 @@ async def _mock(request: web.Request, decision: RouteDecision) -> web.StreamResp
         # the common case: a static reply whose response was assembled by an earlier request
         key = (api.name, prepared.operation.key, preferences, accept)
         fixed = _CORS_ANY if settings.cors else _NO_HEADERS
-        return ready_response(
+        ready = ready_response(
             key,
             lambda: mock_reply(request, api, prepared, preferences, settings.dynamic, cache),
             fixed,
             cache,
         )
+        if answers is not None and answer_key is not None:
+            if len(answers) >= ANSWERS_PER_DECISION:  # keys hold client text: stay bounded
+                answers.clear()
+            answers[answer_key] = ready
+        return ready.response()
     else:
         reply = mock_reply(request, api, prepared, preferences, settings.dynamic, cache)
     extra = _extra_headers(request, settings, result)

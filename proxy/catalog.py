@@ -25,13 +25,20 @@ __all__ = ["Catalog", "MountedApi", "PreparedOperation", "build_catalog", "effec
 
 @dataclass(frozen=True, slots=True)
 class PreparedOperation:
-    """An operation with everything a request needs precomputed."""
+    """An operation with everything a request needs precomputed.
+
+    ``answers_by_request_line``: for a request without a body or Origin, the mock's static
+    answer depends only on the method and raw target (path and query), ``Prefer``, ``Accept``
+    and whether ``Authorization`` carries a required scheme; no header or cookie parameters,
+    no credential elsewhere. Such answers can be remembered per routing decision.
+    """
 
     operation: Operation
     security: SecurityCheck
     mode: Mode
     mode_source: str
     validator: OperationValidator
+    answers_by_request_line: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,12 +131,18 @@ def _prepare(settings: Settings, api: ApiSettings, spec: ApiSpec) -> MountedApi:
     by_path: dict[str, dict[str, PreparedOperation]] = {}
     for operation in spec.operations:
         mode, source = effective_mode(settings, api, operation)
+        security = compile_security_check(operation.security, spec.security_schemes)
+        validator = compile_validator(operation, spec)
         entry = PreparedOperation(
             operation=operation,
-            security=compile_security_check(operation.security, spec.security_schemes),
+            security=security,
             mode=mode,
             mode_source=source,
-            validator=compile_validator(operation, spec),
+            validator=validator,
+            answers_by_request_line=(
+                not (validator.reads_headers or validator.reads_cookies)
+                and (not security.required or bool(security.authorization_prefixes))
+            ),
         )
         prepared[operation.key] = entry
         by_path.setdefault(operation.path, {})[operation.method] = entry

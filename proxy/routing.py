@@ -12,12 +12,15 @@ from typing import Final, NamedTuple
 
 from proxy.catalog import Catalog, MountedApi, PreparedOperation
 from proxy.config import Mode
+from proxy.mock.responder import ReadyResponse
 from proxy.problems import ProblemError
 
 __all__ = ["RouteDecision", "route"]
 
 
 _NO_PARAMS: Final[Mapping[str, str]] = MappingProxyType({})
+Answers = dict[tuple[str, tuple[str, ...], str | None, bool], ReadyResponse]
+"""Static mock answers by (raw target with its query, Prefer values, Accept, authorized)."""
 DECISIONS_KEPT: Final = 4096
 
 
@@ -37,6 +40,9 @@ class RouteDecision(NamedTuple):
     template: str | None = None
     params: Mapping[str, str] = _NO_PARAMS
     allowed: tuple[str, ...] = ()
+    answers: Answers | None = None
+    """Static mock answers already given on this path, by (raw target with query, Prefer,
+    Accept, authorized); present when ``prepared.answers_by_request_line`` (see app._mock)."""
 
 
 def _strip_prefix(raw_path: str, mock_prefix: str) -> tuple[str, bool]:
@@ -98,4 +104,5 @@ def _decide(catalog: Catalog, mock_prefix: str, method: str, raw_path: str) -> R
         mode = Mode.MOCK if by_prefix else api.mode
         return RouteDecision(api, below, mode, by_prefix, None, template, params, allowed)
     mode = Mode.MOCK if by_prefix else prepared.mode
-    return RouteDecision(api, below, mode, by_prefix, prepared, template, params, allowed)
+    answers: Answers | None = {} if prepared.answers_by_request_line else None
+    return RouteDecision(api, below, mode, by_prefix, prepared, template, params, allowed, answers)

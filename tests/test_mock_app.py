@@ -14,6 +14,8 @@ from aiohttp.test_utils import TestClient
 from proxy.app import create_app
 from proxy.catalog import build_catalog
 from proxy.config import load_settings
+from proxy.keys import RUNTIME
+from proxy.routing import route
 from proxy.yamlio import load_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -274,3 +276,44 @@ async def test_body_is_read_whole_for_the_journal(client: TestClient[Any, Any]) 
     await client.post(BASE + "/fax", json=JOB, headers=AUTH)
     entries = (await (await client.get("/_mockproxy/requests")).json())["requests"]
     assert [entry["body"] for entry in entries] == ['{"recipients": [{"number": "+498900000000"}]}']
+
+
+async def test_remembered_answers_follow_what_decides_them(client: TestClient[Any, Any]) -> None:
+    """Asked again on the same path, the mock answers by the query, Prefer, Accept and
+    credentials of each request, never by what an earlier request on that path got."""
+    reports = BASE + "/fax/reports"
+    asked = [
+        ("", {**AUTH}, 200),
+        ("", {}, 401),
+        ("?limit=abc", {**AUTH}, 400),
+        ("?__code=500", {**AUTH}, 500),
+        ("", {**AUTH, "Prefer": "code=401"}, 401),
+        ("", {**AUTH, "Accept": "text/csv"}, 406),
+        ("", {**AUTH}, 200),
+    ]
+    for _ in range(2):  # the second pass meets every answer remembered
+        for query, headers, status in asked:
+            response = await client.get(reports + query, headers=headers)
+            assert response.status == status, (query, headers)
+            assert response.headers["X-Request-Id"]
+
+
+async def test_remembered_answer_is_not_shared_across_origins(client: TestClient[Any, Any]) -> None:
+    """A request with an Origin gets its own CORS headers even after plain requests."""
+    await client.get(REPORT, headers=AUTH)
+    response = await client.get(REPORT, headers={**AUTH, "Origin": "https://app.example"})
+    assert response.headers["Access-Control-Allow-Origin"] == "https://app.example"
+    assert response.headers["Vary"] == "Origin"
+
+
+async def test_request_line_answers_are_remembered_per_decision(
+    client: TestClient[Any, Any],
+) -> None:
+    """The second identical request is answered from what the first one assembled."""
+    first = await client.get(REPORT, headers=AUTH)
+    second = await client.get(REPORT, headers=AUTH)
+    assert (first.status, await first.read()) == (second.status, await second.read())
+    assert first.headers["X-Request-Id"] != second.headers["X-Request-Id"]
+    catalog = client.app[RUNTIME].current.catalog
+    decision = route(catalog, "/_mock", "GET", REPORT)
+    assert decision.answers is not None and len(decision.answers) == 1

@@ -348,9 +348,9 @@ def ready_response(
     build: Callable[[], MockReply],
     fixed_headers: Mapping[str, str],
     cache: BodyCache,
-) -> web.Response:
-    """The response to a static request whose only extra headers are ``fixed_headers``
-    (the same for every such request): assembled once per ``key``, then only copied."""
+) -> ReadyResponse:
+    """The answer to a static request whose only extra headers are ``fixed_headers`` (the
+    same for every such request): assembled once per ``key``; ``.response()`` copies it."""
     ready = cache.ready.get(key)
     if ready is None:
         reply = build()
@@ -359,4 +359,4 @@ def ready_response(
         if len(cache.ready) >= _MAX_CACHED_REPLIES:  # keys hold client text: stay bounded
             cache.ready.clear()
         cache.ready[key] = ready
-    return ready.response()
+    return ready

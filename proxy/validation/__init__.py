@@ -127,6 +127,10 @@ class OperationValidator:
             c.parameter.location is ParameterLocation.COOKIE for c in parameters
         )
         """Whether any parameter is a cookie: if not, callers need not parse the Cookie header."""
+        self.reads_headers = any(
+            c.parameter.location is ParameterLocation.HEADER for c in parameters
+        )
+        """Whether any parameter is a header (then header values, too, decide validity)."""
 
     def validate(self, parts: RequestParts) -> ValidationResult:
         if not self._parameters and not self._has_body:
