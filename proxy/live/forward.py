@@ -178,7 +178,7 @@ async def _relay(
         while chunk := await response.read_chunk(CHUNK_SIZE):
             await client_response.write(chunk)
     except UpstreamError as error:
-        log.warning("upstream.reset", upstream=label, error=type(error).__name__)
+        _log_reset(label, error)
         if request.transport is not None:
             request.transport.close()
         return client_response
@@ -196,14 +196,21 @@ def _small(request: web.Request, response: UpstreamResponse) -> bool:
     )
 
 
+def _log_reset(label: str, error: UpstreamError) -> None:
+    log.warning("upstream.reset", upstream=label, error=type(error).__name__)
+
+
+def _broke_off(label: str, error: UpstreamError) -> ProblemError:
+    """The 502 for an answer the upstream broke off before the client saw any of it."""
+    _log_reset(label, error)
+    return ProblemError(502, "upstream-reset", f"the upstream {label} broke off its answer")
+
+
 async def _read_whole(response: UpstreamResponse, label: str) -> bytes:
     try:
         return await response.read()
     except UpstreamError as error:
-        log.warning("upstream.reset", upstream=label, error=type(error).__name__)
-        raise ProblemError(
-            502, "upstream-reset", f"the upstream {label} broke off its answer"
-        ) from None
+        raise _broke_off(label, error) from None
 
 
 async def _read_up_to(response: UpstreamResponse, limit: int, label: str) -> bytes:
@@ -217,10 +224,7 @@ async def _read_up_to(response: UpstreamResponse, limit: int, label: str) -> byt
             chunks.append(chunk)
             size += len(chunk)
     except UpstreamError as error:
-        log.warning("upstream.reset", upstream=label, error=type(error).__name__)
-        raise ProblemError(
-            502, "upstream-reset", f"the upstream {label} broke off its answer"
-        ) from None
+        raise _broke_off(label, error) from None
     return b"".join(chunks)
 
 

@@ -42,7 +42,10 @@ _VIA: Final = b"via"
 _X_FORWARDED_FOR: Final = b"x-forwarded-for"
 _X_FORWARDED_PROTO: Final = b"x-forwarded-proto"
 _X_FORWARDED_HOST: Final = b"x-forwarded-host"
-_APPENDED: Final = frozenset({_VIA, _X_FORWARDED_FOR, _X_FORWARDED_PROTO, _X_FORWARDED_HOST})
+_APPENDED_OR_HOST: Final = frozenset(
+    {_VIA, _X_FORWARDED_FOR, _X_FORWARDED_PROTO, _X_FORWARDED_HOST, _HOST}
+)
+_VIA_ONLY: Final = frozenset({_VIA})
 _NOTHING: Final[frozenset[bytes]] = frozenset()
 _RESPONSE_DROPPED: Final = HOP_BY_HOP | {b"content-length"}  # the server frames the body
 
@@ -65,6 +68,38 @@ def _merged(values: list[bytes] | None, own: bytes | None) -> bytes | None:
     return b", ".join(values) if values else None
 
 
+def _one_pass(
+    headers: Iterable[tuple[bytes, bytes]],
+    dropped: frozenset[bytes],
+    collected: frozenset[bytes],
+    defaults: Iterable[tuple[bytes, bytes]],
+) -> tuple[Fields, dict[bytes, list[bytes]], list[tuple[bytes, bytes]]]:
+    """One pass over the fields: those that pass on (in order, minus what a Connection field
+    names), the values of the ``collected`` names, and the ``defaults`` not sent."""
+    pending = {name.lower(): (name, value) for name, value in defaults}
+    result: Fields = []
+    values: dict[bytes, list[bytes]] = {}
+    connection: list[bytes] = []
+    for name, value in headers:
+        lowered = name.lower()
+        if lowered in dropped:
+            if lowered == b"connection":
+                connection.append(value)
+        elif lowered in collected:
+            values.setdefault(lowered, []).append(value)
+        else:
+            if pending:
+                pending.pop(lowered, None)
+            result.append((name, value))
+    if connection:
+        named = _tokens(connection)
+        hosts = values.pop(_HOST, None)  # Host is replaced, never dropped by name
+        result = _without(result, named, values)
+        if hosts is not None:
+            values[_HOST] = hosts
+    return result, values, list(pending.values())
+
+
 def request_headers_for_upstream(
     headers: Iterable[tuple[bytes, bytes]],
     upstream_host: bytes,
@@ -80,26 +115,9 @@ def request_headers_for_upstream(
     ``defaults`` are added when the client did not send a field of that name.
     """
     dropped = _dropping(drop) if drop else HOP_BY_HOP
-    pending = {name.lower(): (name, value) for name, value in defaults}
-    result: Fields = []
-    appended: dict[bytes, list[bytes]] = {}
-    connection: list[bytes] = []
-    client_host: bytes | None = None
-    for name, value in headers:
-        lowered = name.lower()
-        if lowered in dropped:
-            if lowered == b"connection":
-                connection.append(value)
-        elif lowered == _HOST:
-            client_host = value
-        elif lowered in _APPENDED:
-            appended.setdefault(lowered, []).append(value)
-        else:
-            if pending:
-                pending.pop(lowered, None)
-            result.append((name, value))
-    if connection:
-        result = _without(result, _tokens(connection), appended)
+    result, values, missing = _one_pass(headers, dropped, _APPENDED_OR_HOST, defaults)
+    hosts = values.get(_HOST)
+    client_host = hosts[-1] if hosts else None
     result.append((b"Host", upstream_host))
     for name, lowered, own in (
         (b"X-Forwarded-For", _X_FORWARDED_FOR, client),
@@ -107,10 +125,10 @@ def request_headers_for_upstream(
         (b"X-Forwarded-Host", _X_FORWARDED_HOST, client_host),
         (b"Via", _VIA, VIA),
     ):
-        merged = _merged(appended.get(lowered), own)
+        merged = _merged(values.get(lowered), own)
         if merged is not None:
             result.append((name, merged))
-    result.extend(pending.values())
+    result.extend(missing)
     return result
 
 
@@ -118,25 +136,9 @@ def response_headers_for_client(
     headers: Iterable[tuple[bytes, bytes]], defaults: Iterable[tuple[bytes, bytes]] = ()
 ) -> list[tuple[str, str]]:
     """The upstream's fields as the client should see them (Via appended; no framing)."""
-    pending = {name.lower(): (name, value) for name, value in defaults}
-    result: Fields = []
-    appended: dict[bytes, list[bytes]] = {}
-    connection: list[bytes] = []
-    for name, value in headers:
-        lowered = name.lower()
-        if lowered in _RESPONSE_DROPPED:
-            if lowered == b"connection":
-                connection.append(value)
-        elif lowered == _VIA:
-            appended.setdefault(_VIA, []).append(value)
-        else:
-            if pending:
-                pending.pop(lowered, None)
-            result.append((name, value))
-    if connection:
-        result = _without(result, _tokens(connection), appended)
-    result.append((b"Via", _merged(appended.get(_VIA), VIA) or VIA))
-    result.extend(pending.values())
+    result, values, missing = _one_pass(headers, _RESPONSE_DROPPED, _VIA_ONLY, defaults)
+    result.append((b"Via", _merged(values.get(_VIA), VIA) or VIA))
+    result.extend(missing)
     return [(name.decode("latin-1"), value.decode("latin-1")) for name, value in result]
 
 
