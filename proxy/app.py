@@ -169,7 +169,7 @@ def _request_id(request: web.Request) -> str | None:
 
 PREFER: Final = "Prefer"
 ANSWERS_PER_DECISION: Final = 64
-_NO_HEADERS: Final[Mapping[str, str]] = MappingProxyType({})
+_EMPTY: Final[Mapping[str, str]] = MappingProxyType({})
 _CORS_ANY: Final[Mapping[str, str]] = MappingProxyType(
     {hdrs.ACCESS_CONTROL_ALLOW_ORIGIN: "*", hdrs.ACCESS_CONTROL_EXPOSE_HEADERS: "*"}
 )
@@ -221,14 +221,15 @@ async def _mock(request: web.Request, decision: RouteDecision) -> web.StreamResp
             return _preflight(request, decision)
         raise _method_not_allowed(decision, request.method)
     headers = request.headers
+    security = prepared.security
+    authorized = security.satisfied_by(
+        headers.get(hdrs.AUTHORIZATION), lambda: credentials_of(request)
+    )
     answers = decision.answers
     answer_key = None
     if answers is not None and not request.body_exists and hdrs.ORIGIN not in headers:
         # the request target, Prefer, Accept and Authorization decide the answer (see
         # PreparedOperation.answers_by_request_line): an earlier request may have given it
-        authorized = prepared.security.satisfied_by(
-            headers.get(hdrs.AUTHORIZATION), lambda: credentials_of(request)
-        )
         answer_key = (
             request.raw_path,  # the query too: the decision was made on the path alone
             tuple(headers.getall(PREFER, ())),
@@ -246,8 +247,7 @@ async def _mock(request: web.Request, decision: RouteDecision) -> web.StreamResp
     invalid = result is not None and not result.valid
     accept = headers.get(hdrs.ACCEPT)
     api = decision.api
-    security = prepared.security
-    if not security.satisfied_by(headers.get(hdrs.AUTHORIZATION), lambda: credentials_of(request)):
+    if not authorized:
         from_script = headers.get("X-Requested-With") == "XMLHttpRequest"
         reply = unauthorized_reply(api, prepared, accept, cache, from_script)
     elif result is not None and invalid and _enforced(decision):
@@ -259,7 +259,7 @@ async def _mock(request: web.Request, decision: RouteDecision) -> web.StreamResp
     elif not invalid and hdrs.ORIGIN not in headers and is_static(preferences, settings.dynamic):
         # the common case: a static reply whose response was assembled by an earlier request
         key = (api.name, prepared.operation.key, preferences, accept)
-        fixed = _CORS_ANY if settings.cors else _NO_HEADERS
+        fixed = _CORS_ANY if settings.cors else _EMPTY
         ready = ready_response(
             key,
             lambda: mock_reply(request, api, prepared, preferences, settings.dynamic, cache),
@@ -329,7 +329,7 @@ def _validate(
         path_params=decision.params,
         query_string=strip_control_parameters(request.rel_url.raw_query_string),
         headers=request.headers,
-        cookies=request.cookies if validator.reads_cookies else _NO_HEADERS,
+        cookies=request.cookies if validator.reads_cookies else _EMPTY,
         content_type=request.headers.get(hdrs.CONTENT_TYPE),
         body=body,
     )

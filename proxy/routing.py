@@ -25,7 +25,7 @@ DECISIONS_KEPT: Final = 4096
 
 
 class RouteDecision(NamedTuple):
-    """Where a request goes (one per request: a tuple is the cheapest record to build).
+    """Where a request goes (remembered per request line by ``route``; a tuple: cheap to build).
 
     ``prepared`` is None when the path or method is not in the spec; a live-mode API still
     forwards such a request (the upstream may know more than its description).
