@@ -15,7 +15,7 @@ from aiohttp import hdrs, web
 from proxy.keys import JOURNAL, METRICS, snapshot
 from proxy.problems import ProblemError
 
-__all__ = ["ADMIN_PREFIX", "setup_admin"]
+__all__ = ["ADMIN_PREFIX", "admin_routes", "reserved_routes"]
 
 ADMIN_PREFIX: Final = "/_mockproxy"
 _OPEN: Final = frozenset({f"{ADMIN_PREFIX}/health", f"{ADMIN_PREFIX}/ready"})
@@ -107,16 +107,18 @@ async def reserved_view(request: web.Request) -> web.Response:
     raise ProblemError(404, "no-such-admin-endpoint", f"{request.path} is not an admin endpoint")
 
 
-def setup_admin(app: web.Application) -> None:
-    """Register the admin endpoints (before the catch-all)."""
-    app.router.add_get(f"{ADMIN_PREFIX}/health", health_view)
-    app.router.add_get(f"{ADMIN_PREFIX}/ready", ready_view)
-    app.router.add_get(f"{ADMIN_PREFIX}/metrics", metrics_view)
-    app.router.add_get(f"{ADMIN_PREFIX}/routes", routes_view)
-    app.router.add_get(f"{ADMIN_PREFIX}/requests", requests_view)
-    app.router.add_delete(f"{ADMIN_PREFIX}/requests", clear_requests_view)
+def admin_routes() -> list[web.RouteDef]:
+    """The admin endpoints (register before the catch-all)."""
+    return [
+        web.get(f"{ADMIN_PREFIX}/health", health_view),
+        web.get(f"{ADMIN_PREFIX}/ready", ready_view),
+        web.get(f"{ADMIN_PREFIX}/metrics", metrics_view),
+        web.get(f"{ADMIN_PREFIX}/routes", routes_view),
+        web.get(f"{ADMIN_PREFIX}/requests", requests_view),
+        web.delete(f"{ADMIN_PREFIX}/requests", clear_requests_view),
+    ]
 
 
-def setup_reserved(app: web.Application) -> None:
+def reserved_routes() -> list[web.RouteDef]:
     """The reserved prefix's catch-all; register after every other admin route."""
-    app.router.add_route("*", ADMIN_PREFIX + "{tail:(/[\\s\\S]*)?}", reserved_view)
+    return [web.route("*", ADMIN_PREFIX + "{tail:(/[\\s\\S]*)?}", reserved_view)]

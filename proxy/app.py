@@ -1,9 +1,8 @@
 """create_app(settings, catalog): wiring only, no I/O.
 
-One middleware, request context (request id, the ``request.completed`` line), which wraps
-``answer_problems`` (``ProblemError`` and anything unexpected -> problem+json). Routes: the reserved
-``/_mockproxy/`` admin endpoints, then one catch-all that routes each request to the mock or
-the live upstream.
+Routes: the reserved ``/_mockproxy/`` admin endpoints, then one catch-all that routes each
+request to the mock or the live upstream. Every route's handler runs inside the request
+context (request id, problem+json for errors, the ``request.completed`` line, metrics, journal).
 """
 
 from __future__ import annotations
@@ -16,10 +15,9 @@ from typing import Final
 
 import structlog
 from aiohttp import hdrs, web
-from aiohttp.typedefs import Middleware
 from multidict import CIMultiDictProxy
 
-from proxy.admin import setup_admin, setup_reserved
+from proxy.admin import admin_routes, reserved_routes
 from proxy.catalog import Catalog, PreparedOperation
 from proxy.config import Mode, Settings, ValidationMode
 from proxy.explorer.handlers import setup_explorer
@@ -70,52 +68,100 @@ _REQUEST_LOG: Final = logging.getLogger(__name__)
 REQUEST_ID_HEADER: Final = "X-Request-Id"
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+RouteWrapper = Callable[[web.RouteDef], web.RouteDef]
 
 
-def request_context(runtime: Runtime, metrics: Metrics, journal: Journal) -> Middleware:
-    """The one middleware, bound at wiring time to the app's runtime, metrics and journal:
-    request id, problems (via ``answer_problems``), then one ``request.completed`` line,
-    metrics and a journal entry per request."""
+def request_context(runtime: Runtime, metrics: Metrics, journal: Journal) -> RouteWrapper:
+    """The request context, bound to the app's runtime, metrics and journal: request id,
+    problems (ProblemError and anything unexpected -> problem+json), then one
+    ``request.completed`` line, metrics and a journal entry per request.
 
-    @web.middleware
-    async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-        request_id = request.headers.get(REQUEST_ID_HEADER) or new_request_id()
-        exchange = Exchange(request_id, runtime.current)
-        request[EXCHANGE] = exchange
-        # one task serves a keep-alive connection's requests in turn: setting replaces the id
-        REQUEST_ID.set(request_id)
-        started = time.perf_counter()
-        status = 500
-        try:
-            response = await answer_problems(request, handler)
-            status = response.status
-            if not response.prepared:
-                response.headers[REQUEST_ID_HEADER] = request_id
-            return response
-        finally:
-            seconds = time.perf_counter() - started
-            if _REQUEST_LOG.isEnabledFor(logging.INFO):
-                _log_completed(request, exchange, status, seconds)
-            if exchange.api is not None:  # admin and explorer requests are not API traffic
-                metrics.observe(
-                    exchange.api, exchange.operation or "", exchange.source or "", status, seconds
-                )
-                if journal.enabled:
-                    catalog = exchange.snapshot.catalog
-                    journal.record(
-                        RawEntry(
-                            exchange,
-                            request.method,
-                            request.raw_path,
-                            request.raw_headers,
-                            status,
-                            journal.now(),
-                            catalog.secret_headers,
-                            catalog.secret_query,
-                        )
-                    )
+    Applied to every route's handler when the app is wired, not registered as an aiohttp
+    middleware: the middleware chain (ours plus the current-app fix-up aiohttp adds with it)
+    measured about 5 µs per request, a sixth of a bare handler's whole cost. Nothing is lost
+    by it: the catch-all routes leave aiohttp's router no request to answer by itself.
+    """
 
-    return middleware
+    def bind(route: web.RouteDef) -> web.RouteDef:
+        handler = route.handler
+        assert not isinstance(handler, type), "class-based views are not used"
+
+        async def with_context(request: web.Request) -> web.StreamResponse:
+            request_id = request.headers.get(REQUEST_ID_HEADER) or new_request_id()
+            exchange = Exchange(request_id, runtime.current)
+            request[EXCHANGE] = exchange
+            # one task serves a keep-alive connection's requests in turn: setting replaces the id
+            REQUEST_ID.set(request_id)
+            started = time.perf_counter()
+            status = 500
+            try:
+                try:
+                    response = await handler(request)
+                except web.HTTPException as error:
+                    if error.status < 400:  # a redirect: aiohttp sends it
+                        status = error.status
+                        error.headers[REQUEST_ID_HEADER] = request_id
+                        raise
+                    response = _problem_for(error, request, request_id)
+                except Exception as error:
+                    response = _problem_for(error, request, request_id)
+                status = response.status
+                if not response.prepared:
+                    response.headers[REQUEST_ID_HEADER] = request_id
+                return response
+            finally:
+                seconds = time.perf_counter() - started
+                if _REQUEST_LOG.isEnabledFor(logging.INFO):
+                    _log_completed(request, exchange, status, seconds)
+                if exchange.api is not None:  # admin and explorer requests are not API traffic
+                    _count(request, exchange, status, seconds, metrics, journal)
+
+        return web.RouteDef(route.method, route.path, with_context, route.kwargs)
+
+    return bind
+
+
+def _problem_for(error: Exception, request: web.Request, request_id: str) -> web.Response:
+    """A problem+json response for an error a handler raised."""
+    if isinstance(error, ProblemError):
+        error.extensions.setdefault("request_id", request_id)
+        return problem_response(error, instance=request.path)
+    if isinstance(error, web.HTTPException):
+        problem = ProblemError(error.status, "http-error", error.reason, request_id=request_id)
+        return problem_response(problem, instance=request.path, extra_headers=error.headers)
+    log.exception("request.failed", exc_info=error)
+    problem = ProblemError(
+        500, "internal-error", "mockproxy failed to handle this request", request_id=request_id
+    )
+    return problem_response(problem, instance=request.path)
+
+
+def _count(
+    request: web.Request,
+    exchange: Exchange,
+    status: int,
+    seconds: float,
+    metrics: Metrics,
+    journal: Journal,
+) -> None:
+    """An API request's metrics and journal entry."""
+    metrics.observe(
+        exchange.api or "", exchange.operation or "", exchange.source or "", status, seconds
+    )
+    if journal.enabled:
+        catalog = exchange.snapshot.catalog
+        journal.record(
+            RawEntry(
+                exchange,
+                request.method,
+                request.raw_path,
+                request.raw_headers,
+                status,
+                journal.now(),
+                catalog.secret_headers,
+                catalog.secret_query,
+            )
+        )
 
 
 def _log_completed(request: web.Request, exchange: Exchange, status: int, seconds: float) -> None:
@@ -131,40 +177,6 @@ def _log_completed(request: web.Request, exchange: Exchange, status: int, second
         duration_ms=round(seconds * 1000, 3),
         upstream_status=exchange.upstream_status,
     )
-
-
-async def answer_problems(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Turn errors into RFC 9457 problem+json responses.
-
-    Called by ``request_context`` rather than registered as a second middleware: one layer of
-    aiohttp's middleware wrapping less on every request, same order (context outermost).
-    """
-    try:
-        return await handler(request)
-    except ProblemError as error:
-        error.extensions.setdefault("request_id", _request_id(request))
-        return problem_response(error, instance=request.path)
-    except web.HTTPException as error:
-        if error.status < 400:
-            raise
-        problem = ProblemError(
-            error.status, "http-error", error.reason, request_id=_request_id(request)
-        )
-        return problem_response(problem, instance=request.path, extra_headers=error.headers)
-    except Exception:
-        log.exception("request.failed")
-        problem = ProblemError(
-            500,
-            "internal-error",
-            "mockproxy failed to handle this request",
-            request_id=_request_id(request),
-        )
-        return problem_response(problem, instance=request.path)
-
-
-def _request_id(request: web.Request) -> str | None:
-    exchange = request.get(EXCHANGE)
-    return exchange.request_id if exchange is not None else None
 
 
 PREFER: Final = "Prefer"
@@ -460,10 +472,7 @@ def create_app(
     runtime = Runtime(Snapshot(settings, catalog))
     metrics = Metrics()
     journal = Journal(settings.journal_size, settings.journal_max_body_bytes)
-    app = web.Application(
-        middlewares=[request_context(runtime, metrics, journal)],
-        client_max_size=settings.max_body_bytes,
-    )
+    app = web.Application(client_max_size=settings.max_body_bytes)
     app[RUNTIME] = runtime
     app[METRICS] = metrics
     app[JOURNAL] = journal
@@ -471,8 +480,11 @@ def create_app(
         app[RELOADER] = reloader
     app.cleanup_ctx.append(upstream_session_context)
     app.cleanup_ctx.append(reload_context)
-    setup_admin(app)
-    setup_explorer(app)
-    setup_reserved(app)
-    app.router.add_route("*", "/{tail:[\\s\\S]*}", dispatch)  # newlines too
+    routes = [
+        *admin_routes(),
+        *setup_explorer(app),
+        *reserved_routes(),
+        web.route("*", "/{tail:[\\s\\S]*}", dispatch),  # newlines too
+    ]
+    app.router.add_routes(map(request_context(runtime, metrics, journal), routes))
     return app

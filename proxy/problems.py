@@ -1,7 +1,7 @@
 """RFC 9457 problem details: the one exception type and the one response builder.
 
 Every error the proxy itself emits goes through ``problem_response``; upstream responses
-are never rewritten. Handlers raise ``ProblemError``; the problems middleware in app.py turns
+are never rewritten. Handlers raise ``ProblemError``; the request context in app.py turns
 it (and any unexpected exception) into ``application/problem+json``.
 """
 

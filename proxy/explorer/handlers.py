@@ -67,10 +67,13 @@ async def catalog_view(request: web.Request) -> web.Response:
     return web.Response(body=body, content_type="application/json")
 
 
-def setup_explorer(app: web.Application) -> None:
-    """Register the explorer's routes (before the reserved prefix's catch-all)."""
+def setup_explorer(app: web.Application) -> list[web.RouteDef]:
+    """The explorer's state on the app, and its routes (register before the reserved
+    prefix's catch-all)."""
     app[_CACHE] = {}
-    app.router.add_get(EXPLORER_PREFIX, redirect_view)
-    app.router.add_get(EXPLORER_PREFIX + "/", index_view)
-    app.router.add_get(EXPLORER_PREFIX + "/api/catalog", catalog_view)
-    app.router.add_get(EXPLORER_PREFIX + "/static/{name}", static_view)
+    return [
+        web.get(EXPLORER_PREFIX, redirect_view),
+        web.get(EXPLORER_PREFIX + "/", index_view),
+        web.get(EXPLORER_PREFIX + "/api/catalog", catalog_view),
+        web.get(EXPLORER_PREFIX + "/static/{name}", static_view),
+    ]

@@ -1,0 +1,178 @@
+"""Server CPU per request, measured in one process without sockets: for profiling.
+
+    python bench/inprocess.py [--requests 20000] [--repeats 7] [--profile a]
+
+wrk through loopback measures what a client sees, and on a shared machine it varies by 15 %
+between identical runs: too coarse to tell whether a change saved a microsecond. This drives
+aiohttp's own connection handler (HTTP parser, request, handler, response writer) with
+pipelined requests through an in-memory transport, so what is left is the server's CPU per
+request, minus the socket calls. The best of several repeats is stable to a few percent.
+``--profile KEY`` runs that scenario under pyinstrument and prints where the time goes.
+
+The scenarios are bench/run.py's, on the bundled config; ``bare`` is its yardstick handler.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+from aiohttp.web_protocol import RequestHandler
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.run import AUTH, REPORT  # noqa: E402
+from bench.yardstick import answer  # noqa: E402
+from proxy.app import create_app  # noqa: E402
+from proxy.catalog import build_catalog  # noqa: E402
+from proxy.cli import use_fast_event_loop  # noqa: E402
+from proxy.config import load_settings  # noqa: E402
+from proxy.observability import configure_logging  # noqa: E402
+
+JOB = json.dumps({"recipients": [{"number": "+498900000000"}]})
+PIPELINE = 100  # requests per write into the connection
+
+
+def request_bytes(method: str, path: str, headers: dict[str, str], body: str = "") -> bytes:
+    lines = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1"]
+    lines += [f"{name}: {value}" for name, value in headers.items()]
+    if body:
+        lines.append(f"Content-Length: {len(body.encode())}")
+    return ("\r\n".join(lines) + "\r\n\r\n" + body).encode()
+
+
+SCENARIOS: dict[str, tuple[str, bytes, int]] = {
+    "bare": ("bare", request_bytes("GET", "/", {}), 200),
+    "a": (
+        "mock",
+        request_bytes("GET", REPORT, {"Authorization": AUTH, "Prefer": "example=unknownJob"}),
+        404,
+    ),
+    "b": (
+        "mock",
+        request_bytes(
+            "POST",
+            "/_mock/fax/fax4a-api/9991/fax",
+            {"Authorization": AUTH, "Content-Type": "application/json"},
+            JOB,
+        ),
+        201,
+    ),
+    "c": ("mock", request_bytes("GET", REPORT, {"Authorization": AUTH}), 200),
+}
+
+
+class MemoryTransport(asyncio.Transport):
+    """Collects what the server writes and counts the responses in it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.responses = 0
+        self.statuses: set[bytes] = set()
+
+    def _take(self, data: bytes | bytearray | memoryview) -> None:
+        chunk = bytes(data)
+        if chunk.startswith(b"HTTP/1.1 "):
+            self.responses += 1
+            self.statuses.add(chunk[9:12])
+
+    def write(self, data: bytes | bytearray | memoryview) -> None:
+        self._take(data)
+
+    def writelines(self, list_of_data: Iterable[bytes | bytearray | memoryview]) -> None:
+        for data in list_of_data:
+            self._take(data)
+
+    def is_closing(self) -> bool:
+        return False
+
+    def get_extra_info(self, name: str, default: Any = None) -> Any:
+        return {"peername": ("127.0.0.1", 40000), "sockname": ("127.0.0.1", 8080)}.get(
+            name, default
+        )
+
+    def get_write_buffer_size(self) -> int:
+        return 0
+
+    def pause_reading(self) -> None:
+        pass
+
+    def resume_reading(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def build_app(kind: str) -> web.Application:
+    if kind == "bare":
+        app = web.Application()
+        app.router.add_route("*", "/{tail:.*}", answer)
+        return app
+    settings = load_settings(ROOT / "config" / "mockproxy.yaml", environ={})
+    return create_app(settings, build_catalog(settings))
+
+
+async def measure(key: str, requests: int, repeats: int) -> float:
+    """Best µs per request over the repeats."""
+    kind, raw, status = SCENARIOS[key]
+    runner = web.AppRunner(build_app(kind), access_log=None, handle_signals=False)
+    await runner.setup()
+    assert runner.server is not None
+    protocol: RequestHandler[Any] = runner.server()
+    transport = MemoryTransport()
+    protocol.connection_made(transport)
+    burst = raw * PIPELINE
+    best = float("inf")
+    try:
+        for _ in range(repeats):
+            transport.responses = 0
+            started = time.perf_counter()
+            for burst_number in range(1, requests // PIPELINE + 1):
+                protocol.data_received(burst)
+                while transport.responses < burst_number * PIPELINE:
+                    await asyncio.sleep(0)
+            best = min(best, (time.perf_counter() - started) / requests * 1e6)
+        if transport.statuses != {str(status).encode()}:
+            raise SystemExit(f"{key}: answered {transport.statuses}, expected {status}")
+    finally:
+        protocol.connection_lost(None)
+        await runner.cleanup()
+    return best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--requests", type=int, default=20_000)
+    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--profile", choices=sorted(SCENARIOS), default=None)
+    parser.add_argument("scenarios", nargs="*", default=list(SCENARIOS))
+    arguments = parser.parse_args()
+    use_fast_event_loop()
+    configure_logging("json", "warning")  # as bench/run.py runs the server
+    if arguments.profile:
+        from pyinstrument import Profiler
+
+        with Profiler(interval=0.0001) as profiler:
+            asyncio.run(measure(arguments.profile, arguments.requests, 1))
+        profiler.print(show_all=False)
+        return
+    bare = None
+    for key in arguments.scenarios:
+        micros = asyncio.run(measure(key, arguments.requests, arguments.repeats))
+        if key == "bare":
+            bare = micros
+        ratio = f"  ratio {bare / micros:.2f}" if bare and key != "bare" else ""
+        print(f"{key:5} {micros:6.1f} µs/request{ratio}")
+
+
+if __name__ == "__main__":
+    main()
