@@ -77,12 +77,16 @@ class MemoryTransport(asyncio.Transport):
         super().__init__()
         self.responses = 0
         self.statuses: set[bytes] = set()
+        self.wanted = 0
+        self.answered = asyncio.Event()
 
     def _take(self, data: bytes | bytearray | memoryview) -> None:
         chunk = bytes(data)
         if chunk.startswith(b"HTTP/1.1 "):
             self.responses += 1
             self.statuses.add(chunk[9:12])
+            if self.responses == self.wanted:
+                self.answered.set()
 
     def write(self, data: bytes | bytearray | memoryview) -> None:
         self._take(data)
@@ -137,9 +141,10 @@ async def measure(key: str, requests: int, repeats: int) -> float:
             transport.responses = 0
             started = time.perf_counter()
             for burst_number in range(1, requests // PIPELINE + 1):
+                transport.wanted = burst_number * PIPELINE
+                transport.answered.clear()
                 protocol.data_received(burst)
-                while transport.responses < burst_number * PIPELINE:
-                    await asyncio.sleep(0)
+                await transport.answered.wait()
             best = min(best, (time.perf_counter() - started) / requests * 1e6)
         if transport.statuses != {str(status).encode()}:
             raise SystemExit(f"{key}: answered {transport.statuses}, expected {status}")
