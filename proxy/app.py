@@ -21,7 +21,7 @@ from proxy.admin import admin_routes, reserved_routes
 from proxy.catalog import Catalog, PreparedOperation
 from proxy.config import Mode, Settings, ValidationMode
 from proxy.explorer.handlers import setup_explorer
-from proxy.journal import Journal, RawEntry
+from proxy.journal import Journal
 from proxy.keys import (
     EXCHANGE,
     JOURNAL,
@@ -148,20 +148,7 @@ def _count(
     metrics.observe(
         exchange.api or "", exchange.operation or "", exchange.source or "", status, seconds
     )
-    if journal.enabled:
-        catalog = exchange.snapshot.catalog
-        journal.record(
-            RawEntry(
-                exchange,
-                request.method,
-                request.raw_path,
-                request.raw_headers,
-                status,
-                journal.now(),
-                catalog.secret_headers,
-                catalog.secret_query,
-            )
-        )
+    journal.record(exchange, request.method, request.raw_path, request.raw_headers, status)
 
 
 def _log_completed(request: web.Request, exchange: Exchange, status: int, seconds: float) -> None:
@@ -224,8 +211,9 @@ def _method_not_allowed(decision: RouteDecision, method: str) -> ProblemError:
     )
 
 
-async def _mock(request: web.Request, decision: RouteDecision) -> web.StreamResponse:
-    exchange = request[EXCHANGE]
+async def _mock(
+    request: web.Request, decision: RouteDecision, exchange: Exchange
+) -> web.StreamResponse:
     settings = exchange.snapshot.settings
     prepared = decision.prepared
     if prepared is None:
@@ -355,7 +343,7 @@ async def upstream_session_context(app: web.Application) -> AsyncIterator[None]:
     await app[UPSTREAM_POOL].close()
 
 
-def _upstream(request: web.Request, decision: RouteDecision) -> Upstream:
+def _upstream(request: web.Request, decision: RouteDecision, exchange: Exchange) -> Upstream:
     api = decision.api.settings
     if api.upstream is None:
         raise ProblemError(
@@ -368,7 +356,7 @@ def _upstream(request: web.Request, decision: RouteDecision) -> Upstream:
     base = upstream_base(api.upstream)  # parsed once per base URL
     raw_query = request.raw_path.partition("?")[2]
     target = request_target(base, decision.path_below_mount, raw_query)
-    tls = snapshot(request).tls
+    tls = exchange.snapshot.tls
     context = tls.get(api.name)
     if context is None:
         context = tls[api.name] = ssl_context_for(api.tls_verify, api.ca_bundle)
@@ -412,9 +400,10 @@ def _request_findings(
     return [f"request {error.pointer}: {error.detail}" for error in result.errors]
 
 
-async def _live(request: web.Request, decision: RouteDecision) -> web.StreamResponse:
-    exchange = request[EXCHANGE]
-    upstream = _upstream(request, decision)
+async def _live(
+    request: web.Request, decision: RouteDecision, exchange: Exchange
+) -> web.StreamResponse:
+    upstream = _upstream(request, decision, exchange)
 
     def on_status(status: int) -> None:
         exchange.upstream_status = status
@@ -446,23 +435,21 @@ async def _live(request: web.Request, decision: RouteDecision) -> web.StreamResp
     if response is not None:
         return response
     exchange.source = "fallback"
-    mocked = await _mock(request, decision)
+    mocked = await _mock(request, decision, exchange)
     mocked.headers[SOURCE_HEADER] = "fallback"
     return mocked
 
 
 async def dispatch(request: web.Request) -> web.StreamResponse:
     """The catch-all: route, then mock or forward."""
-    raw_path = request.raw_path.split("?", 1)[0]
-    settings = snapshot(request).settings
-    decision = route(snapshot(request).catalog, settings.mock_prefix, request.method, raw_path)
     exchange = request[EXCHANGE]
-    exchange.api = decision.api.name
-    exchange.operation = decision.prepared.operation.key if decision.prepared else None
-    exchange.source = "mock" if decision.mode is Mode.MOCK else "live"
+    current = exchange.snapshot
+    raw_path = request.raw_path.split("?", 1)[0]
+    decision = route(current.catalog, current.settings.mock_prefix, request.method, raw_path)
+    exchange.api, exchange.operation, exchange.source = decision.labels
     if decision.mode is Mode.MOCK:
-        return await _mock(request, decision)
-    return await _live(request, decision)
+        return await _mock(request, decision, exchange)
+    return await _live(request, decision, exchange)
 
 
 def create_app(

@@ -87,6 +87,10 @@ class Recorded(Protocol):
     def source(self) -> str | None: ...
     @property
     def body(self) -> bytes | None: ...
+    @property
+    def secret_headers(self) -> frozenset[str]: ...
+    @property
+    def secret_query(self) -> frozenset[str]: ...
 
 
 class RawEntry(NamedTuple):
@@ -98,8 +102,6 @@ class RawEntry(NamedTuple):
     raw_headers: tuple[tuple[bytes, bytes], ...]
     status: int
     timestamp: float
-    secret_headers: frozenset[str]
-    secret_query: frozenset[str]
 
     def field(self, name: str) -> str | None:
         if name == "method":
@@ -117,10 +119,10 @@ class RawEntry(NamedTuple):
             timestamp=self.timestamp,
             method=self.method,
             path=target.path,
-            query=redact_query(target.query_string, self.secret_query),
+            query=redact_query(target.query_string, exchange.secret_query),
             headers=redact_headers(
                 ((k.decode("latin-1"), v.decode("latin-1")) for k, v in self.raw_headers),
-                self.secret_headers,
+                exchange.secret_headers,
             ),
             body=body,
             body_truncated=truncated,
@@ -131,25 +133,32 @@ class RawEntry(NamedTuple):
         )
 
 
+_Recorded = tuple[Recorded, str, str, tuple[tuple[bytes, bytes], ...], int, float]
+"""RawEntry's fields as a plain tuple: the cheapest thing to build per request."""
+
+
 class Journal:
     """A ring buffer of the most recent requests.
 
-    Recording appends one tuple of references to the request's parts (no copying, no
+    Recording appends one plain tuple of references to the request's parts (no copying, no
     redaction per request); reading builds the redacted entries. Bounded by ``size``.
     """
 
     def __init__(self, size: int, max_body_bytes: int) -> None:
-        self._entries: deque[RawEntry] = deque(maxlen=max(size, 0) or None)
-        self._enabled = size > 0
+        self._entries: deque[_Recorded] = deque(maxlen=max(size, 0) or None)
+        self.enabled: Final = size > 0
         self.max_body_bytes = max_body_bytes
 
-    @property
-    def enabled(self) -> bool:
-        return self._enabled
-
-    def record(self, raw: RawEntry) -> None:
-        if self._enabled:
-            self._entries.append(raw)
+    def record(
+        self,
+        exchange: Recorded,
+        method: str,
+        raw_target: str,
+        raw_headers: tuple[tuple[bytes, bytes], ...],
+        status: int,
+    ) -> None:
+        if self.enabled:
+            self._entries.append((exchange, method, raw_target, raw_headers, status, time.time()))
 
     def clear(self) -> None:
         self._entries.clear()
@@ -157,9 +166,10 @@ class Journal:
     def entries(self, filters: Mapping[str, str]) -> list[JournalEntry]:
         """Entries, oldest first, matching every given filter (api, operation, source, method)."""
         wanted = [(k, v) for k, v in filters.items() if k in _FILTERS]
+        raws = (RawEntry(*recorded) for recorded in self._entries)
         return [
             raw.entry(self.max_body_bytes)
-            for raw in self._entries
+            for raw in raws
             if all(str(raw.field(name)) == value for name, value in wanted)
         ]
 
@@ -168,7 +178,3 @@ class Journal:
         if body is None:
             return None, False
         return body[:limit].decode("utf-8", errors="replace"), len(body) > limit
-
-    @staticmethod
-    def now() -> float:
-        return time.time()

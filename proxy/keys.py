@@ -68,6 +68,16 @@ class Exchange:
     upstream_status: int | None = None
     body: bytes | None = None
 
+    @property
+    def secret_headers(self) -> frozenset[str]:
+        """Header names whose values the journal redacts, per this request's specs."""
+        return self.snapshot.catalog.secret_headers
+
+    @property
+    def secret_query(self) -> frozenset[str]:
+        """Query parameter names whose values the journal redacts."""
+        return self.snapshot.catalog.secret_query
+
 
 RUNTIME: Final = web.AppKey("runtime", Runtime)
 UPSTREAM_POOL: Final = web.AppKey("upstream_pool", UpstreamPool)

@@ -43,6 +43,27 @@ class RouteDecision(NamedTuple):
     answers: Answers | None = None
     """Static mock answers already given on this path, by (raw target with query, Prefer,
     Accept, authorized); present when ``prepared.answers_by_request_line`` (see app._mock)."""
+    labels: tuple[str, str | None, str] = ("", None, "")
+    """(api, operation, source) for the request's log line, metrics and journal."""
+
+
+def _decision(
+    api: MountedApi,
+    below: str,
+    mode: Mode,
+    by_prefix: bool,
+    prepared: PreparedOperation | None = None,
+    template: str | None = None,
+    params: Mapping[str, str] = _NO_PARAMS,
+    allowed: tuple[str, ...] = (),
+) -> RouteDecision:
+    answers: Answers | None = {} if prepared and prepared.answers_by_request_line else None
+    operation = prepared.operation.key if prepared else None
+    source = "mock" if mode is Mode.MOCK else "live"
+    labels = (api.name, operation, source)
+    return RouteDecision(
+        api, below, mode, by_prefix, prepared, template, params, allowed, answers, labels
+    )
 
 
 def _strip_prefix(raw_path: str, mock_prefix: str) -> tuple[str, bool]:
@@ -96,13 +117,12 @@ def _decide(catalog: Catalog, mock_prefix: str, method: str, raw_path: str) -> R
                 f"{below or '/'} matches no path of {api.name} ({api.spec.title})",
                 api=api.name,
             )
-        return RouteDecision(api, below, api.mode, by_prefix)
+        return _decision(api, below, api.mode, by_prefix)
     template, methods, params = found
     prepared = methods.get(method) or (methods.get("GET") if method == "HEAD" else None)
     allowed = tuple(methods)
     if prepared is None:
         mode = Mode.MOCK if by_prefix else api.mode
-        return RouteDecision(api, below, mode, by_prefix, None, template, params, allowed)
+        return _decision(api, below, mode, by_prefix, None, template, params, allowed)
     mode = Mode.MOCK if by_prefix else prepared.mode
-    answers: Answers | None = {} if prepared.answers_by_request_line else None
-    return RouteDecision(api, below, mode, by_prefix, prepared, template, params, allowed, answers)
+    return _decision(api, below, mode, by_prefix, prepared, template, params, allowed)
