@@ -38,7 +38,6 @@ from proxy.config import load_settings  # noqa: E402
 from proxy.observability import configure_logging  # noqa: E402
 
 JOB = json.dumps({"recipients": [{"number": "+498900000000"}]})
-PIPELINE = 100  # requests per write into the connection
 
 
 def request_bytes(method: str, path: str, headers: dict[str, str], body: str = "") -> bytes:
@@ -68,25 +67,50 @@ SCENARIOS: dict[str, tuple[str, bytes, int]] = {
     ),
     "c": ("mock", request_bytes("GET", REPORT, {"Authorization": AUTH}), 200),
 }
+SCENARIOS.update(
+    {
+        f"bare-{key}": ("bare", raw, 200)
+        for key, (_kind, raw, _status) in list(SCENARIOS.items())[1:]
+    }
+)
+
+
+class Load:
+    """Closed-loop load like wrk's: each connection sends its next request on an answer."""
+
+    def __init__(self, raw: bytes, total: int) -> None:
+        self.raw = raw
+        self.total = total
+        self.sent = 0
+        self.answered = 0
+        self.statuses: set[bytes] = set()
+        self.done = asyncio.Event()
 
 
 class MemoryTransport(asyncio.Transport):
-    """Collects what the server writes and counts the responses in it."""
+    """One connection: takes what the server writes and sends the next request."""
 
-    def __init__(self) -> None:
+    def __init__(self, load: Load) -> None:
         super().__init__()
-        self.responses = 0
-        self.statuses: set[bytes] = set()
-        self.wanted = 0
-        self.answered = asyncio.Event()
+        self.load = load
+        self.protocol: RequestHandler[Any] | None = None
+
+    def send(self) -> None:
+        load = self.load
+        if load.sent < load.total and self.protocol is not None:
+            load.sent += 1
+            self.protocol.data_received(load.raw)
 
     def _take(self, data: bytes | bytearray | memoryview) -> None:
         chunk = bytes(data)
         if chunk.startswith(b"HTTP/1.1 "):
-            self.responses += 1
-            self.statuses.add(chunk[9:12])
-            if self.responses == self.wanted:
-                self.answered.set()
+            load = self.load
+            load.answered += 1
+            load.statuses.add(chunk[9:12])
+            if load.answered >= load.total:
+                load.done.set()
+            else:
+                asyncio.get_running_loop().call_soon(self.send)
 
     def write(self, data: bytes | bytearray | memoryview) -> None:
         self._take(data)
@@ -125,31 +149,33 @@ def build_app(kind: str) -> web.Application:
     return create_app(settings, build_catalog(settings))
 
 
-async def measure(key: str, requests: int, repeats: int) -> float:
+async def measure(key: str, requests: int, repeats: int, connections: int) -> float:
     """Best µs per request over the repeats."""
     kind, raw, status = SCENARIOS[key]
     runner = web.AppRunner(build_app(kind), access_log=None, handle_signals=False)
     await runner.setup()
     assert runner.server is not None
-    protocol: RequestHandler[Any] = runner.server()
-    transport = MemoryTransport()
-    protocol.connection_made(transport)
-    burst = raw * PIPELINE
     best = float("inf")
+    statuses: set[bytes] = set()
     try:
         for _ in range(repeats):
-            transport.responses = 0
+            load = Load(raw, requests)
+            transports = [MemoryTransport(load) for _ in range(connections)]
+            for transport in transports:
+                transport.protocol = runner.server()
+                transport.protocol.connection_made(transport)
             started = time.perf_counter()
-            for burst_number in range(1, requests // PIPELINE + 1):
-                transport.wanted = burst_number * PIPELINE
-                transport.answered.clear()
-                protocol.data_received(burst)
-                await transport.answered.wait()
+            for transport in transports:
+                transport.send()
+            await load.done.wait()
             best = min(best, (time.perf_counter() - started) / requests * 1e6)
-        if transport.statuses != {str(status).encode()}:
-            raise SystemExit(f"{key}: answered {transport.statuses}, expected {status}")
+            statuses |= load.statuses
+            for transport in transports:
+                assert transport.protocol is not None
+                transport.protocol.connection_lost(None)
+        if statuses != {str(status).encode()}:
+            raise SystemExit(f"{key}: answered {statuses}, expected {status}")
     finally:
-        protocol.connection_lost(None)
         await runner.cleanup()
     return best
 
@@ -158,7 +184,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=20_000)
     parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--profile", choices=sorted(SCENARIOS), default=None)
+    parser.add_argument("--all", action="store_true", help="with --profile: library frames too")
     parser.add_argument("scenarios", nargs="*", default=list(SCENARIOS))
     arguments = parser.parse_args()
     use_fast_event_loop()
@@ -167,12 +195,14 @@ def main() -> None:
         from pyinstrument import Profiler
 
         with Profiler(interval=0.0001) as profiler:
-            asyncio.run(measure(arguments.profile, arguments.requests, 1))
-        profiler.print(show_all=False)
+            asyncio.run(measure(arguments.profile, arguments.requests, 1, arguments.connections))
+        profiler.print(show_all=arguments.all)
         return
     bare = None
     for key in arguments.scenarios:
-        micros = asyncio.run(measure(key, arguments.requests, arguments.repeats))
+        micros = asyncio.run(
+            measure(key, arguments.requests, arguments.repeats, arguments.connections)
+        )
         if key == "bare":
             bare = micros
         ratio = f"  ratio {bare / micros:.2f}" if bare and key != "bare" else ""
