@@ -9,14 +9,14 @@ pipelined requests through an in-memory transport, so what is left is the server
 request, minus the socket calls. The best of several repeats is stable to a few percent.
 ``--profile KEY`` runs that scenario under pyinstrument and prints where the time goes.
 
-The scenarios are bench/run.py's, on the bundled config; ``bare`` is its yardstick handler.
+The scenarios are bench/run.py's, on the bundled config; ``bare`` and ``same-*`` are its
+yardsticks.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import sys
 import time
 from collections.abc import Iterable
@@ -29,15 +29,13 @@ from aiohttp.web_protocol import RequestHandler
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.run import AUTH, REPORT  # noqa: E402
+from bench.run import MOCK_SCENARIOS  # noqa: E402
 from bench.yardstick import answer  # noqa: E402
 from proxy.app import create_app  # noqa: E402
 from proxy.catalog import build_catalog  # noqa: E402
 from proxy.cli import use_fast_event_loop  # noqa: E402
 from proxy.config import load_settings  # noqa: E402
 from proxy.observability import configure_logging  # noqa: E402
-
-JOB = json.dumps({"recipients": [{"number": "+498900000000"}]})
 
 
 def request_bytes(method: str, path: str, headers: dict[str, str], body: str = "") -> bytes:
@@ -49,30 +47,12 @@ def request_bytes(method: str, path: str, headers: dict[str, str], body: str = "
 
 
 SCENARIOS: dict[str, tuple[str, bytes, int]] = {
-    "bare": ("bare", request_bytes("GET", "/", {}), 200),
-    "a": (
-        "mock",
-        request_bytes("GET", REPORT, {"Authorization": AUTH, "Prefer": "example=unknownJob"}),
-        404,
-    ),
-    "b": (
-        "mock",
-        request_bytes(
-            "POST",
-            "/_mock/fax/fax4a-api/9991/fax",
-            {"Authorization": AUTH, "Content-Type": "application/json"},
-            JOB,
-        ),
-        201,
-    ),
-    "c": ("mock", request_bytes("GET", REPORT, {"Authorization": AUTH}), 200),
+    "bare": ("bare", request_bytes("GET", "/", {}), 200)
 }
-SCENARIOS.update(
-    {
-        f"bare-{key}": ("bare", raw, 200)
-        for key, (_kind, raw, _status) in list(SCENARIOS.items())[1:]
-    }
-)
+for _key, (_description, _request, _status) in MOCK_SCENARIOS.items():
+    _raw = request_bytes(_request.method, _request.path, _request.headers, _request.body or "")
+    SCENARIOS[_key] = ("mock", _raw, _status)
+    SCENARIOS[f"same-{_key}"] = ("bare", _raw, 200)  # bench/run.py's same-request yardsticks
 
 
 class Load:

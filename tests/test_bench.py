@@ -37,12 +37,17 @@ def test_benchmark_smoke(tmp_path: Path) -> None:
         capture_output=True,
     )
     results = json.loads((tmp_path / "results.json").read_text())
-    assert set(results["scenarios"]) == {"bare", "upstream", "a", "b", "c", "d"}
+    assert set(results["scenarios"]) == {
+        *("bare", "upstream", "a", "b", "c", "d"),
+        *("same-a", "same-b", "same-c"),
+    }
     for name, data in results["scenarios"].items():
         assert data["rps"] > 0, name
         assert data["unexpected_status"] == 0, name
     for key in ("a", "b", "c", "d"):
         assert isinstance(results["scenarios"][key]["ratio"], float)
+    for key in ("a", "b", "c"):
+        assert isinstance(results["scenarios"][key]["ratio_same_request"], float)
     for name, data in results["latency_one_connection"].items():
         assert data["requests"] > 0 and data["unexpected_status"] == 0, name
     assert isinstance(results["scenarios"]["d"]["added_p50_ms"], float)
