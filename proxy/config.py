@@ -270,6 +270,15 @@ def _url(value: Any) -> str | None:
     parts = urlsplit(value) if isinstance(value, str) else None
     if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError(f"expected an http(s) URL, got {_describe(value)}")
+    if parts.username is not None or parts.password is not None:
+        raise ValueError(
+            "expected no credentials in the URL (they would not be sent: the client's own "
+            "Authorization header is forwarded), got "
+            + _describe(parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl())
+            + " with user info"
+        )
+    if parts.query or parts.fragment:
+        raise ValueError(f"expected a base URL without query or fragment, got {_describe(value)}")
     return str(value).rstrip("/")
 
 

@@ -121,6 +121,21 @@ def test_defaults(tmp_path: Path) -> None:
             ["CFG:4:5: apis.fax.upstream: expected an http(s) URL, got 'fax.local'"],
         ),
         (
+            "apis:\n  fax:\n    spec: specs/fax.yaml\n    upstream: https://me:secret@fax.local/v1\n",
+            [
+                "CFG:4:5: apis.fax.upstream: expected no credentials in the URL (they would not "
+                "be sent: the client's own Authorization header is forwarded), got "
+                "'https://fax.local/v1' with user info"
+            ],
+        ),
+        (
+            "apis:\n  fax:\n    spec: specs/fax.yaml\n    upstream: https://fax.local/v1?key=1\n",
+            [
+                "CFG:4:5: apis.fax.upstream: expected a base URL without query or fragment, "
+                "got 'https://fax.local/v1?key=1'"
+            ],
+        ),
+        (
             "apis:\n  fax:\n    spec: specs/nope.yaml\n",
             ["CFG:3:5: apis.fax.spec: no such file: {dir}/specs/nope.yaml"],
         ),
@@ -166,6 +181,8 @@ def test_defaults(tmp_path: Path) -> None:
     ids=[
         "unknown-key",
         "bad-url",
+        "url-with-credentials",
+        "url-with-query",
         "missing-spec",
         "wrong-type",
         "several-errors",
