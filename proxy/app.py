@@ -78,8 +78,8 @@ def request_context(runtime: Runtime, metrics: Metrics, journal: Journal) -> Rou
 
     Applied to every route's handler when the app is wired, not registered as an aiohttp
     middleware: the middleware chain (ours plus the current-app fix-up aiohttp adds with it)
-    measured about 5 µs per request, a sixth of a bare handler's whole cost. Nothing is lost
-    by it: the catch-all routes leave aiohttp's router no request to answer by itself.
+    cost about 2.5 µs of a static mock GET's 32 µs of server CPU (bench/inprocess.py). Nothing
+    is lost by it: the catch-all routes leave aiohttp's router no request to answer by itself.
     """
 
     def bind(route: web.RouteDef) -> web.RouteDef:
