@@ -42,6 +42,7 @@ from proxy.live.forward import (
     ssl_context_for,
 )
 from proxy.live.target import request_target, upstream_base
+from proxy.memo import remember
 from proxy.mock.prefer import Preferences, parse_preferences, strip_control_parameters
 from proxy.mock.responder import (
     SOURCE_HEADER,
@@ -267,9 +268,7 @@ async def _mock(
             cache,
         )
         if answers is not None and answer_key is not None:
-            if len(answers) >= ANSWERS_PER_DECISION:  # keys hold client text: stay bounded
-                answers.clear()
-            answers[answer_key] = ready
+            remember(answers, answer_key, ready, ANSWERS_PER_DECISION)
         return ready.response()
     else:
         reply = mock_reply(request, api, prepared, preferences, settings.dynamic, cache)

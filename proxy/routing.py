@@ -12,6 +12,7 @@ from typing import Final, NamedTuple
 
 from proxy.catalog import Catalog, MountedApi, PreparedOperation
 from proxy.config import Mode
+from proxy.memo import remember
 from proxy.mock.responder import ReadyResponse
 from proxy.problems import ProblemError
 
@@ -95,10 +96,9 @@ def route(catalog: Catalog, mock_prefix: str, method: str, raw_path: str) -> Rou
     decisions = catalog.decisions
     decision: RouteDecision | None = decisions.get(key)
     if decision is None:
-        decision = _decide(catalog, mock_prefix, method, raw_path)
-        if len(decisions) >= DECISIONS_KEPT:  # paths are client text: stay bounded
-            decisions.clear()
-        decisions[key] = decision
+        decision = remember(
+            decisions, key, _decide(catalog, mock_prefix, method, raw_path), DECISIONS_KEPT
+        )
     return decision
 
 

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import Final, NamedTuple
 from urllib.parse import parse_qsl
 
+from proxy.memo import remember
 from proxy.problems import ProblemError
 
 __all__ = ["Preferences", "parse_preferences", "strip_control_parameters"]
@@ -82,10 +83,7 @@ def parse_preferences(prefer_headers: Iterable[str], query_string: str) -> Prefe
     key = (tuple(prefer_headers), query_string)
     found = _PARSED.get(key)
     if found is None:
-        found = _parse(key[0], query_string)
-        if len(_PARSED) >= _PARSED_LIMIT:  # keys are client text: stay bounded
-            _PARSED.clear()
-        _PARSED[key] = found
+        found = remember(_PARSED, key, _parse(key[0], query_string), _PARSED_LIMIT)
     return found
 
 

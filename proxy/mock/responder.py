@@ -18,6 +18,7 @@ from aiohttp import hdrs, web
 from multidict import CIMultiDict
 
 from proxy.catalog import MountedApi, PreparedOperation
+from proxy.memo import remember
 from proxy.mock.choose import (
     Choice,
     choose_media_type,
@@ -310,9 +311,7 @@ def mock_reply(
         if reply is None:
             choice = choose_response(prepared.operation, preferences)
             reply = render_choice(api, prepared.operation, choice, accept, None, cache)
-            if len(cache.replies) >= _MAX_CACHED_REPLIES:  # keys hold client text: stay bounded
-                cache.replies.clear()
-            cache.replies[key] = reply
+            remember(cache.replies, key, reply, _MAX_CACHED_REPLIES)
         return reply
     choice = choose_response(prepared.operation, preferences)
     return render_choice(api, prepared.operation, choice, accept, rng, cache)
@@ -356,7 +355,5 @@ def ready_response(
         reply = build()
         headers = _response_headers(reply, key[1], fixed_headers)
         ready = ReadyResponse(reply.status, headers, _body_to_send(reply))
-        if len(cache.ready) >= _MAX_CACHED_REPLIES:  # keys hold client text: stay bounded
-            cache.ready.clear()
-        cache.ready[key] = ready
+        remember(cache.ready, key, ready, _MAX_CACHED_REPLIES)
     return ready

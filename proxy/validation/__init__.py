@@ -17,6 +17,7 @@ from typing import Any, Final, NamedTuple
 from jsonschema import ValidationError
 from jsonschema.protocols import Validator
 
+from proxy.memo import remember
 from proxy.spec.model import ApiSpec, MediaType, Operation, Parameter, ParameterLocation, Schema
 from proxy.validation.bodies import BodyError, media_base, parse_body
 from proxy.validation.compiled import Verdict, compile_schema, root_resolver
@@ -174,9 +175,7 @@ class OperationValidator:
         known = self._path_memo.get(key)
         if known is None:
             known = tuple(self._one_parameter_errors(compiled, parts, []))
-            if len(self._path_memo) >= _MEMO_SIZE:
-                self._path_memo.clear()
-            self._path_memo[key] = known
+            remember(self._path_memo, key, known, _MEMO_SIZE)
         return known
 
     def _one_parameter_errors(
@@ -222,9 +221,7 @@ class OperationValidator:
             )
         )
         if key is not None:
-            if len(self._memo) >= _MEMO_SIZE:
-                self._memo.clear()
-            self._memo[key] = found
+            remember(self._memo, key, found, _MEMO_SIZE)
         return found
 
     def _body(self, parts: RequestParts) -> tuple[int, list[FieldError], Any]:
@@ -267,10 +264,8 @@ class OperationValidator:
         """The documented media type a Content-Type matches, and its base (memoised)."""
         found = self._media_memo.get(content_type)
         if found is None:
-            if len(self._media_memo) >= _MEMO_SIZE:
-                self._media_memo.clear()
             base = media_base(content_type)
-            found = self._media_memo[content_type] = (self._match(base), base)
+            found = remember(self._media_memo, content_type, (self._match(base), base), _MEMO_SIZE)
         return found
 
     def _match(self, base: str) -> _CompiledMedia | None:
