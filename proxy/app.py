@@ -335,7 +335,7 @@ def _validate(
     return validator.validate(parts)
 
 
-async def upstream_session_context(app: web.Application) -> AsyncIterator[None]:
+async def upstream_pool_context(app: web.Application) -> AsyncIterator[None]:
     """cleanup_ctx: the one shared upstream connection pool, closed on the way out."""
     app[UPSTREAM_POOL] = create_upstream_pool()
     yield
@@ -363,16 +363,15 @@ def _upstream(request: web.Request, decision: RouteDecision, exchange: Exchange)
 
 
 def _inspection(
-    request: web.Request, decision: RouteDecision, request_findings: list[str]
+    request: web.Request, decision: RouteDecision, exchange: Exchange, request_findings: list[str]
 ) -> Inspection:
-    current = snapshot(request)
+    current = exchange.snapshot
     api = decision.api
     checker = current.contracts.get(api.name)
     if checker is None:
         checker = current.contracts[api.name] = ContractChecker(api.spec)
     operation = decision.prepared.operation if decision.prepared else None
     what = f"{request.method} {decision.path_below_mount}"
-    exchange = request[EXCHANGE]
     metrics = request.app[METRICS]
 
     def check(status: int, headers: CIMultiDictProxy[str], body: bytes | None) -> list[str]:
@@ -414,7 +413,8 @@ async def _live(
         body = await _request_body(request, exchange, exchange.snapshot.settings.max_body_bytes)
     inspection = None
     if verify:
-        inspection = _inspection(request, decision, _request_findings(request, decision, body))
+        findings = _request_findings(request, decision, body)
+        inspection = _inspection(request, decision, exchange, findings)
     try:
         response = await forward(
             request,
@@ -464,7 +464,7 @@ def create_app(
     app[JOURNAL] = journal
     if reloader is not None:
         app[RELOADER] = reloader
-    app.cleanup_ctx.append(upstream_session_context)
+    app.cleanup_ctx.append(upstream_pool_context)
     app.cleanup_ctx.append(reload_context)
     routes = [
         *admin_routes(),
