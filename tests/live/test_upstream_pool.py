@@ -84,6 +84,14 @@ async def always_ok(index: int, head: bytes, writer: asyncio.StreamWriter) -> bo
     return True
 
 
+async def first_only(index: int, head: bytes, writer: asyncio.StreamWriter) -> bool:
+    """Answers the first request; closes as the second arrives (the idle-close race)."""
+    if index == 1:
+        return False
+    writer.write(OK)
+    return True
+
+
 async def test_keep_alive_connection_is_reused(pool: UpstreamPool) -> None:
     """Three requests in turn travel over one connection."""
     async with raw_server(always_ok) as script:
@@ -106,13 +114,6 @@ async def test_request_is_written_as_given(pool: UpstreamPool) -> None:
 
 async def test_stale_keep_alive_connection_is_retried_once(pool: UpstreamPool) -> None:
     """A pooled connection the upstream dropped before answering is replaced, not a 502."""
-
-    async def first_only(index: int, head: bytes, writer: asyncio.StreamWriter) -> bool:
-        if index == 1:
-            return False  # closed as the second request arrives: the idle-close race
-        writer.write(OK)
-        return True
-
     async with raw_server(first_only) as script:
         assert await get(pool, script) == (200, b"ok")
         assert await get(pool, script) == (200, b"ok")
@@ -138,13 +139,6 @@ async def test_connection_closed_while_idle_leaves_the_pool(pool: UpstreamPool) 
 
 async def test_stale_connection_is_not_retried_for_post(pool: UpstreamPool) -> None:
     """A non-idempotent request is not sent twice (RFC 9112 9.3.1): the failure is reported."""
-
-    async def first_only(index: int, head: bytes, writer: asyncio.StreamWriter) -> bool:
-        if index == 1:
-            return False
-        writer.write(OK)
-        return True
-
     async with raw_server(first_only) as script:
         assert await get(pool, script) == (200, b"ok")
         with pytest.raises(UpstreamUnreachable):
@@ -152,49 +146,44 @@ async def test_stale_connection_is_not_retried_for_post(pool: UpstreamPool) -> N
     assert script.connections == 1
 
 
-async def test_connection_close_answer_is_not_reused(pool: UpstreamPool) -> None:
-    """An answer with Connection: close takes its connection with it."""
-
-    async def closing(index: int, head: bytes, writer: asyncio.StreamWriter) -> bool:
-        writer.write(b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok")
-        return True  # the server would keep it: the client must not
-
-    async with raw_server(closing) as script:
-        assert await get(pool, script) == (200, b"ok")
-        assert await get(pool, script) == (200, b"ok")
-    assert script.connections == 2
+async def closing(index: int, head: bytes, writer: asyncio.StreamWriter) -> bool:
+    """An answer with Connection: close (the server would keep it: the client must not)."""
+    writer.write(b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok")
+    return True
 
 
-async def test_chunked_answer_is_reassembled(pool: UpstreamPool) -> None:
-    """Chunked framing is removed; the connection stays usable afterwards."""
-
-    async def chunked(index: int, head: bytes, writer: asyncio.StreamWriter) -> bool:
-        writer.write(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")
-        writer.write(b"3\r\nabc\r\n")
-        await asyncio.sleep(0.01)
-        writer.write(b"2\r\nde\r\n0\r\nX-Trailer: t\r\n\r\n")
-        return True
-
-    async with raw_server(chunked) as script:
-        assert await get(pool, script) == (200, b"abcde")
-        assert await get(pool, script) == (200, b"abcde")
-    assert script.connections == 1
+async def chunked(index: int, head: bytes, writer: asyncio.StreamWriter) -> bool:
+    """A chunked answer in two writes, with a trailer."""
+    writer.write(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")
+    writer.write(b"3\r\nabc\r\n")
+    await asyncio.sleep(0.01)
+    writer.write(b"2\r\nde\r\n0\r\nX-Trailer: t\r\n\r\n")
+    return True
 
 
-async def test_answer_read_until_close(pool: UpstreamPool) -> None:
-    """Without length or chunking the body ends with the connection, which is not reused."""
+async def until_close(index: int, head: bytes, writer: asyncio.StreamWriter) -> bool:
+    """An answer without length or chunking: the body ends with the connection."""
+    writer.write(b"HTTP/1.1 200 OK\r\n\r\nall of ")
+    await writer.drain()
+    await asyncio.sleep(0.01)
+    writer.write(b"it")
+    return False
 
-    async def until_close(index: int, head: bytes, writer: asyncio.StreamWriter) -> bool:
-        writer.write(b"HTTP/1.1 200 OK\r\n\r\nall of ")
-        await writer.drain()
-        await asyncio.sleep(0.01)
-        writer.write(b"it")
-        return False
 
-    async with raw_server(until_close) as script:
-        assert await get(pool, script) == (200, b"all of it")
-        assert await get(pool, script) == (200, b"all of it")
-    assert script.connections == 2
+@pytest.mark.parametrize(
+    ("reply", "body", "connections"),
+    [(closing, b"ok", 2), (chunked, b"abcde", 1), (until_close, b"all of it", 2)],
+    ids=["connection-close-not-reused", "chunked-reassembled-and-reused", "read-until-close"],
+)
+async def test_answer_framing_and_reuse(
+    pool: UpstreamPool, reply: Reply, body: bytes, connections: int
+) -> None:
+    """Each framing gives the whole body; a connection is reused only when the answer left it
+    usable (not after Connection: close or a body ended by closing)."""
+    async with raw_server(reply) as script:
+        assert await get(pool, script) == (200, body)
+        assert await get(pool, script) == (200, body)
+    assert script.connections == connections
 
 
 async def test_interim_answers_are_skipped(pool: UpstreamPool) -> None:
