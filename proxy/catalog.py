@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from proxy.config import ApiSettings, Mode, Settings, env_mode_variable
 from proxy.errors import ConfigError
@@ -19,6 +19,9 @@ from proxy.spec.loader import load_spec
 from proxy.spec.model import ApiSpec, Operation, ParameterLocation, SecuritySchemeKind
 from proxy.spec.paths import PathMatch, PathRouter
 from proxy.validation import OperationValidator, compile_validator
+
+if TYPE_CHECKING:  # routing imports this module
+    from proxy.routing import RouteDecision
 
 __all__ = ["Catalog", "MountedApi", "PreparedOperation", "build_catalog", "effective_mode"]
 
@@ -72,7 +75,7 @@ class Catalog:
     apis: tuple[MountedApi, ...]
     secret_headers: frozenset[str] = frozenset()
     secret_query: frozenset[str] = frozenset()
-    decisions: dict[tuple[str, str, str], Any] = field(
+    decisions: dict[tuple[str, str, str], RouteDecision] = field(
         default_factory=dict, repr=False, compare=False
     )
     """Routing decisions already made, by (mock prefix, method, raw path): see routing.route."""
