@@ -196,13 +196,8 @@ class Endpoint:
         return conn
 
     def release(self, conn: UpstreamConnection) -> None:
-        if not conn.usable:
+        if not conn.usable or self._hand_over(conn):
             return
-        while self._waiters:
-            waiter = self._waiters.popleft()
-            if not waiter.done():
-                waiter.set_result(conn)
-                return
         if len(self._idle) >= self._max_idle:
             conn.close()
             return
@@ -213,20 +208,22 @@ class Endpoint:
         conn.close()
         if conn in self._all:
             self._all.discard(conn)
-            self._wake_one()
+            self._hand_over(None)  # a slot is free: the next waiter connects anew
 
     def lost(self, conn: UpstreamConnection) -> None:
         if conn in self._idle:
             self._idle.remove(conn)
         self._all.discard(conn)
-        self._wake_one()
+        self._hand_over(None)
 
-    def _wake_one(self) -> None:
+    def _hand_over(self, conn: UpstreamConnection | None) -> bool:
+        """Give the first waiter still waiting ``conn`` (None: a free slot); False if none."""
         while self._waiters:
             waiter = self._waiters.popleft()
             if not waiter.done():
-                waiter.set_result(None)  # a slot is free: connect anew
-                return
+                waiter.set_result(conn)
+                return True
+        return False
 
     def close(self) -> None:
         for conn in list(self._all):
