@@ -84,15 +84,17 @@ class UpstreamConnection(asyncio.Protocol):
         response, self.response = self.response, None
         if response is not None:
             response.finish(response.failure("reset" if exc else "connection closed"))
-        drain, self._drain = self._drain, None
-        if drain is not None and not drain.done():
-            drain.set_result(None)
+        self._wake_drain()
 
     def pause_writing(self) -> None:
         self._write_paused = True
 
     def resume_writing(self) -> None:
         self._write_paused = False
+        self._wake_drain()
+
+    def _wake_drain(self) -> None:
+        """Let a writer waiting in ``drain`` go on (the socket has room, or is gone)."""
         drain, self._drain = self._drain, None
         if drain is not None and not drain.done():
             drain.set_result(None)
