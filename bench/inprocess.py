@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.run import MOCK_SCENARIOS  # noqa: E402
-from bench.yardstick import answer  # noqa: E402
+from bench.yardstick import yardstick_app  # noqa: E402
 from proxy.app import create_app  # noqa: E402
 from proxy.catalog import build_catalog  # noqa: E402
 from proxy.cli import use_fast_event_loop  # noqa: E402
@@ -122,9 +122,7 @@ class MemoryTransport(asyncio.Transport):
 
 def build_app(kind: str) -> web.Application:
     if kind == "bare":
-        app = web.Application()
-        app.router.add_route("*", "/{tail:.*}", answer)
-        return app
+        return yardstick_app()
     settings = load_settings(ROOT / "config" / "mockproxy.yaml", environ={})
     return create_app(settings, build_catalog(settings))
 

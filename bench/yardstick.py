@@ -19,11 +19,18 @@ async def answer(request: web.Request) -> web.Response:
     return web.Response(body=BODY, content_type="application/json")
 
 
-def main() -> None:
-    use_fast_event_loop()  # the same event loop mockproxy runs on, for a fair yardstick
+def yardstick_app() -> web.Application:
+    """One route, any method and path, no middleware."""
     app = web.Application()
     app.router.add_route("*", "/{tail:.*}", answer)
-    web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), print=None, access_log=None)
+    return app
+
+
+def main() -> None:
+    use_fast_event_loop()  # the same event loop mockproxy runs on, for a fair yardstick
+    web.run_app(
+        yardstick_app(), host="127.0.0.1", port=int(sys.argv[1]), print=None, access_log=None
+    )
 
 
 if __name__ == "__main__":
