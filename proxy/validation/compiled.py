@@ -310,8 +310,8 @@ class _Compiler:
                 checks.append(fuse.items(prefix, after))
             else:
                 each = after
-        least = kw.number(node, "minItems") if "minItems" in node else None
-        most = kw.number(node, "maxItems") if "maxItems" in node else None
+        least = kw.number(node, "minItems")
+        most = kw.number(node, "maxItems")
         if node.get("uniqueItems"):
             checks.append(kw.unique)
         if "contains" in node:
@@ -322,8 +322,8 @@ class _Compiler:
 
     def _contains(self, node: dict[str, Any], resolver: Resolver[Any]) -> Verdict:
         matches = self.schema(node["contains"], resolver)
-        least = kw.number(node, "minContains") if "minContains" in node else 1
-        most = kw.number(node, "maxContains") if "maxContains" in node else None
+        least = kw.number(node, "minContains", 1)
+        most = kw.number(node, "maxContains")
 
         def contains(value: Any) -> bool:
             limit = len(value) if most is None else most
@@ -340,8 +340,8 @@ class _Compiler:
 
 def _string(node: dict[str, Any], rest: Verdict) -> Verdict:
     """String keywords; ``accept`` when there are none (and ``rest`` is ``accept``)."""
-    least = kw.number(node, "minLength") if "minLength" in node else None
-    most = kw.number(node, "maxLength") if "maxLength" in node else None
+    least = kw.number(node, "minLength")
+    most = kw.number(node, "maxLength")
     search = kw.pattern(node["pattern"]).search if "pattern" in node else None
     if least is None and most is None and search is None and rest is accept:
         return accept

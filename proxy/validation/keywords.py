@@ -139,7 +139,10 @@ def every(checks: list[Verdict]) -> Verdict:
     return all_of
 
 
-def number(node: dict[str, Any], key: str) -> Any:
+def number(node: dict[str, Any], key: str, default: Any = None) -> Any:
+    """The keyword's number, ``default`` when the keyword is absent."""
+    if key not in node:
+        return default
     value = node[key]
     if type(value) not in _NUMBER:
         raise Unsupported(key)
