@@ -120,5 +120,13 @@ def admin_routes() -> list[web.RouteDef]:
 
 
 def reserved_routes() -> list[web.RouteDef]:
-    """The reserved prefix's catch-all; register after every other admin route."""
-    return [web.route("*", ADMIN_PREFIX + "{tail:(/[\\s\\S]*)?}", reserved_view)]
+    """The reserved prefix's catch-all; register after every other admin route.
+
+    Two routes rather than one ``/_mockproxy{tail:(/.*)?}``: aiohttp's router indexes a route
+    by its path up to the first variable's segment, and that pattern's index is '/', where
+    every request that reaches '/' (any API path not below a mount route) tried it first.
+    """
+    return [
+        web.route("*", ADMIN_PREFIX, reserved_view),
+        web.route("*", ADMIN_PREFIX + "/{tail:[\\s\\S]*}", reserved_view),
+    ]

@@ -8,6 +8,7 @@ context (request id, problem+json for errors, the ``request.completed`` line, me
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from types import MappingProxyType
@@ -19,7 +20,7 @@ from multidict import CIMultiDictProxy
 
 from proxy.admin import admin_routes, reserved_routes
 from proxy.catalog import Catalog, PreparedOperation
-from proxy.config import Mode, Settings, ValidationMode
+from proxy.config import RESERVED_PREFIX, Mode, Settings, ValidationMode
 from proxy.explorer.handlers import setup_explorer
 from proxy.journal import Journal
 from proxy.keys import (
@@ -451,6 +452,39 @@ async def dispatch(request: web.Request) -> web.StreamResponse:
     return await _live(request, decision, exchange)
 
 
+_PLAIN_PREFIX: Final = re.compile(r"(?:/[A-Za-z0-9._~!$&'()*+,;=:@-]+)+")
+"""A path prefix aiohttp's router reads as written: no %-escapes, no braces (route syntax)."""
+_ANY_TAIL: Final = "{tail:[\\s\\S]*}"  # newlines too
+
+
+def api_routes(settings: Settings) -> list[web.RouteDef]:
+    """The catch-all for API traffic (``dispatch``): at '/', and again below each API's mount
+    and mock mount.
+
+    aiohttp's router looks a path up by its prefixes, longest first, one dict lookup per
+    segment, until some route is registered at that prefix: with the catch-all at '/' alone,
+    ``/_mock/fax/fax4a-api/9991/fax/reports/ID`` took eight. Registered below the mounts as
+    well, the search ends at ``/_mock/fax``: 0.7 µs less of a static mock GET's 29 µs of server
+    CPU (bench/inprocess.py), and more for live traffic's deep paths.
+    Every one of these routes leads to ``dispatch``, which routes by itself: after a reload
+    that moves a mount, the old routes are merely unused and the new mount is found at '/'.
+    Mounts aiohttp would read differently from the raw path (%-escapes, braces) are left to
+    the '/' route, as is anything under the reserved prefix.
+    """
+    mounts = dict.fromkeys(
+        prefix
+        for api in settings.apis.values()
+        for prefix in (api.mount, settings.mock_prefix + api.mount)
+        if _PLAIN_PREFIX.fullmatch(prefix)
+        and prefix != RESERVED_PREFIX
+        and not prefix.startswith(RESERVED_PREFIX + "/")
+    )
+    return [
+        *(web.route("*", f"{mount}/{_ANY_TAIL}", dispatch) for mount in mounts),
+        web.route("*", f"/{_ANY_TAIL}", dispatch),
+    ]
+
+
 def create_app(
     settings: Settings, catalog: Catalog, reloader: Reloader | None = None
 ) -> web.Application:
@@ -470,7 +504,7 @@ def create_app(
         *admin_routes(),
         *setup_explorer(app),
         *reserved_routes(),
-        web.route("*", "/{tail:[\\s\\S]*}", dispatch),  # newlines too
+        *api_routes(settings),
     ]
     app.router.add_routes(map(request_context(runtime, metrics, journal), routes))
     return app

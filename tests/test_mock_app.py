@@ -11,7 +11,7 @@ import jsonschema
 import pytest
 from aiohttp.test_utils import TestClient
 
-from proxy.app import create_app
+from proxy.app import api_routes, create_app
 from proxy.catalog import build_catalog
 from proxy.config import load_settings
 from proxy.keys import RUNTIME
@@ -237,11 +237,62 @@ async def test_routes_view_lists_modes(client: TestClient[Any, Any]) -> None:
     assert operations["sendFaxJob"]["mode_source"] == "config apis.fax.mode"
 
 
-async def test_reserved_prefix_is_never_forwarded(client: TestClient[Any, Any]) -> None:
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/_mockproxy/nope"),
+        ("GET", "/_mockproxy"),
+        ("GET", "/_mockproxy/"),
+        ("POST", "/_mockproxy/health"),
+        ("GET", "/_mockproxy/explorer/nope/deeper"),
+    ],
+)
+async def test_reserved_prefix_is_never_forwarded(
+    client: TestClient[Any, Any], method: str, path: str
+) -> None:
     """Unknown paths under /_mockproxy/ are a 404 problem of ours."""
-    response = await client.get("/_mockproxy/nope")
+    response = await client.request(method, path)
     assert response.status == 404
     assert response.headers["Content-Type"] == "application/problem+json"
+    assert (await response.json())["type"].endswith("no-such-admin-endpoint")
+
+
+@pytest.mark.parametrize("mount", ["/fax/fax4a-api", "/fax%20v1", "/a/b/c/d", ""])
+async def test_every_mount_is_served_with_or_without_a_route_of_its_own(
+    aiohttp_client: Any, mount: str
+) -> None:
+    """Plain mounts get catch-all routes of their own (aiohttp finds them sooner); a mount
+    aiohttp would read differently (%-escapes) and the root are left to '/': all are served."""
+    settings = load_settings(CONFIG, environ={})
+    fax = dataclasses.replace(settings.apis["fax"], mount=mount)
+    settings = dataclasses.replace(settings, apis={"fax": fax})
+    client = await aiohttp_client(create_app(settings, build_catalog(settings)))
+    report = f"/_mock{mount}/9991/fax/reports/FJKQQUVF1J0IADYARQEXKC"
+    response = await client.get(report, headers=AUTH)
+    assert response.status == 200, await response.text()
+    assert response.headers["X-Mockproxy-Operation"] == "getFaxStatus"
+    assert (await client.get(f"/_mock{mount}/9991/nothing", headers=AUTH)).status == 404
+    assert (await client.get(f"/_mock{mount}")).status == 404  # the mount alone is no path
+    assert (await client.get("/_mockproxy/health")).status == 200
+
+
+def test_api_routes_sit_below_plain_mounts_and_never_under_the_reserved_prefix() -> None:
+    settings = load_settings(CONFIG, environ={})
+    apis = {
+        name: dataclasses.replace(settings.apis["fax"], name=name, mount=mount)
+        for name, mount in [("plain", "/fax"), ("escaped", "/f%20x"), ("root", "")]
+    }
+    settings = dataclasses.replace(settings, apis=apis, mock_prefix="/_mockproxy/m")
+    paths = [definition.path for definition in api_routes(settings)]
+    assert paths == ["/fax/{tail:[\\s\\S]*}", "/{tail:[\\s\\S]*}"]
+    settings = dataclasses.replace(settings, mock_prefix="/_mock")
+    paths = [definition.path for definition in api_routes(settings)]
+    assert paths == [
+        "/fax/{tail:[\\s\\S]*}",
+        "/_mock/fax/{tail:[\\s\\S]*}",
+        "/_mock/{tail:[\\s\\S]*}",
+        "/{tail:[\\s\\S]*}",
+    ]
 
 
 async def test_script_callers_get_no_prompting_challenge(client: TestClient[Any, Any]) -> None:
