@@ -1,11 +1,17 @@
 """A bare aiohttp server answering a small fixed JSON body on every path: the yardstick.
 
-python bench/yardstick.py PORT
+    python bench/yardstick.py PORT [SPIN_MICROSECONDS]
+
+With ``SPIN_MICROSECONDS`` each answer first burns that much CPU in a busy loop: a handler
+with a known amount of work, to see how a ratio under wrk on this machine treats per-request
+CPU (bench/README.md, "Where the time goes").
 """
 
 from __future__ import annotations
 
 import sys
+import time
+from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
@@ -19,17 +25,31 @@ async def answer(request: web.Request) -> web.Response:
     return web.Response(body=BODY, content_type="application/json")
 
 
-def yardstick_app() -> web.Application:
+def spinning_answer(seconds: float) -> Callable[[web.Request], Awaitable[web.Response]]:
+    """``answer`` after ``seconds`` of busy CPU."""
+
+    async def answer_after_work(request: web.Request) -> web.Response:
+        until = time.perf_counter() + seconds
+        while time.perf_counter() < until:
+            pass
+        return await answer(request)
+
+    return answer_after_work
+
+
+def yardstick_app(spin_seconds: float = 0.0) -> web.Application:
     """One route, any method and path, no middleware."""
     app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", answer)
+    handler = spinning_answer(spin_seconds) if spin_seconds > 0 else answer
+    app.router.add_route("*", "/{tail:.*}", handler)
     return app
 
 
 def main() -> None:
     use_fast_event_loop()  # the same event loop mockproxy runs on, for a fair yardstick
+    spin = float(sys.argv[2]) / 1e6 if len(sys.argv) > 2 else 0.0
     web.run_app(
-        yardstick_app(), host="127.0.0.1", port=int(sys.argv[1]), print=None, access_log=None
+        yardstick_app(spin), host="127.0.0.1", port=int(sys.argv[1]), print=None, access_log=None
     )
 
 
