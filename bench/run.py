@@ -9,7 +9,8 @@ un-prefixed traffic to that upstream. Writes results.json and results.md.
 
 The mock's ratios are to the bare handler answering GET /; each is also reported against the
 bare handler answering the scenario's own request (path, headers, body), which isolates what
-mockproxy adds from what aiohttp spends on a bigger request.
+mockproxy adds from what aiohttp spends on a bigger request. Within a round each scenario is
+measured between two runs of its yardstick, and its ratio is to their mean.
 """
 
 from __future__ import annotations
@@ -175,7 +176,8 @@ MOCK_SCENARIOS: Final = {
 
 
 def scenarios(proxy: str, bare: str, upstream: str) -> list[tuple[str, str, str, str]]:
-    """(key, description, url, wrk script); yardsticks first.
+    """(key, description, url, wrk script), yardsticks first: the report's order
+    (``round_order`` is the order of measurement).
 
     ``same-a``..``same-c`` send the bare handler exactly the request of a..c: the cost of a
     bigger request to aiohttp itself (path, headers, body) is then in the yardstick too.
@@ -289,9 +291,36 @@ def measure_start(args: list[str], port: int) -> tuple[float, float]:
         return seconds, rss_mb(child.pid)
 
 
-def _median_round(rounds: list[dict[str, dict[str, Any]]], key: str) -> dict[str, Any]:
-    """The round with the median req/s for a scenario (its p50 and p99 come with it)."""
-    ordered = sorted((measured[key] for measured in rounds), key=lambda m: float(m["rps"]))
+YARDSTICK_OF: Final = {"a": "bare", "b": "bare", "c": "bare", "d": "upstream"}
+Run = tuple[str, dict[str, Any]]
+"""One wrk run in a round: the scenario's key and what wrk measured."""
+
+
+def round_order() -> list[str]:
+    """One round, in order: each judged scenario between two runs of its yardstick, and each
+    mock scenario's same-request yardstick right after it.
+
+    A ratio then compares runs seconds apart: on a shared machine a neighbour that starts or
+    stops mid-round moves a scenario and its yardstick together, instead of one of them.
+    """
+    order = ["bare"]
+    for key in MOCK_SCENARIOS:
+        order += [key, f"same-{key}", "bare"]
+    return [*order, "upstream", "d", "upstream"]
+
+
+def ratio_to_neighbours(one_round: list[Run], key: str, yardstick: str) -> float:
+    """``key``'s req/s over the mean req/s of the ``yardstick`` runs nearest before and after it."""
+    index = next(i for i, (name, _) in enumerate(one_round) if name == key)
+    before = [m for name, m in reversed(one_round[:index]) if name == yardstick][:1]
+    after = [m for name, m in one_round[index + 1 :] if name == yardstick][:1]
+    nearest = before + after
+    return float(one_round[index][1]["rps"]) / statistics.fmean(m["rps"] for m in nearest)
+
+
+def _median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The run with the median req/s (its p50 and p99 come with it)."""
+    ordered = sorted(runs, key=lambda m: float(m["rps"]))
     return dict(ordered[(len(ordered) - 1) // 2])
 
 
@@ -330,19 +359,14 @@ def run(
         )
         for _key, _description, url, script in plan:
             run_wrk(url, script, min(1.0, duration), connections, threads)  # warm-up
-        rounds_measured: list[dict[str, dict[str, Any]]] = []
-        for _round in range(rounds):  # every scenario once per round, yardsticks first
-            rounds_measured.append(
-                {
-                    key: run_wrk(url, script, duration, connections, threads)
-                    for key, _description, url, script in plan
-                }
-            )
+        target = {key: (url, script) for key, _description, url, script in plan}
+        rounds_measured: list[list[Run]] = [
+            [(key, run_wrk(*target[key], duration, connections, threads)) for key in round_order()]
+            for _round in range(rounds)
+        ]
         for key, description, _url, _script in plan:
-            results["scenarios"][key] = {
-                "description": description,
-                **_median_round(rounds_measured, key),
-            }
+            runs = [measured for one in rounds_measured for name, measured in one if name == key]
+            results["scenarios"][key] = {"description": description, **_median_run(runs)}
         # Added latency is the proxy's own cost, so it is measured without queueing: one
         # connection, one request at a time. (Under 50 connections a saturated server's p50
         # is connections / throughput by Little's law: it restates the throughput ratio.)
@@ -352,14 +376,14 @@ def run(
             if key in ("upstream", "d")
         }
     scenario = results["scenarios"]
-    for key, yardstick_key in (("a", "bare"), ("b", "bare"), ("c", "bare"), ("d", "upstream")):
-        # the ratio of each round (scenario and yardstick measured minutes apart at most),
-        # then the median over rounds: a noisy neighbour slows one round, not the verdict
-        per_round = [m[key]["rps"] / m[yardstick_key]["rps"] for m in rounds_measured]
+    for key, yardstick_key in YARDSTICK_OF.items():
+        # the ratio of each round (to the yardstick runs just before and after), then the
+        # median over rounds: a noisy neighbour spoils one round, not the verdict
+        per_round = [ratio_to_neighbours(one, key, yardstick_key) for one in rounds_measured]
         scenario[key]["ratio"] = statistics.median(per_round)
         scenario[key]["ratio_per_round"] = per_round
     for key in MOCK_SCENARIOS:  # informational: the verdict is against the bare GET /
-        same = [m[key]["rps"] / m[f"same-{key}"]["rps"] for m in rounds_measured]
+        same = [ratio_to_neighbours(one, key, f"same-{key}") for one in rounds_measured]
         scenario[key]["ratio_same_request"] = statistics.median(same)
     scenario["d"]["added_p50_ms_saturated"] = (
         scenario["d"]["p50_ms"] - scenario["upstream"]["p50_ms"]
@@ -382,18 +406,19 @@ def run(
 
 def markdown(results: dict[str, Any]) -> str:
     rows = [
-        "| scenario | req/s | p50 ms | p99 ms | ratio | target | | ratio, same request |",
-        "|---|---:|---:|---:|---:|---:|---|---:|",
+        "| scenario | req/s | p50 ms | p99 ms | ratio | target | | rounds' ratios | ratio, same request |",
+        "|---|---:|---:|---:|---:|---:|---|---|---:|",
     ]
     for key, data in results["scenarios"].items():
         target = TARGETS.get(key)
         ratio = data.get("ratio")
         verdict = "" if target is None else ("PASS" if ratio >= target else "MISS")
         same = data.get("ratio_same_request")
+        spread = " ".join(f"{r:.2f}" for r in data.get("ratio_per_round", ()))
         rows.append(
             f"| {key}: {data['description']} | {data['rps']:.0f} | {data['p50_ms']:.2f} | {data['p99_ms']:.2f} | "
             f"{'' if ratio is None else f'{ratio:.2f}'} | {'' if target is None else f'>= {target}'} | {verdict} | "
-            f"{'' if same is None else f'{same:.2f}'} |"
+            f"{spread} | {'' if same is None else f'{same:.2f}'} |"
         )
     d = results["scenarios"]["d"]
     one = results["latency_one_connection"]
@@ -410,7 +435,8 @@ def markdown(results: dict[str, Any]) -> str:
         )
     rows.append(
         f"\n{results['connections']} connections, {results['threads']} wrk thread(s), {results['duration_s']} s per scenario and round, "
-        f"{results['rounds']} round(s): req/s and latencies from the median round, ratios the median of the rounds' ratios; one mockproxy worker. "
+        f"{results['rounds']} round(s), each scenario between two runs of its yardstick: req/s and latencies from the median run, "
+        "each ratio the median of the rounds' ratios (a round's ratio is to the mean of the yardstick runs just before and after); one mockproxy worker. "
         "Ratios of a, b and c are to the bare handler answering GET / (the verdict); "
         "'same request' ratios are to the bare handler answering the scenario's own request (same-a, same-b, same-c)."
     )

@@ -7,8 +7,12 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from bench.run import MOCK_SCENARIOS, YARDSTICK_OF, ratio_to_neighbours, round_order
+from bench.yardstick import BODY, yardstick_app
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -54,3 +58,38 @@ def test_benchmark_smoke(tmp_path: Path) -> None:
     assert len(results["scenarios"]["a"]["ratio_per_round"]) == 2
     assert set(results["startup"]) == {"bundled", "large_2000_operations"}
     assert (tmp_path / "results.md").read_text().startswith("| scenario |")
+
+
+@pytest.mark.parametrize("spin_seconds", [0.0, 0.00001])
+async def test_yardstick_answers_the_same_body_with_or_without_work(
+    aiohttp_client: Any, spin_seconds: float
+) -> None:
+    """The calibration yardstick (busy CPU before answering) answers like the plain one."""
+    client = await aiohttp_client(yardstick_app(spin_seconds))
+    response = await client.post("/any/path?x=1", data=b"ignored")
+    assert response.status == 200
+    assert await response.read() == BODY
+    assert response.headers["Content-Type"] == "application/json"
+
+
+def test_each_judged_scenario_is_measured_between_runs_of_its_yardstick() -> None:
+    order = round_order()
+    for key, yardstick in YARDSTICK_OF.items():
+        index = order.index(key)
+        assert yardstick in order[:index] and yardstick in order[index + 1 :], key
+    assert all(order[order.index(key) + 1] == f"same-{key}" for key in MOCK_SCENARIOS)
+
+
+def test_a_rounds_ratio_is_to_the_mean_of_the_nearest_yardstick_runs() -> None:
+    one_round = [
+        ("bare", {"rps": 900.0}),
+        ("bare", {"rps": 1000.0}),
+        ("a", {"rps": 700.0}),
+        ("same-a", {"rps": 800.0}),
+        ("bare", {"rps": 1100.0}),
+        ("b", {"rps": 500.0}),
+        ("bare", {"rps": 900.0}),
+    ]
+    assert ratio_to_neighbours(one_round, "a", "bare") == pytest.approx(700 / 1050)
+    assert ratio_to_neighbours(one_round, "b", "bare") == pytest.approx(500 / 1000)
+    assert ratio_to_neighbours(one_round, "a", "same-a") == pytest.approx(700 / 800)
