@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hmac
 import os
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Final
 
 from aiohttp import hdrs, web
@@ -102,9 +103,27 @@ async def clear_requests_view(request: web.Request) -> web.Response:
     return web.Response(status=204)
 
 
-async def reserved_view(request: web.Request) -> web.Response:
-    """Anything else under /_mockproxy/ is ours and never forwarded."""
-    raise ProblemError(404, "no-such-admin-endpoint", f"{request.path} is not an admin endpoint")
+def _reserved_view(
+    allowed: Mapping[str, tuple[str, ...]],
+) -> Callable[[web.Request], Awaitable[web.Response]]:
+    async def reserved_view(request: web.Request) -> web.Response:
+        """Anything else under /_mockproxy/ is ours and never forwarded: a 405 for a served
+        path asked with another method, a 404 otherwise."""
+        methods = allowed.get(request.path)
+        if methods:
+            listed = ", ".join(methods)
+            raise ProblemError(
+                405,
+                "method-not-allowed",
+                f"{request.method} is not allowed on {request.path}; allowed: {listed}",
+                headers={hdrs.ALLOW: listed},
+                allowed_methods=list(methods),
+            )
+        raise ProblemError(
+            404, "no-such-admin-endpoint", f"{request.path} is not an admin endpoint"
+        )
+
+    return reserved_view
 
 
 def admin_routes() -> list[web.RouteDef]:
@@ -119,14 +138,25 @@ def admin_routes() -> list[web.RouteDef]:
     ]
 
 
-def reserved_routes() -> list[web.RouteDef]:
-    """The reserved prefix's catch-all; register after every other admin route.
+def reserved_routes(served: Iterable[web.RouteDef] = ()) -> list[web.RouteDef]:
+    """The reserved prefix's catch-all; register after ``served``, the routes under it.
+
+    A request for a served path with a method it does not take is a 405 naming the methods it
+    does (aiohttp would say so itself, but this catch-all matches before it can).
 
     Two routes rather than one ``/_mockproxy{tail:(/.*)?}``: aiohttp's router indexes a route
     by its path up to the first variable's segment, and that pattern's index is '/', where
     every request that reaches '/' (any API path not below a mount route) tried it first.
     """
+    allowed: dict[str, list[str]] = {}
+    for route in served:
+        if "{" not in route.path:  # a plain path: a dynamic one is matched by its own route
+            methods = allowed.setdefault(route.path, [])
+            methods.append(route.method)
+            if route.method == hdrs.METH_GET and route.kwargs.get("allow_head", True):
+                methods.append(hdrs.METH_HEAD)
+    view = _reserved_view({path: tuple(methods) for path, methods in allowed.items()})
     return [
-        web.route("*", ADMIN_PREFIX, reserved_view),
-        web.route("*", ADMIN_PREFIX + "/{tail:[\\s\\S]*}", reserved_view),
+        web.route("*", ADMIN_PREFIX, view),
+        web.route("*", ADMIN_PREFIX + "/{tail:[\\s\\S]*}", view),
     ]

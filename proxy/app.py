@@ -500,11 +500,7 @@ def create_app(
         app[RELOADER] = reloader
     app.cleanup_ctx.append(upstream_pool_context)
     app.cleanup_ctx.append(reload_context)
-    routes = [
-        *admin_routes(),
-        *setup_explorer(app),
-        *reserved_routes(),
-        *api_routes(settings),
-    ]
+    reserved = [*admin_routes(), *setup_explorer(app)]
+    routes = [*reserved, *reserved_routes(reserved), *api_routes(settings)]
     app.router.add_routes(map(request_context(runtime, metrics, journal), routes))
     return app

@@ -243,7 +243,7 @@ async def test_routes_view_lists_modes(client: TestClient[Any, Any]) -> None:
         ("GET", "/_mockproxy/nope"),
         ("GET", "/_mockproxy"),
         ("GET", "/_mockproxy/"),
-        ("POST", "/_mockproxy/health"),
+        ("POST", "/_mockproxy/nope"),
         ("GET", "/_mockproxy/explorer/nope/deeper"),
     ],
 )
@@ -255,6 +255,26 @@ async def test_reserved_prefix_is_never_forwarded(
     assert response.status == 404
     assert response.headers["Content-Type"] == "application/problem+json"
     assert (await response.json())["type"].endswith("no-such-admin-endpoint")
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("POST", "/_mockproxy/health", "GET, HEAD"),
+        ("PUT", "/_mockproxy/requests", "GET, HEAD, DELETE"),
+        ("DELETE", "/_mockproxy/explorer/", "GET, HEAD"),
+    ],
+)
+async def test_admin_path_with_another_method_is_405_naming_the_allowed(
+    client: TestClient[Any, Any], method: str, path: str, allowed: str
+) -> None:
+    response = await client.request(method, path)
+    assert response.status == 405
+    assert response.headers["Allow"] == allowed
+    problem = await response.json()
+    assert problem["type"].endswith("method-not-allowed")
+    assert problem["allowed_methods"] == allowed.split(", ")
+    assert method in problem["detail"] and path in problem["detail"]
 
 
 @pytest.mark.parametrize("mount", ["/fax/fax4a-api", "/fax%20v1", "/a/b/c/d", ""])
