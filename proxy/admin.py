@@ -14,7 +14,7 @@ from typing import Final
 from aiohttp import hdrs, web
 
 from proxy.keys import JOURNAL, METRICS, snapshot
-from proxy.problems import ProblemError
+from proxy.problems import ProblemError, method_not_allowed
 
 __all__ = ["ADMIN_PREFIX", "admin_routes", "reserved_routes"]
 
@@ -112,13 +112,8 @@ def _reserved_view(
         methods = allowed.get(request.path)
         if methods:
             listed = ", ".join(methods)
-            raise ProblemError(
-                405,
-                "method-not-allowed",
-                f"{request.method} is not allowed on {request.path}; allowed: {listed}",
-                headers={hdrs.ALLOW: listed},
-                allowed_methods=list(methods),
-            )
+            detail = f"{request.method} is not allowed on {request.path}; allowed: {listed}"
+            raise method_not_allowed(detail, methods)
         raise ProblemError(
             404, "no-such-admin-endpoint", f"{request.path} is not an admin endpoint"
         )

@@ -56,7 +56,7 @@ from proxy.mock.responder import (
     unauthorized_reply,
 )
 from proxy.observability import REQUEST_ID, Metrics, new_request_id
-from proxy.problems import ProblemError, problem_response
+from proxy.problems import ProblemError, method_not_allowed, problem_response
 from proxy.reload import RELOADER, Reloader, reload_context
 from proxy.routing import RouteDecision, route
 from proxy.validation import RequestParts, ValidationResult
@@ -204,13 +204,8 @@ def _preflight(request: web.Request, decision: RouteDecision) -> web.Response:
 
 def _method_not_allowed(decision: RouteDecision, method: str) -> ProblemError:
     allowed = ", ".join(decision.allowed)
-    return ProblemError(
-        405,
-        "method-not-allowed",
-        f"{method} is not documented for {decision.template}; allowed: {allowed}",
-        headers={hdrs.ALLOW: allowed},
-        allowed_methods=list(decision.allowed),
-    )
+    detail = f"{method} is not documented for {decision.template}; allowed: {allowed}"
+    return method_not_allowed(detail, decision.allowed)
 
 
 async def _mock(

@@ -8,13 +8,19 @@ it (and any unexpected exception) into ``application/problem+json``.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from http import HTTPStatus
 from typing import Any, Final
 
 from aiohttp import web
 
-__all__ = ["PROBLEM_CONTENT_TYPE", "ProblemError", "problem_body", "problem_response"]
+__all__ = [
+    "PROBLEM_CONTENT_TYPE",
+    "ProblemError",
+    "method_not_allowed",
+    "problem_body",
+    "problem_response",
+]
 
 PROBLEM_CONTENT_TYPE: Final = "application/problem+json"
 _TYPE_BASE: Final = "https://mockproxy.dev/problems/"
@@ -46,6 +52,17 @@ class ProblemError(Exception):
         self.title = title or HTTPStatus(status).phrase
         self.headers: dict[str, str] = dict(headers or {})
         self.extensions = extensions
+
+
+def method_not_allowed(detail: str, allowed: Sequence[str]) -> ProblemError:
+    """A 405 with the ``Allow`` header and an ``allowed_methods`` member listing ``allowed``."""
+    return ProblemError(
+        405,
+        "method-not-allowed",
+        detail,
+        headers={"Allow": ", ".join(allowed)},
+        allowed_methods=list(allowed),
+    )
 
 
 def problem_body(error: ProblemError, instance: str | None = None) -> dict[str, Any]:
