@@ -20,7 +20,7 @@ from multidict import CIMultiDictProxy
 
 from proxy.admin import admin_routes, reserved_routes
 from proxy.catalog import Catalog, PreparedOperation
-from proxy.config import RESERVED_PREFIX, Mode, Settings, ValidationMode
+from proxy.config import RESERVED_PREFIX, Mode, Settings, ValidationMode, lies_under
 from proxy.explorer.handlers import setup_explorer
 from proxy.journal import Journal
 from proxy.keys import (
@@ -470,9 +470,7 @@ def api_routes(settings: Settings) -> list[web.RouteDef]:
         prefix
         for api in settings.apis.values()
         for prefix in (api.mount, settings.mock_prefix + api.mount)
-        if _PLAIN_PREFIX.fullmatch(prefix)
-        and prefix != RESERVED_PREFIX
-        and not prefix.startswith(RESERVED_PREFIX + "/")
+        if _PLAIN_PREFIX.fullmatch(prefix) and not lies_under(prefix, RESERVED_PREFIX)
     )
     return [
         *(web.route("*", f"{mount}/{_ANY_TAIL}", dispatch) for mount in mounts),

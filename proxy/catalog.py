@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from proxy.config import ApiSettings, Mode, Settings, env_mode_variable
+from proxy.config import ApiSettings, Mode, Settings, env_mode_variable, lies_under
 from proxy.errors import ConfigError
 from proxy.mock.security import SecurityCheck, compile_security_check
 from proxy.spec.loader import load_spec
@@ -86,7 +86,7 @@ class Catalog:
             mount = api.settings.mount
             if not mount:
                 return api, raw_path
-            if raw_path == mount or raw_path.startswith(mount + "/"):
+            if lies_under(raw_path, mount):
                 return api, raw_path[len(mount) :]
         return None
 

@@ -30,6 +30,7 @@ __all__ = [
     "Timeouts",
     "ValidationMode",
     "env_mode_variable",
+    "lies_under",
     "load_settings",
     "settings_for_spec",
 ]
@@ -396,6 +397,11 @@ def _read_api(
     )
 
 
+def lies_under(path: str, prefix: str) -> bool:
+    """Whether ``path`` is ``prefix`` or below it, segment-wise: ``/ab`` is not under ``/a``."""
+    return path == prefix or path.startswith(prefix + "/")
+
+
 def _check_mounts(reader: _Reader, apis: dict[str, ApiSettings], mock_prefix: str) -> None:
     seen: dict[str, str] = {}
     for api in apis.values():
@@ -409,7 +415,7 @@ def _check_mounts(reader: _Reader, apis: dict[str, ApiSettings], mock_prefix: st
             )
         seen[api.mount] = api.name
         for reserved in (mock_prefix, RESERVED_PREFIX):
-            if api.mount == reserved or api.mount.startswith(reserved + "/"):
+            if lies_under(api.mount, reserved):
                 reader.errors.append(
                     f"{where}: {dotted}: '{api.mount}' lies under the reserved prefix {reserved}"
                 )

@@ -11,7 +11,7 @@ from types import MappingProxyType
 from typing import Final, NamedTuple
 
 from proxy.catalog import Catalog, MountedApi, PreparedOperation
-from proxy.config import Mode
+from proxy.config import Mode, lies_under
 from proxy.memo import remember
 from proxy.mock.responder import ReadyResponse
 from proxy.problems import ProblemError
@@ -68,10 +68,8 @@ def _decision(
 
 
 def _strip_prefix(raw_path: str, mock_prefix: str) -> tuple[str, bool]:
-    if raw_path == mock_prefix:
-        return "/", True
-    if raw_path.startswith(mock_prefix + "/"):
-        return raw_path[len(mock_prefix) :], True
+    if lies_under(raw_path, mock_prefix):
+        return raw_path[len(mock_prefix) :] or "/", True
     return raw_path, False
 
 
