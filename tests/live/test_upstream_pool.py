@@ -333,14 +333,15 @@ async def test_streamed_body_is_sent_chunked(pool: UpstreamPool, aiohttp_server:
     assert await response.read() == b"5000000"
 
 
+async def slow_ok(index: int, head: bytes, writer: asyncio.StreamWriter) -> bool:
+    """An upstream script: every request is answered 200 after 50 ms, so requests overlap."""
+    await asyncio.sleep(0.05)
+    writer.write(OK)
+    return True
+
+
 async def test_idle_connections_are_bounded(pool: UpstreamPool) -> None:
     """After four requests at once, only max_idle_per_origin (2) connections are kept."""
-
-    async def slow_ok(index: int, head: bytes, writer: asyncio.StreamWriter) -> bool:
-        await asyncio.sleep(0.05)
-        writer.write(OK)
-        return True
-
     async with raw_server(slow_ok) as script:
         await asyncio.gather(*(get(pool, script) for _ in range(4)))
         await asyncio.sleep(0.05)
@@ -350,12 +351,6 @@ async def test_idle_connections_are_bounded(pool: UpstreamPool) -> None:
 
 async def test_open_connections_are_limited(pool: UpstreamPool) -> None:
     """Beyond limit_per_origin (4) requests wait for a connection instead of opening more."""
-
-    async def slow_ok(index: int, head: bytes, writer: asyncio.StreamWriter) -> bool:
-        await asyncio.sleep(0.05)
-        writer.write(OK)
-        return True
-
     async with raw_server(slow_ok) as script:
         results = await asyncio.gather(*(get(pool, script) for _ in range(10)))
     assert results == [(200, b"ok")] * 10
