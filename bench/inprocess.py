@@ -35,6 +35,7 @@ from proxy.app import create_app  # noqa: E402
 from proxy.catalog import build_catalog  # noqa: E402
 from proxy.cli import use_fast_event_loop  # noqa: E402
 from proxy.config import load_settings  # noqa: E402
+from proxy.front_door import install_front_door  # noqa: E402
 from proxy.observability import configure_logging  # noqa: E402
 
 
@@ -132,6 +133,8 @@ async def measure(key: str, requests: int, repeats: int, connections: int) -> fl
     kind, raw, status = SCENARIOS[key]
     runner = web.AppRunner(build_app(kind), access_log=None, handle_signals=False)
     await runner.setup()
+    if kind == "mock":
+        install_front_door(runner)  # as `mockproxy serve` does
     assert runner.server is not None
     best = float("inf")
     statuses: set[bytes] = set()

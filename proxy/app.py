@@ -24,11 +24,13 @@ from proxy.config import RESERVED_PREFIX, Mode, Settings, ValidationMode, lies_u
 from proxy.explorer.handlers import setup_explorer
 from proxy.journal import Journal
 from proxy.keys import (
+    API_TRAFFIC,
     EXCHANGE,
     JOURNAL,
     METRICS,
     RUNTIME,
     UPSTREAM_POOL,
+    ApiTraffic,
     Exchange,
     Runtime,
     Snapshot,
@@ -70,27 +72,24 @@ _REQUEST_LOG: Final = logging.getLogger(__name__)
 REQUEST_ID_HEADER: Final = "X-Request-Id"
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-RouteWrapper = Callable[[web.RouteDef], web.RouteDef]
 
 
-def request_context(runtime: Runtime, metrics: Metrics, journal: Journal) -> RouteWrapper:
+def request_context(app: web.Application) -> Callable[[Handler], Handler]:
     """The request context, bound to the app's runtime, metrics and journal: request id,
     problems (ProblemError and anything unexpected -> problem+json), then one
     ``request.completed`` line, metrics and a journal entry per request.
 
-    Applied to every route's handler when the app is wired, not registered as an aiohttp
+    Wrapped around every route's handler when the app is wired, not registered as an aiohttp
     middleware: the middleware chain (ours plus the current-app fix-up aiohttp adds with it)
     cost about 2.5 µs of a static mock GET's 32 µs of server CPU (bench/inprocess.py). Nothing
     is lost by it: the catch-all routes leave aiohttp's router no request to answer by itself.
     """
+    runtime, metrics, journal = app[RUNTIME], app[METRICS], app[JOURNAL]
 
-    def bind(route: web.RouteDef) -> web.RouteDef:
-        handler = route.handler
-        assert not isinstance(handler, type), "class-based views are not used"
-
+    def in_context(handler: Handler) -> Handler:
         async def with_context(request: web.Request) -> web.StreamResponse:
             request_id = request.headers.get(REQUEST_ID_HEADER) or new_request_id()
-            exchange = Exchange(request_id, runtime.current)
+            exchange = Exchange(request_id, runtime.current, app)
             request[EXCHANGE] = exchange
             # one task serves a keep-alive connection's requests in turn: setting replaces the id
             REQUEST_ID.set(request_id)
@@ -118,9 +117,15 @@ def request_context(runtime: Runtime, metrics: Metrics, journal: Journal) -> Rou
                 if exchange.api is not None:  # admin and explorer requests are not API traffic
                     _count(request, exchange, status, seconds, metrics, journal)
 
-        return web.RouteDef(route.method, route.path, with_context, route.kwargs)
+        return with_context
 
-    return bind
+    return in_context
+
+
+def _in_context(in_context: Callable[[Handler], Handler], route: web.RouteDef) -> web.RouteDef:
+    handler = route.handler
+    assert not isinstance(handler, type), "class-based views are not used"
+    return web.RouteDef(route.method, route.path, in_context(handler), route.kwargs)
 
 
 def _problem_for(error: Exception, request: web.Request, request_id: str) -> web.Response:
@@ -368,7 +373,7 @@ def _inspection(
         checker = current.contracts[api.name] = ContractChecker(api.spec)
     operation = decision.prepared.operation if decision.prepared else None
     what = f"{request.method} {decision.path_below_mount}"
-    metrics = request.app[METRICS]
+    metrics = exchange.app[METRICS]
 
     def check(status: int, headers: CIMultiDictProxy[str], body: bytes | None) -> list[str]:
         violations = request_findings + checker.check(operation, status, headers, body, what)
@@ -414,7 +419,7 @@ async def _live(
     try:
         response = await forward(
             request,
-            request.app[UPSTREAM_POOL],
+            exchange.app[UPSTREAM_POOL],
             upstream,
             body=body,
             fallback=fallback,
@@ -424,7 +429,7 @@ async def _live(
         )
     except ProblemError as error:
         if error.kind.startswith("upstream-"):
-            request.app[METRICS].upstream_errors.labels(decision.api.name, error.kind).inc()
+            exchange.app[METRICS].upstream_errors.labels(decision.api.name, error.kind).inc()
             log.warning("upstream.failed", kind=error.kind, detail=error.detail)
         raise
     if response is not None:
@@ -452,28 +457,37 @@ _PLAIN_PREFIX: Final = re.compile(r"(?:/[A-Za-z0-9._~!$&'()*+,;=:@-]+)+")
 _ANY_TAIL: Final = "{tail:[\\s\\S]*}"  # newlines too
 
 
+def api_mounts(settings: Settings) -> tuple[str, ...]:
+    """The API mounts and mock mounts that aiohttp's router reads as written (no %-escapes, no
+    braces), outside the reserved prefix: where ``api_routes`` registers the API catch-all
+    again, and whose paths the front door (front_door.py) takes past the router."""
+    return tuple(
+        dict.fromkeys(
+            prefix
+            for api in settings.apis.values()
+            for prefix in (api.mount, settings.mock_prefix + api.mount)
+            if _PLAIN_PREFIX.fullmatch(prefix) and not lies_under(prefix, RESERVED_PREFIX)
+        )
+    )
+
+
 def api_routes(settings: Settings) -> list[web.RouteDef]:
-    """The catch-all for API traffic (``dispatch``): at '/', and again below each API's mount
-    and mock mount.
+    """The catch-all for API traffic (``dispatch``): at '/', and again below each of
+    ``api_mounts``.
 
     aiohttp's router looks a path up by its prefixes, longest first, one dict lookup per
     segment, until some route is registered at that prefix: with the catch-all at '/' alone,
     ``/_mock/fax/fax4a-api/9991/fax/reports/ID`` took eight. Registered below the mounts as
-    well, the search ends at ``/_mock/fax``: 0.7 µs less of a static mock GET's 29 µs of server
-    CPU (bench/inprocess.py), and more for live traffic's deep paths.
+    well, the search ends at ``/_mock/fax/fax4a-api``. (The front door takes most requests
+    below these mounts past the router; these routes serve the rest, such as those with
+    ``Expect``, and any server without the front door.)
     Every one of these routes leads to ``dispatch``, which routes by itself: after a reload
     that moves a mount, the old routes are merely unused and the new mount is found at '/'.
     Mounts aiohttp would read differently from the raw path (%-escapes, braces) are left to
     the '/' route, as is anything under the reserved prefix.
     """
-    mounts = dict.fromkeys(
-        prefix
-        for api in settings.apis.values()
-        for prefix in (api.mount, settings.mock_prefix + api.mount)
-        if _PLAIN_PREFIX.fullmatch(prefix) and not lies_under(prefix, RESERVED_PREFIX)
-    )
     return [
-        *(web.route("*", f"{mount}/{_ANY_TAIL}", dispatch) for mount in mounts),
+        *(web.route("*", f"{mount}/{_ANY_TAIL}", dispatch) for mount in api_mounts(settings)),
         web.route("*", f"/{_ANY_TAIL}", dispatch),
     ]
 
@@ -482,18 +496,18 @@ def create_app(
     settings: Settings, catalog: Catalog, reloader: Reloader | None = None
 ) -> web.Application:
     """The mockproxy application for loaded settings and specs (hot reload with a reloader)."""
-    runtime = Runtime(Snapshot(settings, catalog))
-    metrics = Metrics()
-    journal = Journal(settings.journal_size, settings.journal_max_body_bytes)
     app = web.Application(client_max_size=settings.max_body_bytes)
-    app[RUNTIME] = runtime
-    app[METRICS] = metrics
-    app[JOURNAL] = journal
+    app[RUNTIME] = Runtime(Snapshot(settings, catalog))
+    app[METRICS] = Metrics()
+    app[JOURNAL] = Journal(settings.journal_size, settings.journal_max_body_bytes)
     if reloader is not None:
         app[RELOADER] = reloader
     app.cleanup_ctx.append(upstream_pool_context)
     app.cleanup_ctx.append(reload_context)
+    in_context = request_context(app)
     reserved = [*admin_routes(), *setup_explorer(app)]
     routes = [*reserved, *reserved_routes(reserved), *api_routes(settings)]
-    app.router.add_routes(map(request_context(runtime, metrics, journal), routes))
+    app.router.add_routes(_in_context(in_context, route) for route in routes)
+    prefixes = tuple(f"{mount}/" for mount in api_mounts(settings))
+    app[API_TRAFFIC] = ApiTraffic(in_context(dispatch), prefixes)
     return app

@@ -31,6 +31,7 @@ from proxy.app import create_app
 from proxy.catalog import Catalog, build_catalog
 from proxy.config import Settings, load_settings, settings_for_spec
 from proxy.errors import MockproxyError
+from proxy.front_door import install_front_door
 from proxy.keys import Snapshot
 from proxy.observability import configure_logging
 from proxy.reload import Reloader
@@ -157,19 +158,44 @@ def use_fast_event_loop() -> bool:
 
 
 def _run_worker(snapshot: Snapshot, reloader: Reloader, reuse_port: bool) -> None:
-    settings = snapshot.settings
     use_fast_event_loop()
-    app = create_app(settings, snapshot.catalog, reloader)
-    web.run_app(
+    app = create_app(snapshot.settings, snapshot.catalog, reloader)
+    asyncio.run(_serve_app(app, snapshot.settings, reuse_port))
+
+
+async def _serve_app(app: web.Application, settings: Settings, reuse_port: bool) -> None:
+    """Serve until SIGINT or SIGTERM: the app's runner, its front door, one TCP site.
+
+    ``web.run_app`` would do the same, but gives no hold of the runner to install the front
+    door on. After the signal the runner's clean-up stops taking connections and lets
+    requests in flight finish for up to ``SHUTDOWN_SECONDS``.
+    """
+    runner = web.AppRunner(
         app,
-        host=settings.host,
-        port=settings.port,
-        print=None,
-        access_log=None,
-        reuse_port=reuse_port or None,
         shutdown_timeout=SHUTDOWN_SECONDS,
+        access_log=None,
         handler_cancellation=True,  # a client that disconnects cancels its upstream request
     )
+    await runner.setup()
+    try:
+        install_front_door(runner)
+        site = web.TCPSite(runner, settings.host, settings.port, reuse_port=reuse_port or None)
+        await site.start()
+        await _until_signalled(signal.SIGINT, signal.SIGTERM)
+    finally:
+        await runner.cleanup()
+
+
+async def _until_signalled(*signals: signal.Signals) -> None:
+    loop = asyncio.get_running_loop()
+    received = asyncio.Event()
+    for signum in signals:
+        loop.add_signal_handler(signum, received.set)
+    try:
+        await received.wait()
+    finally:
+        for signum in signals:
+            loop.remove_signal_handler(signum)
 
 
 def _serve(snapshot: Snapshot, arguments: argparse.Namespace, environ: Mapping[str, str]) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ssl
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -17,11 +18,13 @@ from proxy.mock.responder import BodyCache
 from proxy.observability import Metrics
 
 __all__ = [
+    "API_TRAFFIC",
     "EXCHANGE",
     "JOURNAL",
     "METRICS",
     "RUNTIME",
     "UPSTREAM_POOL",
+    "ApiTraffic",
     "Exchange",
     "Runtime",
     "Snapshot",
@@ -62,6 +65,8 @@ class Exchange:
 
     request_id: str
     snapshot: Snapshot
+    app: web.Application
+    """The app serving the request: the front door's requests carry no ``request.app``."""
     api: str | None = None
     operation: str | None = None
     source: str | None = None
@@ -79,10 +84,21 @@ class Exchange:
         return self.snapshot.catalog.secret_query
 
 
+@dataclass(frozen=True, slots=True)
+class ApiTraffic:
+    """What the front door (front_door.py) needs to serve API traffic without the router."""
+
+    handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+    """``app.dispatch`` in its request context: what the router gives every API path."""
+    prefixes: tuple[str, ...]
+    """Raw path prefixes ('/fax/', '/_mock/fax/') whose paths the router gives to ``handler``."""
+
+
 RUNTIME: Final = web.AppKey("runtime", Runtime)
 UPSTREAM_POOL: Final = web.AppKey("upstream_pool", UpstreamPool)
 JOURNAL: Final = web.AppKey("journal", Journal)
 METRICS: Final = web.AppKey("metrics", Metrics)
+API_TRAFFIC: Final = web.AppKey("api_traffic", ApiTraffic)
 EXCHANGE: Final = web.RequestKey("exchange", Exchange)
 
 
