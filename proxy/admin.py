@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hmac
 import os
-from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Final
 
 from aiohttp import hdrs, web
@@ -103,22 +102,31 @@ async def clear_requests_view(request: web.Request) -> web.Response:
     return web.Response(status=204)
 
 
-def _reserved_view(
-    allowed: Mapping[str, tuple[str, ...]],
-) -> Callable[[web.Request], Awaitable[web.Response]]:
-    async def reserved_view(request: web.Request) -> web.Response:
-        """Anything else under /_mockproxy/ is ours and never forwarded: a 405 for a served
-        path asked with another method, a 404 otherwise."""
-        methods = allowed.get(request.path)
-        if methods:
-            listed = ", ".join(methods)
-            detail = f"{request.method} is not allowed on {request.path}; allowed: {listed}"
-            raise method_not_allowed(detail, methods)
-        raise ProblemError(
-            404, "no-such-admin-endpoint", f"{request.path} is not an admin endpoint"
-        )
+_METHOD_ORDER: Final = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
-    return reserved_view
+
+async def reserved_view(request: web.Request) -> web.Response:
+    """Anything else under /_mockproxy/ is ours and never forwarded: a 405 for a served path
+    asked with another method, a 404 otherwise."""
+    methods = await _methods_served_at(request)
+    if methods:
+        listed = ", ".join(methods)
+        detail = f"{request.method} is not allowed on {request.path}; allowed: {listed}"
+        raise method_not_allowed(detail, methods)
+    raise ProblemError(404, "no-such-admin-endpoint", f"{request.path} is not an admin endpoint")
+
+
+async def _methods_served_at(request: web.Request) -> tuple[str, ...]:
+    """The methods the app's routes take at the request's path, asked of each resource as
+    aiohttp's router would; resources that match whatever the method (the catch-alls) do not
+    count."""
+    allowed: set[str] = set()
+    for resource in request.app.router.resources():
+        match, methods = await resource.resolve(request)
+        if match is None:
+            allowed |= methods
+    known = [method for method in _METHOD_ORDER if method in allowed]
+    return (*known, *sorted(allowed.difference(_METHOD_ORDER)))
 
 
 def admin_routes() -> list[web.RouteDef]:
@@ -133,8 +141,8 @@ def admin_routes() -> list[web.RouteDef]:
     ]
 
 
-def reserved_routes(served: Iterable[web.RouteDef] = ()) -> list[web.RouteDef]:
-    """The reserved prefix's catch-all; register after ``served``, the routes under it.
+def reserved_routes() -> list[web.RouteDef]:
+    """The reserved prefix's catch-all; register after the routes under it.
 
     A request for a served path with a method it does not take is a 405 naming the methods it
     does (aiohttp would say so itself, but this catch-all matches before it can).
@@ -143,15 +151,7 @@ def reserved_routes(served: Iterable[web.RouteDef] = ()) -> list[web.RouteDef]:
     by its path up to the first variable's segment, and that pattern's index is '/', where
     every request that reaches '/' (any API path not below a mount route) tried it first.
     """
-    allowed: dict[str, list[str]] = {}
-    for route in served:
-        if "{" not in route.path:  # a plain path: a dynamic one is matched by its own route
-            methods = allowed.setdefault(route.path, [])
-            methods.append(route.method)
-            if route.method == hdrs.METH_GET and route.kwargs.get("allow_head", True):
-                methods.append(hdrs.METH_HEAD)
-    view = _reserved_view({path: tuple(methods) for path, methods in allowed.items()})
     return [
-        web.route("*", ADMIN_PREFIX, view),
-        web.route("*", ADMIN_PREFIX + "/{tail:[\\s\\S]*}", view),
+        web.route("*", ADMIN_PREFIX, reserved_view),
+        web.route("*", ADMIN_PREFIX + "/{tail:[\\s\\S]*}", reserved_view),
     ]

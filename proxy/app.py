@@ -506,7 +506,7 @@ def create_app(
     app.cleanup_ctx.append(reload_context)
     in_context = request_context(app)
     reserved = [*admin_routes(), *setup_explorer(app)]
-    routes = [*reserved, *reserved_routes(reserved), *api_routes(settings)]
+    routes = [*reserved, *reserved_routes(), *api_routes(settings)]
     app.router.add_routes(_in_context(in_context, route) for route in routes)
     prefixes = tuple(f"{mount}/" for mount in api_mounts(settings))
     app[API_TRAFFIC] = ApiTraffic(in_context(dispatch), prefixes)

@@ -263,6 +263,7 @@ async def test_reserved_prefix_is_never_forwarded(
         ("POST", "/_mockproxy/health", "GET, HEAD"),
         ("PUT", "/_mockproxy/requests", "GET, HEAD, DELETE"),
         ("DELETE", "/_mockproxy/explorer/", "GET, HEAD"),
+        ("POST", "/_mockproxy/explorer/static/explorer.js", "GET, HEAD"),  # a route's variable
     ],
 )
 async def test_admin_path_with_another_method_is_405_naming_the_allowed(
