@@ -6,7 +6,10 @@ wrk through loopback measures what a client sees, and on a shared machine it var
 between identical runs: too coarse to tell whether a change saved a microsecond. This drives
 aiohttp's own connection handler (HTTP parser, request, handler, response writer) with
 pipelined requests through an in-memory transport, so what is left is the server's CPU per
-request, minus the socket calls. The best of several repeats is stable to a few percent.
+request, minus the socket calls. The load and its transports cost about 4 µs per request by
+themselves: the ``harness`` line measures them against a server that answers at once with
+canned bytes, and every figure printed has that subtracted. The best of several repeats is
+stable to a few percent.
 ``--profile KEY`` runs that scenario under pyinstrument and prints where the time goes.
 
 The scenarios are bench/run.py's, on the bundled config; ``bare`` and ``same-*`` are its
@@ -19,12 +22,11 @@ import argparse
 import asyncio
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 from aiohttp import web
-from aiohttp.web_protocol import RequestHandler
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -48,7 +50,8 @@ def request_bytes(method: str, path: str, headers: dict[str, str], body: str = "
 
 
 SCENARIOS: dict[str, tuple[str, bytes, int]] = {
-    "bare": ("bare", request_bytes("GET", "/", {}), 200)
+    "harness": ("harness", request_bytes("GET", "/", {}), 200),
+    "bare": ("bare", request_bytes("GET", "/", {}), 200),
 }
 for _key, (_description, _request, _status) in MOCK_SCENARIOS.items():
     _raw = request_bytes(_request.method, _request.path, _request.headers, _request.body or "")
@@ -68,13 +71,27 @@ class Load:
         self.done = asyncio.Event()
 
 
+class CannedServer(asyncio.Protocol):
+    """A 'server' that answers every request at once with the same bytes: what the load and
+    its transports cost by themselves (``harness``), to subtract from every scenario."""
+
+    ANSWER = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}"
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+
+    def data_received(self, data: bytes) -> None:
+        self.transport.write(self.ANSWER)
+
+
 class MemoryTransport(asyncio.Transport):
     """One connection: takes what the server writes and sends the next request."""
 
     def __init__(self, load: Load) -> None:
         super().__init__()
         self.load = load
-        self.protocol: RequestHandler[Any] | None = None
+        self.protocol: asyncio.Protocol | None = None
 
     def send(self) -> None:
         load = self.load
@@ -122,20 +139,21 @@ class MemoryTransport(asyncio.Transport):
 
 
 def build_app(kind: str) -> web.Application:
-    if kind == "bare":
+    if kind in ("bare", "harness"):
         return yardstick_app()
     settings = load_settings(ROOT / "config" / "mockproxy.yaml", environ={})
     return create_app(settings, build_catalog(settings))
 
 
 async def measure(key: str, requests: int, repeats: int, connections: int) -> float:
-    """Best µs per request over the repeats."""
+    """Best µs per request over the repeats, the harness's own cost included."""
     kind, raw, status = SCENARIOS[key]
     runner = web.AppRunner(build_app(kind), access_log=None, handle_signals=False)
     await runner.setup()
     if kind == "mock":
         install_front_door(runner)  # as `mockproxy serve` does
     assert runner.server is not None
+    server: Callable[[], asyncio.Protocol] = CannedServer if kind == "harness" else runner.server
     best = float("inf")
     statuses: set[bytes] = set()
     try:
@@ -143,7 +161,7 @@ async def measure(key: str, requests: int, repeats: int, connections: int) -> fl
             load = Load(raw, requests)
             transports = [MemoryTransport(load) for _ in range(connections)]
             for transport in transports:
-                transport.protocol = runner.server()
+                transport.protocol = server()
                 transport.protocol.connection_made(transport)
             started = time.perf_counter()
             for transport in transports:
@@ -179,15 +197,22 @@ def main() -> None:
             asyncio.run(measure(arguments.profile, arguments.requests, 1, arguments.connections))
         profiler.print(show_all=arguments.all)
         return
+    harness = asyncio.run(
+        measure("harness", arguments.requests, arguments.repeats, arguments.connections)
+    )
+    print(f"harness {harness:6.1f} µs/request (the load's own cost, subtracted below)")
     bare = None
     for key in arguments.scenarios:
+        if key == "harness":
+            continue
         micros = asyncio.run(
             measure(key, arguments.requests, arguments.repeats, arguments.connections)
         )
+        server = micros - harness
         if key == "bare":
-            bare = micros
-        ratio = f"  ratio {bare / micros:.2f}" if bare and key != "bare" else ""
-        print(f"{key:5} {micros:6.1f} µs/request{ratio}")
+            bare = server
+        ratio = f"  ratio {bare / server:.2f}" if bare and key != "bare" else ""
+        print(f"{key:7} {server:6.1f} µs/request{ratio}")
 
 
 if __name__ == "__main__":
