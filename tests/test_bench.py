@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from bench.inprocess import SCENARIOS, measure
 from bench.run import MOCK_SCENARIOS, YARDSTICK_OF, ratio_to_neighbours, round_order
 from bench.yardstick import BODY, yardstick_app
 
@@ -93,3 +94,18 @@ def test_a_rounds_ratio_is_to_the_mean_of_the_nearest_yardstick_runs() -> None:
     assert ratio_to_neighbours(one_round, "a", "bare") == pytest.approx(700 / 1050)
     assert ratio_to_neighbours(one_round, "b", "bare") == pytest.approx(500 / 1000)
     assert ratio_to_neighbours(one_round, "a", "same-a") == pytest.approx(700 / 800)
+
+
+@pytest.mark.parametrize("key", ["harness", "bare", "a", "b", "c"])
+async def test_in_process_harness_drives_each_scenario_to_its_expected_status(key: str) -> None:
+    """bench/inprocess.py serves each scenario as production does (front door included) and
+    stops with an error when an answer has another status than the scenario expects."""
+    micros = await measure(key, requests=200, repeats=1, connections=5)
+    assert micros > 0
+
+
+async def test_in_process_harness_refuses_a_wrong_status(monkeypatch: pytest.MonkeyPatch) -> None:
+    kind, raw, _status = SCENARIOS["a"]
+    monkeypatch.setitem(SCENARIOS, "a", (kind, raw, 200))  # (a) answers its documented 404
+    with pytest.raises(SystemExit, match="expected 200"):
+        await measure("a", requests=20, repeats=1, connections=2)
