@@ -122,7 +122,9 @@ def request_context(app: web.Application) -> Callable[[Handler], Handler]:
     return in_context
 
 
-def _in_context(in_context: Callable[[Handler], Handler], route: web.RouteDef) -> web.RouteDef:
+def _route_in_context(
+    in_context: Callable[[Handler], Handler], route: web.RouteDef
+) -> web.RouteDef:
     handler = route.handler
     assert not isinstance(handler, type), "class-based views are not used"
     return web.RouteDef(route.method, route.path, in_context(handler), route.kwargs)
@@ -507,7 +509,7 @@ def create_app(
     in_context = request_context(app)
     reserved = [*admin_routes(), *setup_explorer(app)]
     routes = [*reserved, *reserved_routes(), *api_routes(settings)]
-    app.router.add_routes(_in_context(in_context, route) for route in routes)
+    app.router.add_routes(_route_in_context(in_context, route) for route in routes)
     prefixes = tuple(f"{mount}/" for mount in api_mounts(settings))
     app[API_TRAFFIC] = ApiTraffic(in_context(dispatch), prefixes)
     return app

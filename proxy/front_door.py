@@ -10,7 +10,7 @@ door hands those requests to that handler directly; every other request (the adm
 and explorer, root mounts, escaped mounts, and any request with ``Expect``, whose
 ``100-continue`` aiohttp's route handling answers) goes through the Application as before.
 
-It is installed on a started runner's ``web.Server`` (``install_front_door``), by the CLI and
+It is installed on a set-up runner's ``web.Server`` (``install_front_door``), by the CLI and
 by the test suite's clients alike. The Application keeps its whole life cycle (cleanup_ctx,
 state, shutdown); a request that came through the front door has no match info, so API code
 reaches the app through ``Exchange.app`` rather than ``request.app``.
