@@ -86,6 +86,12 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time a process has used (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def lua_script(method: str, headers: dict[str, str], body: str | None, expect: int) -> str:
     """A wrk script: request shape, and a count of answers that are not the expected status."""
     lines = [f'wrk.method = "{method}"']
@@ -111,10 +117,17 @@ def _ms(text: str) -> float:
 
 
 def run_wrk(
-    url: str, script: str, duration: float, connections: int, threads: int
+    url: str,
+    script: str,
+    duration: float,
+    connections: int,
+    threads: int,
+    server_pid: int | None = None,
 ) -> dict[str, Any]:
+    """One wrk run; with ``server_pid``, also the CPU that server spent per request."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
         handle.write(script)
+    cpu_before = None if server_pid is None else cpu_seconds(server_pid)
     try:
         output = subprocess.run(
             [
@@ -134,6 +147,7 @@ def run_wrk(
         ).stdout
     finally:
         os.unlink(handle.name)
+    cpu = None if server_pid is None or cpu_before is None else cpu_seconds(server_pid) - cpu_before
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
     p50 = _ms(re.search(r"50%\s+([\d.]+\w+)", output).group(1))  # type: ignore[union-attr]
     p99 = _ms(re.search(r"99%\s+([\d.]+\w+)", output).group(1))  # type: ignore[union-attr]
@@ -145,6 +159,7 @@ def run_wrk(
         "p99_ms": p99,
         "requests": requests,
         "unexpected_status": unexpected,
+        "server_cpu_us": None if cpu is None or not requests else cpu * 1e6 / requests,
     }
 
 
@@ -346,9 +361,11 @@ def run(
         "scenarios": {},
     }
     with (
-        process([*yardstick, str(bare_port)]),
-        process([*yardstick, str(upstream_port)]),
-        process([sys.executable, "-m", "proxy", "serve", "--port", str(proxy_port)], env=env),
+        process([*yardstick, str(bare_port)]) as bare_server,
+        process([*yardstick, str(upstream_port)]) as upstream_server,
+        process(
+            [sys.executable, "-m", "proxy", "serve", "--port", str(proxy_port)], env=env
+        ) as proxy_server,
     ):
         for port in (bare_port, upstream_port):
             wait_healthy(f"http://127.0.0.1:{port}/_mockproxy/health")
@@ -360,8 +377,15 @@ def run(
         for _key, _description, url, script in plan:
             run_wrk(url, script, min(1.0, duration), connections, threads)  # warm-up
         target = {key: (url, script) for key, _description, url, script in plan}
+        pid = {key: proxy_server.pid for key in target}  # whose CPU a run measures
+        pid["upstream"] = upstream_server.pid
+        for key in ("bare", *(f"same-{mock}" for mock in MOCK_SCENARIOS)):
+            pid[key] = bare_server.pid
         rounds_measured: list[list[Run]] = [
-            [(key, run_wrk(*target[key], duration, connections, threads)) for key in round_order()]
+            [
+                (key, run_wrk(*target[key], duration, connections, threads, pid[key]))
+                for key in round_order()
+            ]
             for _round in range(rounds)
         ]
         for key, description, _url, _script in plan:
@@ -406,8 +430,8 @@ def run(
 
 def markdown(results: dict[str, Any]) -> str:
     rows = [
-        "| scenario | req/s | p50 ms | p99 ms | ratio | target | | rounds' ratios | ratio, same request |",
-        "|---|---:|---:|---:|---:|---:|---|---|---:|",
+        "| scenario | req/s | p50 ms | p99 ms | server CPU µs/req | ratio | target | | rounds' ratios | ratio, same request |",
+        "|---|---:|---:|---:|---:|---:|---:|---|---|---:|",
     ]
     for key, data in results["scenarios"].items():
         target = TARGETS.get(key)
@@ -415,8 +439,10 @@ def markdown(results: dict[str, Any]) -> str:
         verdict = "" if target is None else ("PASS" if ratio >= target else "MISS")
         same = data.get("ratio_same_request")
         spread = " ".join(f"{r:.2f}" for r in data.get("ratio_per_round", ()))
+        cpu = data.get("server_cpu_us")
         rows.append(
             f"| {key}: {data['description']} | {data['rps']:.0f} | {data['p50_ms']:.2f} | {data['p99_ms']:.2f} | "
+            f"{'' if cpu is None else f'{cpu:.1f}'} | "
             f"{'' if ratio is None else f'{ratio:.2f}'} | {'' if target is None else f'>= {target}'} | {verdict} | "
             f"{spread} | {'' if same is None else f'{same:.2f}'} |"
         )
@@ -438,7 +464,9 @@ def markdown(results: dict[str, Any]) -> str:
         f"{results['rounds']} round(s), each scenario between two runs of its yardstick: req/s and latencies from the median run, "
         "each ratio the median of the rounds' ratios (a round's ratio is to the mean of the yardstick runs just before and after); one mockproxy worker. "
         "Ratios of a, b and c are to the bare handler answering GET / (the verdict); "
-        "'same request' ratios are to the bare handler answering the scenario's own request (same-a, same-b, same-c)."
+        "'same request' ratios are to the bare handler answering the scenario's own request (same-a, same-b, same-c). "
+        "Server CPU is the user and system time the serving process (yardstick or mockproxy) spent per request during that run; "
+        "for d it is mockproxy's alone."
     )
     return "\n".join(rows) + "\n"
 

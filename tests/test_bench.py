@@ -49,6 +49,7 @@ def test_benchmark_smoke(tmp_path: Path) -> None:
     for name, data in results["scenarios"].items():
         assert data["rps"] > 0, name
         assert data["unexpected_status"] == 0, name
+        assert data["server_cpu_us"] > 0, name
     for key in ("a", "b", "c", "d"):
         assert isinstance(results["scenarios"][key]["ratio"], float)
     for key in ("a", "b", "c"):
