@@ -114,8 +114,13 @@ def request_context(app: web.Application) -> Callable[[Handler], Handler]:
                 seconds = time.perf_counter() - started
                 if _REQUEST_LOG.isEnabledFor(logging.INFO):
                     _log_completed(request, exchange, status, seconds)
-                if exchange.api is not None:  # admin and explorer requests are not API traffic
-                    _count(request, exchange, status, seconds, metrics, journal)
+                api = exchange.api
+                if api is not None:  # admin and explorer requests are not API traffic
+                    operation, source = exchange.operation or "", exchange.source or ""
+                    metrics.observe(api, operation, source, status, seconds)
+                    journal.record(
+                        exchange, request.method, request.raw_path, request.raw_headers, status
+                    )
 
         return with_context
 
@@ -143,21 +148,6 @@ def _problem_for(error: Exception, request: web.Request, request_id: str) -> web
         500, "internal-error", "mockproxy failed to handle this request", request_id=request_id
     )
     return problem_response(problem, instance=request.path)
-
-
-def _count(
-    request: web.Request,
-    exchange: Exchange,
-    status: int,
-    seconds: float,
-    metrics: Metrics,
-    journal: Journal,
-) -> None:
-    """An API request's metrics and journal entry."""
-    metrics.observe(
-        exchange.api or "", exchange.operation or "", exchange.source or "", status, seconds
-    )
-    journal.record(exchange, request.method, request.raw_path, request.raw_headers, status)
 
 
 def _log_completed(request: web.Request, exchange: Exchange, status: int, seconds: float) -> None:
@@ -243,11 +233,13 @@ async def _mock(
         known = answers.get(answer_key)
         if known is not None:
             return known.response()
-    body = await _request_body(request, exchange, settings.max_body_bytes)
+    body = _buffered_body(request, exchange, settings.max_body_bytes)
+    if body is None:
+        body = await _request_body(request, exchange, settings.max_body_bytes)
     raw_query = request.rel_url.raw_query_string
     preferences = parse_preferences(headers.getall(PREFER, ()), raw_query)
     cache = exchange.snapshot.body_cache
-    result = _validate(request, decision, prepared, preferences, body)
+    result = _validate(request, decision, prepared, preferences, body, raw_query)
     invalid = result is not None and not result.valid
     accept = headers.get(hdrs.ACCEPT)
     api = decision.api
@@ -279,24 +271,31 @@ async def _mock(
     return reply_to_response(reply, prepared.operation.key, extra)
 
 
-async def _request_body(request: web.Request, exchange: Exchange, limit: int) -> bytes:
-    """The whole request body, read once and kept in the exchange (journal, fallback mock).
+def _buffered_body(request: web.Request, exchange: Exchange, limit: int) -> bytes | None:
+    """The whole request body if it is at hand (read before, none, or all arrived with the
+    headers, as a small body usually does), kept in the exchange; None if it must be awaited.
 
-    A small body usually arrives with the headers: then it is taken from the buffer without
-    aiohttp's read loop (same size limit, same 413).
+    Taken from the buffer without aiohttp's read loop: same size limit, same 413.
     """
     if exchange.body is not None:
         return exchange.body
     if not request.body_exists:
         return b""
     content = request.content
-    if content.is_eof():
-        body = content.read_nowait()
-        if len(body) > limit:
-            raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=len(body))
-    else:
-        body = await request.read()
+    if not content.is_eof():
+        return None
+    body = content.read_nowait()
+    if len(body) > limit:
+        raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=len(body))
     exchange.body = body
+    return body
+
+
+async def _request_body(request: web.Request, exchange: Exchange, limit: int) -> bytes:
+    """The whole request body, read once and kept in the exchange (journal, fallback mock)."""
+    body = _buffered_body(request, exchange, limit)
+    if body is None:
+        body = exchange.body = await request.read()
     return body
 
 
@@ -322,6 +321,7 @@ def _validate(
     prepared: PreparedOperation,
     preferences: Preferences,
     body: bytes,
+    raw_query: str,
 ) -> ValidationResult | None:
     """Validate unless validation is off for the API or the client said validate=false."""
     if preferences.validate is False or decision.api.settings.validation is ValidationMode.OFF:
@@ -329,7 +329,7 @@ def _validate(
     validator = prepared.validator
     parts = RequestParts(
         path_params=decision.params,
-        query_string=strip_control_parameters(request.rel_url.raw_query_string),
+        query_string=strip_control_parameters(raw_query),
         headers=request.headers,
         cookies=request.cookies if validator.reads_cookies else _EMPTY,
         content_type=request.headers.get(hdrs.CONTENT_TYPE),
@@ -395,7 +395,8 @@ def _request_findings(
     if prepared is None or decision.api.settings.validation is ValidationMode.OFF:
         return []
     preferences = Preferences(validate=True)
-    result = _validate(request, decision, prepared, preferences, body or b"")
+    raw_query = request.rel_url.raw_query_string
+    result = _validate(request, decision, prepared, preferences, body or b"", raw_query)
     if result is None:
         return []
     return [f"request {error.pointer}: {error.detail}" for error in result.errors]
@@ -446,7 +447,9 @@ async def dispatch(request: web.Request) -> web.StreamResponse:
     """The catch-all: route, then mock or forward."""
     exchange = request[EXCHANGE]
     current = exchange.snapshot
-    raw_path = request.raw_path.split("?", 1)[0]
+    raw_path = request.raw_path
+    if "?" in raw_path:
+        raw_path = raw_path.partition("?")[0]
     decision = route(current.catalog, current.settings.mock_prefix, request.method, raw_path)
     exchange.api, exchange.operation, exchange.source = decision.labels
     if decision.mode is Mode.MOCK:
