@@ -216,9 +216,7 @@ async def _mock(
         raise _method_not_allowed(decision, request.method)
     headers = request.headers
     security = prepared.security
-    authorized = security.satisfied_by(
-        headers.get(hdrs.AUTHORIZATION), lambda: credentials_of(request)
-    )
+    authorized = security.satisfied_by(headers.get(hdrs.AUTHORIZATION), credentials_of, request)
     answers = decision.answers
     answer_key = None
     if answers is not None and not request.body_exists and hdrs.ORIGIN not in headers:
@@ -255,13 +253,10 @@ async def _mock(
     elif not invalid and hdrs.ORIGIN not in headers and is_static(preferences, settings.dynamic):
         # the common case: a static reply whose response was assembled by an earlier request
         key = (api.name, prepared.operation.key, preferences, accept)
-        fixed = _CORS_ANY if settings.cors else _EMPTY
-        ready = ready_response(
-            key,
-            lambda: mock_reply(request, api, prepared, preferences, settings.dynamic, cache),
-            fixed,
-            cache,
-        )
+        ready = cache.ready.get(key)
+        if ready is None:
+            reply = mock_reply(request, api, prepared, preferences, settings.dynamic, cache)
+            ready = ready_response(key, reply, _CORS_ANY if settings.cors else _EMPTY, cache)
         if answers is not None and answer_key is not None:
             remember(answers, answer_key, ready, ANSWERS_PER_DECISION)
         return ready.response()

@@ -343,17 +343,11 @@ def reply_to_response(
 
 
 def ready_response(
-    key: ReplyKey,
-    build: Callable[[], MockReply],
-    fixed_headers: Mapping[str, str],
-    cache: BodyCache,
+    key: ReplyKey, reply: MockReply, fixed_headers: Mapping[str, str], cache: BodyCache
 ) -> ReadyResponse:
     """The answer to a static request whose only extra headers are ``fixed_headers`` (the
-    same for every such request): assembled once per ``key``; ``.response()`` copies it."""
-    ready = cache.ready.get(key)
-    if ready is None:
-        reply = build()
-        headers = _response_headers(reply, key[1], fixed_headers)
-        ready = ReadyResponse(reply.status, headers, _body_to_send(reply))
-        remember(cache.ready, key, ready, _MAX_CACHED_REPLIES)
-    return ready
+    same for every such request), assembled from its reply and kept in ``cache.ready`` by
+    ``key``: a later request looks it up there and copies it with ``.response()``."""
+    headers = _response_headers(reply, key[1], fixed_headers)
+    ready = ReadyResponse(reply.status, headers, _body_to_send(reply))
+    return remember(cache.ready, key, ready, _MAX_CACHED_REPLIES)

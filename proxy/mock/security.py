@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Container, Mapping
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Final, TypeVar
 
 from proxy.spec.model import (
     ParameterLocation,
@@ -22,6 +22,7 @@ from proxy.spec.model import (
 
 __all__ = ["Credentials", "SecurityCheck", "compile_security_check"]
 
+_Request = TypeVar("_Request")
 _BEARER_KINDS: Final = frozenset({SecuritySchemeKind.OAUTH2, SecuritySchemeKind.OPEN_ID_CONNECT})
 
 
@@ -117,17 +118,20 @@ class SecurityCheck:
         return any(all(need.present(credentials) for need in alt) for alt in self.alternatives)
 
     def satisfied_by(
-        self, authorization: str | None, credentials: Callable[[], Credentials]
+        self,
+        authorization: str | None,
+        credentials: Callable[[_Request], Credentials],
+        request: _Request,
     ) -> bool:
         """``satisfied``, deciding from the Authorization header alone where it can;
-        ``credentials`` is called only when a scheme needs more of the request."""
+        ``credentials(request)`` is called only when a scheme needs more of the request."""
         if not self.required:
             return True
         if self.authorization_prefixes:
             return authorization is not None and authorization.lower().startswith(
                 self.authorization_prefixes
             )
-        return self.satisfied(credentials())
+        return self.satisfied(credentials(request))
 
     def message(self) -> str:
         names = ", ".join(self.scheme_names)

@@ -118,10 +118,10 @@ def test_authorization_alone_decides_where_it_can(
     check = compile_security_check(alternatives, SCHEMES)
     assert check.authorization_prefixes
 
-    def no_credentials() -> Credentials:
+    def no_credentials(_request: object) -> Credentials:
         raise AssertionError("the Authorization header alone should decide")
 
-    assert check.satisfied_by(authorization, no_credentials) is expected
+    assert check.satisfied_by(authorization, no_credentials, None) is expected
     assert check.satisfied(credentials(authorization)) is expected
 
 
@@ -135,4 +135,4 @@ def test_other_schemes_read_the_whole_request(alternatives: tuple[tuple[str, ...
     check = compile_security_check(alternatives, SCHEMES)
     assert check.authorization_prefixes == ()
     present = credentials("Basic x", headers=("x-api-key",))
-    assert check.satisfied_by("Basic x", lambda: present) is True
+    assert check.satisfied_by("Basic x", lambda _request: present, None) is True
