@@ -78,8 +78,13 @@ _PARSED: dict[tuple[tuple[str, ...], str], Preferences] = {}
 _PARSED_LIMIT: Final = 4096
 
 
+_NOTHING_ASKED: Final = Preferences()
+
+
 def parse_preferences(prefer_headers: Iterable[str], query_string: str) -> Preferences:
     """Preferences from all ``Prefer`` header values and the raw query string (memoised)."""
+    if not prefer_headers and not query_string:  # the usual request: nothing asked
+        return _NOTHING_ASKED
     key = (tuple(prefer_headers), query_string)
     found = _PARSED.get(key)
     if found is None:
