@@ -155,7 +155,7 @@ class OperationValidator:
 
     def _parameter_errors(self, parts: RequestParts) -> list[FieldError]:
         errors: list[FieldError] = []
-        pairs = query_pairs(parts.query_string) if parts.query_string else []
+        pairs = query_pairs(parts.query_string) if parts.query_string else ()
         for compiled in self._parameters:
             parameter = compiled.parameter
             if parameter.location is ParameterLocation.PATH:
@@ -224,11 +224,11 @@ class OperationValidator:
             remember(self._memo, key, found, _MEMO_SIZE)
         return found
 
-    def _body(self, parts: RequestParts) -> tuple[int, list[FieldError], Any]:
+    def _body(self, parts: RequestParts) -> tuple[int, Sequence[FieldError], Any]:
         if not parts.body:
             if self._body_required:
                 return 400, [FieldError("/body", "a request body is required")], None
-            return 200, [], None
+            return 200, (), None
         if not parts.content_type:
             return 415, [FieldError("/header/Content-Type", "Content-Type is missing")], None
         compiled, base = self._media_for(parts.content_type)
@@ -253,7 +253,7 @@ class OperationValidator:
             detail = f"not supported: validating {compiled.base} request bodies against a schema"
             return 501, [FieldError("/body", detail)], None
         if compiled.validator is None or value is None or _passes(compiled.verdict, value):
-            return 200, [], value
+            return 200, (), value
         errors = [
             FieldError(_pointer("/body", e), _detail(e))
             for e in compiled.validator.iter_errors(value)
