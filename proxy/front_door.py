@@ -57,4 +57,11 @@ def install_front_door(runner: web.BaseRunner) -> None:
         raise RuntimeError("install_front_door needs an AppRunner after setup()")
     if isinstance(server.request_handler, FrontDoor):
         return
-    server.request_handler = FrontDoor(runner.app[API_TRAFFIC], server)
+    app = runner.app
+    if app.middlewares or app.on_response_prepare:
+        # requests past the router would silently miss them
+        raise RuntimeError(
+            "the front door skips aiohttp middlewares and on_response_prepare handlers; "
+            "wrap the API handler (app.request_context) instead"
+        )
+    server.request_handler = FrontDoor(app[API_TRAFFIC], server)

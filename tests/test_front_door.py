@@ -81,6 +81,22 @@ async def test_test_clients_serve_mockproxy_behind_the_front_door(aiohttp_client
     assert isinstance(server.request_handler, FrontDoor)
 
 
+async def test_install_refuses_an_app_with_middlewares_it_would_skip() -> None:
+    app = which_path_app()
+
+    async def on_prepare(request: web.Request, response: web.StreamResponse) -> None:
+        response.headers["X-Prepared"] = "1"
+
+    app.on_response_prepare.append(on_prepare)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    try:
+        with pytest.raises(RuntimeError, match="on_response_prepare"):
+            install_front_door(runner)
+    finally:
+        await runner.cleanup()
+
+
 def test_install_needs_a_set_up_app_runner() -> None:
     settings = load_settings(CONFIG, environ={})
     runner = web.AppRunner(create_app(settings, build_catalog(settings)))
