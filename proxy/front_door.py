@@ -2,13 +2,14 @@
 
 aiohttp's ``Application`` spends about 4 µs of CPU on each request before a handler runs:
 the router's walk over the path's prefixes, a regex match, the match info and the app
-signals (bench/inprocess.py; that is a seventh of a static mock answer). For a raw path that
-starts with one of the plain API mounts (``app.api_mounts``: no %-escapes, no braces, outside
-``/_mockproxy``), the router's answer is known before the request arrives: the API catch-all
-(``app.dispatch`` in its request context), since nothing else is registered there. The front
-door hands those requests to that handler directly; every other request (the admin endpoints
-and explorer, root mounts, escaped mounts, and any request with ``Expect``, whose
-``100-continue`` aiohttp's route handling answers) goes through the Application as before.
+signals (bench/inprocess.py: a static mock answer took 28 µs with it, 24 without). For a raw
+path that starts with one of the plain API mounts (``app.api_mounts``: no %-escapes, no
+braces, outside ``/_mockproxy``), the router's answer is known before the request arrives:
+the API catch-all (``app.dispatch`` in its request context), since nothing else is registered
+there. The front door hands those requests to that handler directly; every other request (the
+admin endpoints and explorer, root mounts, escaped mounts, and any request with ``Expect``,
+whose ``100-continue`` aiohttp's route handling answers) goes through the Application as
+before.
 
 It is installed on a set-up runner's ``web.Server`` (``install_front_door``), by the CLI and
 by the test suite's clients alike. The Application keeps its whole life cycle (cleanup_ctx,
