@@ -231,9 +231,7 @@ async def _mock(
         known = answers.get(answer_key)
         if known is not None:
             return known.response()
-    body = _buffered_body(request, exchange, settings.max_body_bytes)
-    if body is None:
-        body = await _request_body(request, exchange, settings.max_body_bytes)
+    body = await _request_body(request, exchange, settings.max_body_bytes)
     raw_query = request.rel_url.raw_query_string
     preferences = parse_preferences(headers.getall(PREFER, ()), raw_query)
     cache = exchange.snapshot.body_cache
@@ -266,31 +264,24 @@ async def _mock(
     return reply_to_response(reply, prepared.operation.key, extra)
 
 
-def _buffered_body(request: web.Request, exchange: Exchange, limit: int) -> bytes | None:
-    """The whole request body if it is at hand (read before, none, or all arrived with the
-    headers, as a small body usually does), kept in the exchange; None if it must be awaited.
+async def _request_body(request: web.Request, exchange: Exchange, limit: int) -> bytes:
+    """The whole request body, read once and kept in the exchange (journal, fallback mock).
 
-    Taken from the buffer without aiohttp's read loop: same size limit, same 413.
+    A small body usually arrives with the headers: then it is taken from the buffer without
+    aiohttp's read loop (same size limit, same 413).
     """
     if exchange.body is not None:
         return exchange.body
     if not request.body_exists:
         return b""
     content = request.content
-    if not content.is_eof():
-        return None
-    body = content.read_nowait()
-    if len(body) > limit:
-        raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=len(body))
+    if content.is_eof():
+        body = content.read_nowait()
+        if len(body) > limit:
+            raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=len(body))
+    else:
+        body = await request.read()
     exchange.body = body
-    return body
-
-
-async def _request_body(request: web.Request, exchange: Exchange, limit: int) -> bytes:
-    """The whole request body, read once and kept in the exchange (journal, fallback mock)."""
-    body = _buffered_body(request, exchange, limit)
-    if body is None:
-        body = exchange.body = await request.read()
     return body
 
 
