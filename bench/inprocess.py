@@ -13,25 +13,28 @@ stable to a few percent.
 ``--profile KEY`` runs that scenario under pyinstrument and prints where the time goes.
 
 The scenarios are bench/run.py's, on the bundled config; ``bare`` and ``same-*`` are its
-yardsticks.
+yardsticks. ``b-100k`` is (b) with a 100 KB document in the body: what validation costs as
+bodies grow.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
+import json
 import sys
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from aiohttp import web
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.run import MOCK_SCENARIOS  # noqa: E402
+from bench.run import AUTH, MOCK_SCENARIOS  # noqa: E402
 from bench.yardstick import yardstick_app  # noqa: E402
 from proxy.app import create_app  # noqa: E402
 from proxy.catalog import build_catalog  # noqa: E402
@@ -57,6 +60,23 @@ for _key, (_description, _request, _status) in MOCK_SCENARIOS.items():
     _raw = request_bytes(_request.method, _request.path, _request.headers, _request.body or "")
     SCENARIOS[_key] = ("mock", _raw, _status)
     SCENARIOS[f"same-{_key}"] = ("bare", _raw, 200)  # bench/run.py's same-request yardsticks
+
+_DOCUMENT: Final = base64.b64encode(bytes(range(256)) * 300).decode()  # 100 KB, fixed
+SCENARIOS["b-100k"] = (  # not one of bench/run.py's: what validation costs per body size
+    "mock",
+    request_bytes(
+        "POST",
+        "/_mock/fax/fax4a-api/9991/fax",
+        {"Authorization": AUTH, "Content-Type": "application/json"},
+        json.dumps(
+            {
+                "recipients": [{"number": "+498900000000"}],
+                "documents": [{"name": "invoice.pdf", "data": _DOCUMENT}],
+            }
+        ),
+    ),
+    201,
+)
 
 
 class Load:

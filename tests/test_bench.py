@@ -97,7 +97,7 @@ def test_a_rounds_ratio_is_to_the_mean_of_the_nearest_yardstick_runs() -> None:
     assert ratio_to_neighbours(one_round, "a", "same-a") == pytest.approx(700 / 800)
 
 
-@pytest.mark.parametrize("key", ["harness", "bare", "a", "b", "c"])
+@pytest.mark.parametrize("key", ["harness", "bare", "a", "b", "c", "b-100k"])
 async def test_in_process_harness_drives_each_scenario_to_its_expected_status(key: str) -> None:
     """bench/inprocess.py serves each scenario as production does (front door included) and
     stops with an error when an answer has another status than the scenario expects."""
