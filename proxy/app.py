@@ -268,7 +268,7 @@ async def _request_body(request: web.Request, exchange: Exchange, limit: int) ->
     """The whole request body, read once and kept in the exchange (journal, fallback mock).
 
     A small body usually arrives with the headers: then it is taken from the buffer without
-    aiohttp's read loop (same size limit, same 413).
+    aiohttp's read loop (same size limit). A body over the limit is a 413 problem naming it.
     """
     if exchange.body is not None:
         return exchange.body
@@ -278,11 +278,25 @@ async def _request_body(request: web.Request, exchange: Exchange, limit: int) ->
     if content.is_eof():
         body = content.read_nowait()
         if len(body) > limit:
-            raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=len(body))
+            raise _body_too_large(limit, len(body))
     else:
-        body = await request.read()
+        try:
+            body = await request.read()
+        except web.HTTPRequestEntityTooLarge:  # the app's client_max_size is the same limit
+            raise _body_too_large(limit, request.content_length) from None
     exchange.body = body
     return body
+
+
+def _body_too_large(limit: int, size: int | None) -> ProblemError:
+    """413 for a body over ``max_body_size``; ``size`` is None when sent chunked."""
+    where = "(max_body_size in the config)"
+    detail = (
+        f"the request body is {size} bytes; mockproxy reads at most {limit} bytes {where}"
+        if size is not None
+        else f"the request body is over {limit} bytes, the most mockproxy reads {where}"
+    )
+    return ProblemError(413, "body-too-large", detail, max_body_bytes=limit)
 
 
 def _extra_headers(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -326,21 +327,36 @@ async def test_script_callers_get_no_prompting_challenge(client: TestClient[Any,
 
 
 @pytest.mark.parametrize(
-    ("limit", "size"),
-    [(40, 200), (100_000, 1_000_000)],
-    ids=["small-body-buffered", "large-body-streamed"],
+    ("limit", "size", "chunked"),
+    [(40, 200, False), (100_000, 1_000_000, False), (100_000, 1_000_000, True)],
+    ids=["small-body-buffered", "large-body-streamed", "large-body-chunked"],
 )
-async def test_body_over_the_size_limit_is_413(aiohttp_client: Any, limit: int, size: int) -> None:
-    """A body over max_body_size is refused with a 413 problem, however it arrived."""
+async def test_body_over_the_size_limit_is_413(
+    aiohttp_client: Any, limit: int, size: int, chunked: bool
+) -> None:
+    """A body over max_body_size is refused with a 413 problem naming the limit, however it
+    arrived."""
     settings = dataclasses.replace(load_settings(CONFIG, environ={}), max_body_bytes=limit)
     client = await aiohttp_client(create_app(settings, build_catalog(settings)))
     body = b'{"recipients": [{"number": "' + b"1" * size + b'"}]}'
+
+    async def in_chunks() -> AsyncIterator[bytes]:
+        for start in range(0, len(body), 65536):
+            yield body[start : start + 65536]
+
     response = await client.post(
-        BASE + "/fax", data=body, headers={**AUTH, "Content-Type": "application/json"}
+        BASE + "/fax",
+        data=in_chunks() if chunked else body,
+        headers={**AUTH, "Content-Type": "application/json"},
     )
     assert response.status == 413
     assert response.content_type == "application/problem+json"
-    assert (await response.json())["status"] == 413
+    problem = await response.json()
+    assert problem["status"] == 413
+    assert problem["max_body_bytes"] == limit
+    sent = f"is over {limit} bytes, the most" if chunked else f"is {len(body)} bytes;"
+    assert problem["detail"].startswith(f"the request body {sent} mockproxy reads")
+    assert problem["detail"].endswith("(max_body_size in the config)")
 
 
 async def test_body_is_read_whole_for_the_journal(client: TestClient[Any, Any]) -> None:
