@@ -23,6 +23,8 @@ from proxy.errors import ConfigError
 from proxy.yamlio import YamlDocument, YamlSyntaxError, load_yaml_document
 
 __all__ = [
+    "API_KEYS",
+    "TOP_LEVEL_KEYS",
     "ApiSettings",
     "LogFormat",
     "Mode",
@@ -311,7 +313,7 @@ def env_mode_variable(api_name: str) -> str:
     return f"MOCKPROXY_MODE_{mangled}"
 
 
-_TOP_KEYS: Final = (
+TOP_LEVEL_KEYS: Final = (  # what the reader accepts (the README lists each)
     "listen",
     "mock_prefix",
     "mode",
@@ -323,7 +325,7 @@ _TOP_KEYS: Final = (
     "journal",
     "apis",
 )
-_API_KEYS: Final = (
+API_KEYS: Final = (  # what the reader accepts below apis.<name>
     "spec",
     "mount",
     "upstream",
@@ -342,7 +344,7 @@ def _read_api(
     if not _API_NAME.match(name):
         reader.error(parent, name, prefix, "API names may hold only letters, digits, '_', '.', '-'")
     api = reader.mapping(raw, parent, name, prefix)
-    reader.known_keys(api, _API_KEYS, prefix + ".")
+    reader.known_keys(api, API_KEYS, prefix + ".")
     if "spec" not in api:
         reader.error(
             parent, name, prefix + ".spec", "required: the path of the API's OpenAPI description"
@@ -422,7 +424,7 @@ def _check_mounts(reader: _Reader, apis: dict[str, ApiSettings], mock_prefix: st
 
 
 def _read_settings(reader: _Reader, root: dict[str, Any], path: Path) -> Settings:
-    reader.known_keys(root, _TOP_KEYS, "")
+    reader.known_keys(root, TOP_LEVEL_KEYS, "")
     listen = reader.mapping(root.get("listen"), root, "listen", "listen")
     reader.known_keys(listen, ("host", "port"), "listen.")
     admin = reader.mapping(root.get("admin"), root, "admin", "admin")

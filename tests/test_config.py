@@ -6,8 +6,17 @@ from pathlib import Path
 
 import pytest
 
-from proxy.config import LogFormat, Mode, ValidationMode, load_settings, settings_for_spec
+from proxy.config import (
+    API_KEYS,
+    TOP_LEVEL_KEYS,
+    LogFormat,
+    Mode,
+    ValidationMode,
+    load_settings,
+    settings_for_spec,
+)
 from proxy.errors import ConfigError
+from proxy.yamlio import load_yaml
 
 FAX_SPEC = Path(__file__).resolve().parent.parent / "config" / "specs" / "fax.yaml"
 
@@ -262,3 +271,29 @@ def test_settings_for_missing_spec(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as raised:
         settings_for_spec(tmp_path / "none.yaml")
     assert raised.value.messages == [f"{tmp_path / 'none.yaml'}: no such spec file"]
+
+
+def _readme_config_block() -> str:
+    readme = (FAX_SPEC.parents[2] / "README.md").read_text()
+    section = readme.split("## Configuration", 1)[1]
+    return section.split("```yaml\n", 1)[1].split("```", 1)[0]
+
+
+def test_the_readme_configuration_loads_and_names_every_key(tmp_path: Path) -> None:
+    """The README's configuration reference is a config that loads, with the defaults it
+    claims, and it lists every key the reader accepts."""
+    text = _readme_config_block()
+    settings = load_settings(config(tmp_path, text), {})
+    defaults = load_settings(config(tmp_path, "apis:\n  fax:\n    spec: specs/fax.yaml\n"), {})
+    fax, default_fax = settings.apis["fax"], defaults.apis["fax"]
+    for name in ("dynamic", "cors", "max_body_bytes", "admin_token", "log_format", "log_level"):
+        assert getattr(settings, name) == getattr(defaults, name), name
+    assert (settings.journal_size, settings.journal_max_body_bytes) == (
+        defaults.journal_size,
+        defaults.journal_max_body_bytes,
+    )
+    for name in ("validation", "timeouts", "tls_verify", "ca_bundle"):
+        assert getattr(fax, name) == getattr(default_fax, name), name
+    document = load_yaml(text)
+    assert set(document) == set(TOP_LEVEL_KEYS)
+    assert set(document["apis"]["fax"]) == set(API_KEYS)
