@@ -1,15 +1,20 @@
 """Server CPU per request, measured in one process without sockets: for profiling.
 
-    python bench/inprocess.py [--requests 20000] [--repeats 7] [--profile a]
+    python bench/inprocess.py [--requests 20000] [--repeats 7] [--cold KIB] [--profile a]
 
 wrk through loopback measures what a client sees, and on a shared machine it varies by 15 %
 between identical runs: too coarse to tell whether a change saved a microsecond. This drives
 aiohttp's own connection handler (HTTP parser, request, handler, response writer) with
 pipelined requests through an in-memory transport, so what is left is the server's CPU per
-request, minus the socket calls. The load and its transports cost about 4 µs per request by
+request, minus the socket calls. The load and its transports cost 1 to 2 µs per request by
 themselves: the ``harness`` line measures them against a server that answers at once with
 canned bytes, and every figure printed has that subtracted. The best of several repeats is
 stable to a few percent.
+
+Run back to back, the server's code and data stay in the CPU caches, which under wrk they do
+not: the kernel's loopback work runs between requests. ``--cold 1024`` sweeps 1 MiB through
+the caches before each request (the harness too, so its cost is still subtracted), which
+brings the ratios close to wrk's; use it to judge a change by what it does with cold caches.
 ``--profile KEY`` runs that scenario under pyinstrument and prints where the time goes.
 
 The scenarios are bench/run.py's, on the bundled config; ``bare`` and ``same-*`` are its
@@ -82,9 +87,10 @@ SCENARIOS["b-100k"] = (  # not one of bench/run.py's: what validation costs per 
 class Load:
     """Closed-loop load like wrk's: each connection sends its next request on an answer."""
 
-    def __init__(self, raw: bytes, total: int) -> None:
+    def __init__(self, raw: bytes, total: int, sweep: bytearray | None = None) -> None:
         self.raw = raw
         self.total = total
+        self.sweep = sweep
         self.sent = 0
         self.answered = 0
         self.statuses: set[bytes] = set()
@@ -117,6 +123,8 @@ class MemoryTransport(asyncio.Transport):
         load = self.load
         if load.sent < load.total and self.protocol is not None:
             load.sent += 1
+            if load.sweep:
+                bytes(load.sweep)  # copying streams it through the caches, evicting the server
             self.protocol.data_received(load.raw)
 
     def _take(self, data: bytes | bytearray | memoryview) -> None:
@@ -165,8 +173,14 @@ def build_app(kind: str) -> web.Application:
     return create_app(settings, build_catalog(settings))
 
 
-async def measure(key: str, requests: int, repeats: int, connections: int) -> float:
-    """Best µs per request over the repeats, the harness's own cost included."""
+async def measure(
+    key: str, requests: int, repeats: int, connections: int, cold_kib: int = 0
+) -> float:
+    """Best µs per request over the repeats, the harness's own cost included.
+
+    ``cold_kib`` > 0 sweeps that many KiB through the CPU caches before each request, as the
+    kernel's loopback work does under wrk: the server then runs with cold caches.
+    """
     kind, raw, status = SCENARIOS[key]
     runner = web.AppRunner(build_app(kind), access_log=None, handle_signals=False)
     await runner.setup()
@@ -178,7 +192,7 @@ async def measure(key: str, requests: int, repeats: int, connections: int) -> fl
     statuses: set[bytes] = set()
     try:
         for _ in range(repeats):
-            load = Load(raw, requests)
+            load = Load(raw, requests, bytearray(cold_kib * 1024))
             transports = [MemoryTransport(load) for _ in range(connections)]
             for transport in transports:
                 transport.protocol = server()
@@ -204,6 +218,13 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=20_000)
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--connections", type=int, default=50)
+    parser.add_argument(
+        "--cold",
+        type=int,
+        default=0,
+        metavar="KIB",
+        help="sweep KIB through the caches before each request (1024 comes close to wrk's ratios)",
+    )
     parser.add_argument("--profile", choices=sorted(SCENARIOS), default=None)
     parser.add_argument("--all", action="store_true", help="with --profile: library frames too")
     parser.add_argument("scenarios", nargs="*", default=list(SCENARIOS))
@@ -218,7 +239,9 @@ def main() -> None:
         profiler.print(show_all=arguments.all)
         return
     harness = asyncio.run(
-        measure("harness", arguments.requests, arguments.repeats, arguments.connections)
+        measure(
+            "harness", arguments.requests, arguments.repeats, arguments.connections, arguments.cold
+        )
     )
     print(f"harness {harness:6.1f} µs/request (the load's own cost, subtracted below)")
     bare = None
@@ -226,7 +249,9 @@ def main() -> None:
         if key == "harness":
             continue
         micros = asyncio.run(
-            measure(key, arguments.requests, arguments.repeats, arguments.connections)
+            measure(
+                key, arguments.requests, arguments.repeats, arguments.connections, arguments.cold
+            )
         )
         server = micros - harness
         if key == "bare":

@@ -105,6 +105,11 @@ async def test_in_process_harness_drives_each_scenario_to_its_expected_status(ke
     assert micros > 0
 
 
+async def test_in_process_harness_with_cold_caches_drives_a_scenario() -> None:
+    """--cold sweeps memory before each request; the answers are the same."""
+    assert await measure("b", requests=100, repeats=1, connections=5, cold_kib=64) > 0
+
+
 async def test_in_process_harness_refuses_a_wrong_status(monkeypatch: pytest.MonkeyPatch) -> None:
     kind, raw, _status = SCENARIOS["a"]
     monkeypatch.setitem(SCENARIOS, "a", (kind, raw, 200))  # (a) answers its documented 404
