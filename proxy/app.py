@@ -327,12 +327,13 @@ def _validate(
     if preferences.validate is False or decision.api.settings.validation is ValidationMode.OFF:
         return None
     validator = prepared.validator
+    headers = request.headers
     parts = RequestParts(
         path_params=decision.params,
-        query_string=strip_control_parameters(raw_query),
-        headers=request.headers,
+        query_string=strip_control_parameters(raw_query) if raw_query else "",
+        headers=headers,
         cookies=request.cookies if validator.reads_cookies else _EMPTY,
-        content_type=request.headers.get(hdrs.CONTENT_TYPE),
+        content_type=headers.get(hdrs.CONTENT_TYPE),
         body=body,
     )
     return validator.validate(parts)

@@ -309,6 +309,13 @@ def test_openapi_30_nullable(payload: bytes, errors: list[FieldError]) -> None:
     assert body("nullable", "application/json", payload)[1] == errors
 
 
+def test_a_json_null_body_is_validated_like_any_value() -> None:
+    """`null` is a JSON value, not an absent body: against an object schema it is invalid."""
+    status, errors = body("createPet", "application/json", b"null")
+    assert status == 422
+    assert [error.pointer for error in errors] == ["/body"]
+
+
 def test_optional_body_may_be_absent() -> None:
     """An operation whose body is optional accepts an empty request."""
     assert body("nullable", None, b"") == (200, [])
