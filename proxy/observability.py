@@ -12,6 +12,7 @@ from contextvars import ContextVar
 from typing import Any, Final
 
 import structlog
+from aiohttp.http_exceptions import BadHttpMessage
 from prometheus_client import CollectorRegistry, Counter, generate_latest
 from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily, Metric
 from prometheus_client.registry import Collector
@@ -38,10 +39,13 @@ def add_request_id(_logger: Any, _method: str, event: MutableMapping[str, Any]) 
     return event
 
 
-def configure_logging(log_format: str = "auto", level: str = "info") -> None:
+def configure_logging(
+    log_format: str = "auto", level: str = "info", *, cache_loggers: bool = True
+) -> None:
     """Configure structlog once: JSON lines unless stderr is a terminal (or told otherwise).
 
-    aiohttp's and asyncio's own records are rendered by the same processors.
+    aiohttp's and asyncio's own records are rendered by the same processors. Tests pass
+    ``cache_loggers=False``: structlog's ``capture_logs`` cannot see a logger cached earlier.
     """
     use_console = log_format == "console" or (log_format == "auto" and sys.stderr.isatty())
     shared: list[structlog.types.Processor] = [
@@ -50,8 +54,11 @@ def configure_logging(log_format: str = "auto", level: str = "info") -> None:
         structlog.stdlib.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
     ]
-    renderer: structlog.types.Processor = (
-        structlog.dev.ConsoleRenderer() if use_console else structlog.processors.JSONRenderer()
+    renderer: list[structlog.types.Processor] = (
+        [structlog.dev.ConsoleRenderer()]  # prints a traceback itself
+        # a stdlib record's exc_info, as a string: JSON has no other way to hold a traceback
+        if use_console
+        else [structlog.processors.format_exc_info, structlog.processors.JSONRenderer()]
     )
     structlog.configure(
         processors=[
@@ -62,22 +69,44 @@ def configure_logging(log_format: str = "auto", level: str = "info") -> None:
         ],
         logger_factory=structlog.stdlib.LoggerFactory(),
         wrapper_class=structlog.stdlib.BoundLogger,
-        cache_logger_on_first_use=True,
+        cache_logger_on_first_use=cache_loggers,
     )
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
-            foreign_pre_chain=shared,
-            processors=[
-                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-                renderer,
-            ],
+            foreign_pre_chain=[*shared, structlog.stdlib.ExtraAdder(allow=["detail", "client"])],
+            processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, *renderer],
         )
     )
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    server_log = logging.getLogger("aiohttp.server")
+    if not any(isinstance(f, _UnreadableRequests) for f in server_log.filters):
+        server_log.addFilter(_UnreadableRequests())
+
+
+class _UnreadableRequests(logging.Filter):
+    """aiohttp logs a request it cannot parse (a bad request line, header or length: the
+    client's mistake, which aiohttp answers with a 400 naming it) as an error with a
+    traceback. Such a record becomes a ``request.unreadable`` warning carrying the parser's
+    message (``detail``) and the client's address; records below warning keep their level."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if not isinstance(error, BadHttpMessage) or record.levelno <= logging.WARNING:
+            return True
+        client = record.args[0] if isinstance(record.args, tuple) and record.args else None
+        record.levelno, record.levelname = logging.WARNING, "WARNING"
+        record.msg, record.args, record.exc_info, record.exc_text = (
+            "request.unreadable",
+            (),
+            None,
+            None,
+        )
+        record.detail, record.client = error.message, client
+        return logging.getLogger(record.name).isEnabledFor(logging.WARNING)
 
 
 _ID_PREFIX: Final = str(uuid.uuid4())[:24]  # random per process: 8-4-4-4 groups, v4 and variant

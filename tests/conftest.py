@@ -14,7 +14,7 @@ from proxy.front_door import install_front_door
 from proxy.keys import API_TRAFFIC
 from proxy.observability import configure_logging
 
-configure_logging("json", "warning")
+configure_logging("json", "warning", cache_loggers=False)
 
 
 @pytest.fixture
