@@ -14,6 +14,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.protocols import Validator
 from multidict import CIMultiDictProxy
 
+from proxy.media_types import covers, media_base
 from proxy.mock.choose import find_response
 from proxy.mock.render import media_type_is_json
 from proxy.spec.model import ApiSpec, MediaType, Operation, Response
@@ -23,19 +24,9 @@ __all__ = ["ContractChecker"]
 MAX_FINDINGS: Final = 20
 
 
-def _media_base(value: str) -> str:
-    return value.split(";", 1)[0].strip().lower()
-
-
 def _documented_media(response: Response, content_type: str) -> MediaType | None:
-    wanted = _media_base(content_type)
-    for media in response.content:
-        documented = _media_base(media.media_type)
-        if documented in (wanted, "*/*"):
-            return media
-        if documented.endswith("/*") and wanted.split("/", 1)[0] == documented[:-2]:
-            return media
-    return None
+    wanted = media_base(content_type)
+    return next((m for m in response.content if covers(media_base(m.media_type), wanted)), None)
 
 
 class ContractChecker:

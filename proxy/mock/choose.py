@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from proxy.media_types import is_json, media_base
 from proxy.mock.prefer import Preferences
 from proxy.problems import ProblemError
 from proxy.spec.model import Example, MediaType, Operation, Response
@@ -157,7 +158,7 @@ def parse_accept(accept: str | None) -> list[tuple[str, float]]:
 def _range_matches(media_range: str, media_type: str) -> bool:
     if media_range in ("*/*", "*"):
         return True
-    base = media_type.split(";", 1)[0].strip().lower()
+    base = media_base(media_type)
     wanted = media_range.split(";", 1)[0]
     if wanted.endswith("/*"):
         return base.split("/", 1)[0] == wanted[:-2]
@@ -181,11 +182,6 @@ def _quality(accept: list[tuple[str, float]], media_type: str) -> float:
     return max(matching, key=lambda pair: _specificity(pair[0]))[1]
 
 
-def _is_json(media_type: str) -> bool:
-    base = media_type.split(";", 1)[0].strip().lower()
-    return base == "application/json" or base.endswith("+json")
-
-
 def choose_media_type(
     content: Sequence[MediaType], accept: list[tuple[str, float]], example: str | None = None
 ) -> MediaType | None:
@@ -201,7 +197,7 @@ def choose_media_type(
         if quality <= 0:
             continue
         has_example = example is not None and any(e.name == example for e in media.examples)
-        key = (quality, int(has_example), int(_is_json(media.media_type)), -index)
+        key = (quality, int(has_example), int(is_json(media_base(media.media_type))), -index)
         if best is None or key > best:
             best, chosen = key, media
     return chosen

@@ -7,6 +7,7 @@ from typing import Any, Final
 from urllib.parse import urlencode
 from xml.sax.saxutils import escape, quoteattr
 
+from proxy.media_types import media_base
 from proxy.spec.model import Schema
 
 __all__ = ["media_type_is_json", "render_body", "render_json"]
@@ -24,13 +25,9 @@ _PDF: Final = (
 )
 
 
-def _base(media_type: str) -> str:
-    return media_type.split(";", 1)[0].strip().lower()
-
-
 def media_type_is_json(media_type: str) -> bool:
     """application/json, application/problem+json, */*+json, and */json."""
-    base = _base(media_type)
+    base = media_base(media_type)
     return base.endswith(("/json", "+json")) or base == "*/*"
 
 
@@ -41,7 +38,7 @@ def render_json(value: Any) -> bytes:
 
 def render_body(value: Any, media_type: str, schema: Schema | None) -> bytes:
     """The bytes of ``value`` sent as ``media_type``."""
-    base = _base(media_type)
+    base = media_base(media_type)
     if media_type_is_json(base):
         return render_json(value)
     if base.endswith(("/xml", "+xml")):

@@ -17,9 +17,10 @@ from typing import Any, Final, NamedTuple
 from jsonschema import ValidationError
 from jsonschema.protocols import Validator
 
+from proxy.media_types import covers, media_base
 from proxy.memo import remember
 from proxy.spec.model import ApiSpec, MediaType, Operation, Parameter, ParameterLocation, Schema
-from proxy.validation.bodies import UNREAD, BodyError, Parser, media_base, parser_for
+from proxy.validation.bodies import UNREAD, BodyError, Parser, parser_for
 from proxy.validation.compiled import Verdict, compile_schema, root_resolver
 from proxy.validation.dialect import FORMAT_CHECKER, RequestValidator
 from proxy.validation.params import MISSING, Shape, deserialize, query_pairs, shape_of
@@ -282,13 +283,7 @@ class OperationValidator:
         return found
 
     def _match(self, base: str) -> _CompiledMedia | None:
-        for compiled in self._media:
-            documented = compiled.base
-            if documented in (base, "*/*"):
-                return compiled
-            if documented.endswith("/*") and base.split("/", 1)[0] == documented[:-2]:
-                return compiled
-        return None
+        return next((compiled for compiled in self._media if covers(compiled.base, base)), None)
 
 
 def _structured(media_base_type: str) -> bool:

@@ -15,10 +15,11 @@ from typing import Any, Final
 
 import orjson
 
+from proxy.media_types import is_json, media_base
 from proxy.spec.model import MediaType
 from proxy.validation.params import Shape, coerce, query_pairs
 
-__all__ = ["UNREAD", "BodyError", "Parser", "media_base", "parse_body", "parser_for"]
+__all__ = ["UNREAD", "BodyError", "Parser", "parse_body", "parser_for"]
 
 
 class BodyError(ValueError):
@@ -28,14 +29,6 @@ class BodyError(ValueError):
         super().__init__(detail)
         self.pointer = pointer
         self.detail = detail
-
-
-def media_base(content_type: str) -> str:
-    return content_type.split(";", 1)[0].strip().lower()
-
-
-def _is_json(base: str) -> bool:
-    return base == "application/json" or base.endswith("+json")
 
 
 Parser = Callable[[bytes, str, MediaType, Shape | None], Any]
@@ -126,7 +119,7 @@ def _part_value(part: Message, name: str, media: MediaType, shape: Shape | None)
     raw = payload if isinstance(payload, bytes) else b""
     declared = (media.encoding.get(name) or {}).get("contentType")
     part_type = media_base(str(declared or part.get_content_type()))
-    if _is_json(part_type):
+    if is_json(part_type):
         try:
             return json.loads(raw)
         except ValueError as error:
@@ -159,7 +152,7 @@ def parser_for(base: str) -> Parser:
 
     Media types without a structure read here (XML, YAML, binary) read as ``UNREAD``.
     """
-    if _is_json(base):
+    if is_json(base):
         return _read_json
     if base == "application/x-www-form-urlencoded":
         return _read_form

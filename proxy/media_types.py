@@ -1,0 +1,29 @@
+"""Media type names, read one way everywhere: a Content-Type's base, whether it is JSON, and
+whether a documented media type (perhaps a wildcard) covers a concrete one.
+
+Validation (which request bodies to parse as what), the mock (which documented media type to
+answer with) and the contract checks (which documented response a live one is) all ask these
+questions; one module keeps their answers the same.
+"""
+
+from __future__ import annotations
+
+__all__ = ["covers", "is_json", "media_base"]
+
+
+def media_base(content_type: str) -> str:
+    """The type/subtype without parameters, lower case: 'Application/JSON; charset=utf-8' ->
+    'application/json'."""
+    return content_type.split(";", 1)[0].strip().lower()
+
+
+def is_json(base: str) -> bool:
+    """application/json, or a structured syntax suffix +json (RFC 6839): a JSON body."""
+    return base == "application/json" or base.endswith("+json")
+
+
+def covers(documented: str, wanted: str) -> bool:
+    """Whether a documented base ('*/*' and 'type/*' included) covers a concrete base."""
+    if documented in (wanted, "*/*"):
+        return True
+    return documented.endswith("/*") and wanted.split("/", 1)[0] == documented[:-2]
