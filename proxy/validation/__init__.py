@@ -144,9 +144,8 @@ class OperationValidator:
     def validate(self, parts: RequestParts) -> ValidationResult:
         """Every error of the request at once; ``VALID`` when there is none.
 
-        A valid request takes as few calls as it can (memoised path parameters and the body's
-        media type are looked up here): under load, with the caches cold, each call costs more
-        than the little work it does (bench/README.md).
+        A valid request takes few calls: memoised path parameters are looked up here, and only
+        a text not seen before is judged (``_judge_path``).
         """
         errors: list[FieldError] = []
         pairs: Sequence[tuple[str, str]] | None = None
@@ -155,9 +154,12 @@ class OperationValidator:
             name = compiled.path_name
             if name is not None:
                 raw = parts.path_params.get(name)
-                known = None if raw is None else self._path_memo.get((compiled.pointer, raw))
-                if known is None:
-                    known = self._path_errors(compiled, parts)
+                if raw is None:
+                    known = self._one_parameter_errors(compiled, parts, ())
+                else:
+                    known = self._path_memo.get((compiled.pointer, raw))
+                    if known is None:
+                        known = self._judge_path(compiled, parts, raw)
             else:
                 if pairs is None:
                     pairs = query_pairs(parts.query_string) if parts.query_string else ()
@@ -172,19 +174,13 @@ class OperationValidator:
                 status = body_status if body_status in (400, 415, 501) else 422
         return ValidationResult(tuple(errors), status) if errors else VALID
 
-    def _path_errors(
-        self, compiled: _CompiledParameter, parts: RequestParts
-    ) -> Sequence[FieldError]:
-        """A path parameter's errors depend on its raw text alone: memoised by it."""
-        raw = parts.path_params.get(compiled.parameter.name)
-        if raw is None:
-            return self._one_parameter_errors(compiled, parts, [])
-        key = (compiled.pointer, raw)
-        known = self._path_memo.get(key)
-        if known is None:
-            known = tuple(self._one_parameter_errors(compiled, parts, []))
-            remember(self._path_memo, key, known, _MEMO_SIZE)
-        return known
+    def _judge_path(
+        self, compiled: _CompiledParameter, parts: RequestParts, raw: str
+    ) -> tuple[FieldError, ...]:
+        """A path parameter's errors depend on its raw text alone: judged once per text
+        (``validate`` looks the text up in ``_path_memo`` first)."""
+        found = tuple(self._one_parameter_errors(compiled, parts, ()))
+        return remember(self._path_memo, (compiled.pointer, raw), found, _MEMO_SIZE)
 
     def _one_parameter_errors(
         self, compiled: _CompiledParameter, parts: RequestParts, pairs: Sequence[tuple[str, str]]
@@ -239,8 +235,8 @@ class OperationValidator:
             return _BODY_READ
         if not parts.content_type:
             return 415, (FieldError("/header/Content-Type", "Content-Type is missing"),)
-        found = self._media_memo.get(parts.content_type) or self._media_for(parts.content_type)
-        compiled, read = found
+        found = self._media_memo.get(parts.content_type)
+        compiled, read = found if found is not None else self._judge_media(parts.content_type)
         if compiled is None:
             documented = ", ".join(m.media.media_type for m in self._media)
             detail = (
@@ -260,27 +256,20 @@ class OperationValidator:
                 )
                 return 501, (FieldError("/body", detail),)
             return _BODY_READ
-        verdict = compiled.verdict
-        if verdict is not None:
-            try:  # as in _passes, inlined: this is every valid body's path
-                if verdict(value):
-                    return _BODY_READ
-            except Exception:  # jsonschema then meets the same trouble and answers
-                pass
+        if _passes(compiled.verdict, value):
+            return _BODY_READ
         errors = [
             FieldError(_pointer("/body", e), _detail(e))
             for e in compiled.validator.iter_errors(value)
         ]
         return (422 if errors else 200), errors
 
-    def _media_for(self, content_type: str) -> tuple[_CompiledMedia | None, Parser]:
-        """The documented media type a Content-Type matches, and its reader (memoised)."""
-        found = self._media_memo.get(content_type)
-        if found is None:
-            base = media_base(content_type)
-            found = (self._match(base), parser_for(base))
-            remember(self._media_memo, content_type, found, _MEMO_SIZE)
-        return found
+    def _judge_media(self, content_type: str) -> tuple[_CompiledMedia | None, Parser]:
+        """The documented media type a Content-Type matches, and its reader: found once per
+        Content-Type (``_body`` looks it up in ``_media_memo`` first)."""
+        base = media_base(content_type)
+        found = (self._match(base), parser_for(base))
+        return remember(self._media_memo, content_type, found, _MEMO_SIZE)
 
     def _match(self, base: str) -> _CompiledMedia | None:
         return next((compiled for compiled in self._media if covers(compiled.base, base)), None)
