@@ -330,7 +330,7 @@ def _validate(
     headers = request.headers
     parts = RequestParts(
         path_params=decision.params,
-        query_string=strip_control_parameters(raw_query) if raw_query else "",
+        query_string=strip_control_parameters(raw_query),
         headers=headers,
         cookies=request.cookies if validator.reads_cookies else _EMPTY,
         content_type=headers.get(hdrs.CONTENT_TYPE),
@@ -477,9 +477,9 @@ def api_mounts(settings: Settings) -> tuple[str, ...]:
     )
 
 
-def api_routes(settings: Settings) -> list[web.RouteDef]:
-    """The catch-all for API traffic (``dispatch``): at '/', and again below each of
-    ``api_mounts``.
+def api_routes(mounts: tuple[str, ...]) -> list[web.RouteDef]:
+    """The catch-all for API traffic (``dispatch``): at '/', and again below each of the
+    ``mounts`` (``api_mounts``).
 
     aiohttp's router looks a path up by its prefixes, longest first, one dict lookup per
     segment, until some route is registered at that prefix: with the catch-all at '/' alone,
@@ -493,7 +493,7 @@ def api_routes(settings: Settings) -> list[web.RouteDef]:
     the '/' route, as is anything under the reserved prefix.
     """
     return [
-        *(web.route("*", f"{mount}/{_ANY_TAIL}", dispatch) for mount in api_mounts(settings)),
+        *(web.route("*", f"{mount}/{_ANY_TAIL}", dispatch) for mount in mounts),
         web.route("*", f"/{_ANY_TAIL}", dispatch),
     ]
 
@@ -511,9 +511,9 @@ def create_app(
     app.cleanup_ctx.append(upstream_pool_context)
     app.cleanup_ctx.append(reload_context)
     in_context = request_context(app)
+    mounts = api_mounts(settings)
     reserved = [*admin_routes(), *setup_explorer(app)]
-    routes = [*reserved, *reserved_routes(), *api_routes(settings)]
+    routes = [*reserved, *reserved_routes(), *api_routes(mounts)]
     app.router.add_routes(_route_in_context(in_context, route) for route in routes)
-    prefixes = tuple(f"{mount}/" for mount in api_mounts(settings))
-    app[API_TRAFFIC] = ApiTraffic(in_context(dispatch), prefixes)
+    app[API_TRAFFIC] = ApiTraffic(in_context(dispatch), tuple(f"{m}/" for m in mounts))
     return app

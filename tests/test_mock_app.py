@@ -12,7 +12,7 @@ import jsonschema
 import pytest
 from aiohttp.test_utils import TestClient
 
-from proxy.app import api_routes, create_app
+from proxy.app import api_mounts, api_routes, create_app
 from proxy.catalog import build_catalog
 from proxy.config import load_settings
 from proxy.keys import RUNTIME
@@ -305,10 +305,10 @@ def test_api_routes_sit_below_plain_mounts_and_never_under_the_reserved_prefix()
         for name, mount in [("plain", "/fax"), ("escaped", "/f%20x"), ("root", "")]
     }
     settings = dataclasses.replace(settings, apis=apis, mock_prefix="/_mockproxy/m")
-    paths = [definition.path for definition in api_routes(settings)]
+    paths = [definition.path for definition in api_routes(api_mounts(settings))]
     assert paths == ["/fax/{tail:[\\s\\S]*}", "/{tail:[\\s\\S]*}"]
     settings = dataclasses.replace(settings, mock_prefix="/_mock")
-    paths = [definition.path for definition in api_routes(settings)]
+    paths = [definition.path for definition in api_routes(api_mounts(settings))]
     assert paths == [
         "/fax/{tail:[\\s\\S]*}",
         "/_mock/fax/{tail:[\\s\\S]*}",
