@@ -97,15 +97,11 @@ class _UnreadableRequests(logging.Filter):
         error = record.exc_info[1] if record.exc_info else None
         if not isinstance(error, BadHttpMessage) or record.levelno <= logging.WARNING:
             return True
-        client = record.args[0] if isinstance(record.args, tuple) and record.args else None
+        record.client = record.args[0] if isinstance(record.args, tuple) and record.args else None
+        record.detail = error.message
         record.levelno, record.levelname = logging.WARNING, "WARNING"
-        record.msg, record.args, record.exc_info, record.exc_text = (
-            "request.unreadable",
-            (),
-            None,
-            None,
-        )
-        record.detail, record.client = error.message, client
+        record.msg, record.args = "request.unreadable", ()
+        record.exc_info, record.exc_text = None, None
         return logging.getLogger(record.name).isEnabledFor(logging.WARNING)
 
 
