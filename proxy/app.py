@@ -232,7 +232,7 @@ async def _mock(
         if known is not None:
             return known.response()
     body = await _request_body(request, exchange, settings.max_body_bytes)
-    raw_query = request.rel_url.raw_query_string
+    raw_query = _raw_query(request)
     preferences = parse_preferences(headers.getall(PREFER, ()), raw_query)
     cache = exchange.snapshot.body_cache
     result = _validate(request, decision, prepared, preferences, body, raw_query)
@@ -286,6 +286,11 @@ async def _request_body(request: web.Request, exchange: Exchange, limit: int) ->
             raise _body_too_large(limit, request.content_length) from None
     exchange.body = body
     return body
+
+
+def _raw_query(request: web.Request) -> str:
+    """The query string as sent: the raw request target after '?' (as forwarded upstream)."""
+    return request.raw_path.partition("?")[2]
 
 
 def _body_too_large(limit: int, size: int | None) -> ProblemError:
@@ -357,8 +362,7 @@ def _upstream(request: web.Request, decision: RouteDecision, exchange: Exchange)
             api=api.name,
         )
     base = upstream_base(api.upstream)  # parsed once per base URL
-    raw_query = request.raw_path.partition("?")[2]
-    target = request_target(base, decision.path_below_mount, raw_query)
+    target = request_target(base, decision.path_below_mount, _raw_query(request))
     tls = exchange.snapshot.tls
     context = tls.get(api.name)
     if context is None:
@@ -396,8 +400,7 @@ def _request_findings(
     if prepared is None or decision.api.settings.validation is ValidationMode.OFF:
         return []
     preferences = Preferences(validate=True)
-    raw_query = request.rel_url.raw_query_string
-    result = _validate(request, decision, prepared, preferences, body or b"", raw_query)
+    result = _validate(request, decision, prepared, preferences, body or b"", _raw_query(request))
     if result is None:
         return []
     return [f"request {error.pointer}: {error.detail}" for error in result.errors]
@@ -444,8 +447,9 @@ async def _live(
     return mocked
 
 
-async def dispatch(request: web.Request) -> web.StreamResponse:
-    """The catch-all: route, then mock or forward."""
+def dispatch(request: web.Request) -> Awaitable[web.StreamResponse]:
+    """The catch-all: route, then mock or forward (the mock's or the forward's coroutine,
+    which the request context awaits: no coroutine of its own to pass the answer through)."""
     exchange = request[EXCHANGE]
     current = exchange.snapshot
     raw_path = request.raw_path
@@ -454,8 +458,8 @@ async def dispatch(request: web.Request) -> web.StreamResponse:
     decision = route(current.catalog, current.settings.mock_prefix, request.method, raw_path)
     exchange.api, exchange.operation, exchange.source = decision.labels
     if decision.mode is Mode.MOCK:
-        return await _mock(request, decision, exchange)
-    return await _live(request, decision, exchange)
+        return _mock(request, decision, exchange)
+    return _live(request, decision, exchange)
 
 
 _PLAIN_PREFIX: Final = re.compile(r"(?:/[A-Za-z0-9._~!$&'()*+,;=:@-]+)+")

@@ -19,6 +19,7 @@ reaches the app through ``Exchange.app`` rather than ``request.app``.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Final, cast
 
 from aiohttp import hdrs, web
@@ -36,14 +37,17 @@ class FrontDoor:
     __slots__ = ("_api", "_application", "_prefixes")
 
     def __init__(self, traffic: ApiTraffic, application: web.Server) -> None:
-        self._api = traffic.handler
+        # every request the server makes comes from the Application's request factory, so it
+        # is a web.Request: said once here rather than with a cast() call per request
+        self._api = cast(
+            Callable[[web.BaseRequest], Awaitable[web.StreamResponse]], traffic.handler
+        )
         self._prefixes = traffic.prefixes
         self._application = application.request_handler
 
     async def __call__(self, request: web.BaseRequest) -> web.StreamResponse:
         if request.raw_path.startswith(self._prefixes) and _EXPECT not in request.headers:
-            # made by the Application's request factory, which the server keeps
-            return await self._api(cast(web.Request, request))
+            return await self._api(request)
         return await self._application(request)
 
 
