@@ -289,8 +289,12 @@ async def _request_body(request: web.Request, exchange: Exchange, limit: int) ->
 
 
 def _raw_query(request: web.Request) -> str:
-    """The query string as sent: the raw request target after '?' (as forwarded upstream)."""
-    return request.raw_path.partition("?")[2]
+    """The query string as sent: the raw request target after '?' (as forwarded upstream),
+    up to a fragment, which a client should not send and which goes no further."""
+    target = request.raw_path
+    if "#" in target:
+        target = target.partition("#")[0]
+    return target.partition("?")[2]
 
 
 def _body_too_large(limit: int, size: int | None) -> ProblemError:
@@ -453,8 +457,8 @@ def dispatch(request: web.Request) -> Awaitable[web.StreamResponse]:
     exchange = request[EXCHANGE]
     current = exchange.snapshot
     raw_path = request.raw_path
-    if "?" in raw_path:
-        raw_path = raw_path.partition("?")[0]
+    if "?" in raw_path or "#" in raw_path:  # the path alone: no query, no fragment
+        raw_path = raw_path.partition("#")[0].partition("?")[0]
     decision = route(current.catalog, current.settings.mock_prefix, request.method, raw_path)
     exchange.api, exchange.operation, exchange.source = decision.labels
     if decision.mode is Mode.MOCK:

@@ -30,6 +30,28 @@ async def raw_request(port: int, request: bytes) -> bytes:
     return data
 
 
+@pytest.mark.parametrize(
+    ("target", "forwarded"),
+    [
+        (f"{REPORTS}?limit=5#frag", "/fax/v1/9991/fax/reports?limit=5"),
+        (f"{REPORTS}#frag?limit=5", "/fax/v1/9991/fax/reports"),
+    ],
+)
+async def test_a_fragment_in_the_target_goes_no_further(
+    make_pair: MakePair, target: str, forwarded: str
+) -> None:
+    """A fragment (which clients should not send) is neither routed nor forwarded."""
+    pair = await make_pair()
+    assert pair.client.port is not None
+    answer = await raw_request(
+        pair.client.port,
+        f"GET {target} HTTP/1.1\r\nHost: x\r\nAuthorization: Basic eDp5\r\n"
+        "Connection: close\r\n\r\n".encode(),
+    )
+    assert answer.startswith(b"HTTP/1.1 200")
+    assert [seen.raw_path for seen in pair.seen] == [forwarded]
+
+
 async def test_upstream_sees_method_path_query_and_body(make_pair: MakePair) -> None:
     """Method, raw path, raw query (repeats, odd encodings) and body arrive byte for byte."""
     pair = await make_pair()
