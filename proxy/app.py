@@ -219,18 +219,26 @@ async def _mock(
     authorized = security.satisfied_by(headers.get(hdrs.AUTHORIZATION), credentials_of, request)
     answers = decision.answers
     answer_key = None
-    if answers is not None and not request.body_exists and hdrs.ORIGIN not in headers:
-        # the request target, Prefer, Accept and Authorization decide the answer (see
-        # PreparedOperation.answers_by_request_line): an earlier request may have given it
+    if answers is not None and hdrs.ORIGIN not in headers:
+        # the request target, Prefer, Accept, Authorization and Content-Type decide the answer
+        # (see PreparedOperation.answers_by_request_line): an earlier request may have given
+        # it, and then only a body is left to check
+        with_body = request.body_exists
+        content_type = headers.get(hdrs.CONTENT_TYPE) if with_body else None
         answer_key = (
             request.raw_path,  # the query too: the decision was made on the path alone
             tuple(headers.getall(PREFER, ())),
             headers.get(hdrs.ACCEPT),
             authorized,
+            content_type,
         )
         known = answers.get(answer_key)
         if known is not None:
-            return known.response()
+            if not with_body:
+                return known.response()
+            body = await _request_body(request, exchange, settings.max_body_bytes)
+            if content_type is not None and prepared.validator.body_passes(content_type, body):
+                return known.response()
     body = await _request_body(request, exchange, settings.max_body_bytes)
     raw_query = _raw_query(request)
     preferences = parse_preferences(headers.getall(PREFER, ()), raw_query)

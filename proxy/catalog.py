@@ -30,10 +30,12 @@ __all__ = ["Catalog", "MountedApi", "PreparedOperation", "build_catalog", "effec
 class PreparedOperation:
     """An operation with everything a request needs precomputed.
 
-    ``answers_by_request_line``: for a request without a body or Origin, the mock's static
-    answer depends only on the method and raw target (path and query), ``Prefer``, ``Accept``
-    and whether ``Authorization`` carries a required scheme; no header or cookie parameters,
-    no credential elsewhere. Such answers can be remembered per routing decision.
+    ``answers_by_request_line``: for a request without Origin, the mock's static answer
+    depends only on the method and raw target (path and query), ``Prefer``, ``Accept``,
+    whether ``Authorization`` carries a required scheme and, with a body, its
+    ``Content-Type``; no header or cookie parameters, no credential elsewhere. Such answers
+    can be remembered per routing decision. A body still decides whether the answer is given
+    (``OperationValidator.body_passes``, each time): answers are never remembered by body.
     """
 
     operation: Operation

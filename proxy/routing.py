@@ -20,8 +20,9 @@ __all__ = ["RouteDecision", "route"]
 
 
 _NO_PARAMS: Final[Mapping[str, str]] = MappingProxyType({})
-Answers = dict[tuple[str, tuple[str, ...], str | None, bool], ReadyResponse]
-"""Static mock answers by (raw target with its query, Prefer values, Accept, authorized)."""
+Answers = dict[tuple[str, tuple[str, ...], str | None, bool, str | None], ReadyResponse]
+"""Static mock answers by (raw target with its query, Prefer values, Accept, authorized,
+Content-Type of a request with a body)."""
 DECISIONS_KEPT: Final = 4096
 
 
@@ -43,7 +44,8 @@ class RouteDecision(NamedTuple):
     allowed: tuple[str, ...] = ()
     answers: Answers | None = None
     """Static mock answers already given on this path, by (raw target with query, Prefer,
-    Accept, authorized); present when ``prepared.answers_by_request_line`` (see app._mock)."""
+    Accept, authorized, Content-Type of a body); present when
+    ``prepared.answers_by_request_line`` (see app._mock)."""
     labels: tuple[str, str | None, str] = ("", None, "")
     """(api, operation, source) for the request's log line, metrics and journal."""
 

@@ -405,3 +405,30 @@ async def test_request_line_answers_are_remembered_per_decision(
     catalog = client.app[RUNTIME].current.catalog
     decision = route(catalog, "/_mock", "GET", REPORT)
     assert decision.answers is not None and len(decision.answers) == 1
+
+
+async def test_remembered_post_answer_is_given_only_to_a_valid_body(
+    client: TestClient[Any, Any],
+) -> None:
+    """Once a valid POST's answer is remembered, each later body on that request line is still
+    read and checked: only a valid one gets the remembered 201."""
+    json_type = {"Content-Type": "application/json"}
+    asked: list[tuple[bytes, dict[str, str], int]] = [
+        (b'{"recipients": [{"number": "+498900000000"}]}', json_type, 201),
+        (b'{"recipients": [{"number": 5}]}', json_type, 400),  # wrong type
+        (b'{"recipients": []}', json_type, 400),  # minItems
+        (b'{"recipients": [{"number": "+4989"', json_type, 400),  # malformed
+        (b"null", json_type, 400),
+        (b"", json_type, 400),  # required
+        (b'{"recipients": [{"number": "+498900000000"}]}', {"Content-Type": "text/plain"}, 415),
+        (b'{"recipients": [{"number": "+441234567890"}]}', json_type, 201),
+    ]
+    for _ in range(2):  # the second pass meets the valid answer remembered
+        for body, headers, status in asked:
+            response = await client.post(BASE + "/fax", data=body, headers={**AUTH, **headers})
+            assert response.status == status, (body, headers)
+            if status == 400 and body:
+                assert "X-Mockproxy-Violations" in response.headers, body
+    catalog = client.app[RUNTIME].current.catalog
+    decision = route(catalog, "/_mock", "POST", BASE + "/fax")
+    assert decision.answers is not None and len(decision.answers) == 1

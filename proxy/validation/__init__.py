@@ -247,22 +247,34 @@ class OperationValidator:
             value = read(parts.body, parts.content_type, compiled.media, compiled.shape)
         except BodyError as error:
             return 400, (FieldError(error.pointer, error.detail),)
-        if compiled.validator is None:
+        if _value_passes(compiled, value):
             return _BODY_READ
-        if value is UNREAD:
-            if _structured(compiled.base):
-                detail = (
-                    f"not supported: validating {compiled.base} request bodies against a schema"
-                )
-                return 501, (FieldError("/body", detail),)
-            return _BODY_READ
-        if _passes(compiled.verdict, value):
-            return _BODY_READ
+        assert compiled.validator is not None  # without one every value passes
+        if value is UNREAD:  # a structured type (_value_passes) this module cannot read
+            detail = f"not supported: validating {compiled.base} request bodies against a schema"
+            return 501, (FieldError("/body", detail),)
         errors = [
             FieldError(_pointer("/body", e), _detail(e))
             for e in compiled.validator.iter_errors(value)
         ]
         return (422 if errors else 200), errors
+
+    def body_passes(self, content_type: str, body: bytes) -> bool:
+        """Whether a non-empty ``body`` of a ``content_type`` that ``validate`` has met before
+        reads as its media type and meets its schema: the verdict alone, for a request whose
+        other parts are known to be valid. False is no error list: ``validate`` then gives it.
+        """
+        found = self._media_memo.get(content_type)
+        if found is None or not body:
+            return False
+        compiled, read = found
+        if compiled is None:
+            return False
+        try:
+            value = read(body, content_type, compiled.media, compiled.shape)
+        except BodyError:
+            return False
+        return _value_passes(compiled, value)
 
     def _judge_media(self, content_type: str) -> tuple[_CompiledMedia | None, Parser]:
         """The documented media type a Content-Type matches, and its reader: found once per
@@ -273,6 +285,16 @@ class OperationValidator:
 
     def _match(self, base: str) -> _CompiledMedia | None:
         return next((compiled for compiled in self._media if covers(compiled.base, base)), None)
+
+
+def _value_passes(compiled: _CompiledMedia, value: Any) -> bool:
+    """A read body meets its media type's schema (if it has one): by the compiled verdict; a
+    body of a structured type this module cannot read (``UNREAD``) does not."""
+    if compiled.validator is None:
+        return True
+    if value is UNREAD:
+        return not _structured(compiled.base)
+    return _passes(compiled.verdict, value)
 
 
 def _structured(media_base_type: str) -> bool:
