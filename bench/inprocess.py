@@ -17,6 +17,12 @@ the caches before each request (the harness too, so its cost is still subtracted
 brings the ratios close to wrk's; use it to judge a change by what it does with cold caches.
 ``--profile KEY`` runs that scenario under pyinstrument and prints where the time goes.
 
+``d`` is bench/run.py's (d), a GET forwarded to a bare upstream. Its client side is the real
+one: the upstream is the yardstick in a process of its own, reached over loopback sockets, and
+the figure is this process's CPU time per request (``time.process_time``: the proxy's Python
+and its own socket calls, not the upstream's work, nor the wait for it). It has no yardstick
+here; compare it with itself across a change.
+
 The scenarios are bench/run.py's, on the bundled config; ``bare`` and ``same-*`` are its
 yardsticks. ``b-100k`` is (b) with a 100 KB document in the body: what validation costs as
 bodies grow.
@@ -27,10 +33,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import contextlib
 import json
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from pathlib import Path
 from typing import Any, Final
 
@@ -39,7 +46,7 @@ from aiohttp import web
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.run import AUTH, MOCK_SCENARIOS  # noqa: E402
+from bench.run import AUTH, MOCK_SCENARIOS, free_port  # noqa: E402
 from bench.yardstick import yardstick_app  # noqa: E402
 from proxy.app import create_app  # noqa: E402
 from proxy.catalog import build_catalog  # noqa: E402
@@ -65,6 +72,12 @@ for _key, (_description, _request, _status) in MOCK_SCENARIOS.items():
     _raw = request_bytes(_request.method, _request.path, _request.headers, _request.body or "")
     SCENARIOS[_key] = ("mock", _raw, _status)
     SCENARIOS[f"same-{_key}"] = ("bare", _raw, 200)  # bench/run.py's same-request yardsticks
+
+SCENARIOS["d"] = (  # bench/run.py's (d): the live API, forwarded to a bare upstream
+    "live",
+    request_bytes("GET", "/fax/fax4a-api/9991/fax/reports", {"Authorization": AUTH}),
+    200,
+)
 
 _DOCUMENT: Final = base64.b64encode(bytes(range(256)) * 300).decode()  # 100 KB, fixed
 SCENARIOS["b-100k"] = (  # not one of bench/run.py's: what validation costs per body size
@@ -166,11 +179,37 @@ class MemoryTransport(asyncio.Transport):
         pass
 
 
-def build_app(kind: str) -> web.Application:
+def build_app(kind: str, environ: dict[str, str]) -> web.Application:
     if kind in ("bare", "harness"):
         return yardstick_app()
-    settings = load_settings(ROOT / "config" / "mockproxy.yaml", environ={})
+    settings = load_settings(ROOT / "config" / "mockproxy.yaml", environ=environ)
     return create_app(settings, build_catalog(settings))
+
+
+@contextlib.asynccontextmanager
+async def upstream_for(kind: str) -> AsyncIterator[dict[str, str]]:
+    """For a live scenario, a bare upstream in a process of its own (its CPU is not counted)
+    and the environment that points the bundled config's fax API at it, in live mode."""
+    if kind != "live":
+        yield {}
+        return
+    port = free_port()
+    upstream = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bench.yardstick", str(port), cwd=ROOT
+    )
+    try:
+        for _ in range(500):  # 10 s at most
+            with contextlib.suppress(OSError):
+                _reader, writer = await asyncio.open_connection("127.0.0.1", port)
+                writer.close()
+                break
+            await asyncio.sleep(0.02)
+        else:
+            raise SystemExit(f"the upstream on port {port} did not come up")
+        yield {"FAX_UPSTREAM": f"http://127.0.0.1:{port}/fax/v1", "MOCKPROXY_MODE_FAX": "live"}
+    finally:
+        upstream.terminate()
+        await upstream.wait()
 
 
 async def measure(
@@ -182,12 +221,31 @@ async def measure(
     kernel's loopback work does under wrk: the server then runs with cold caches.
     """
     kind, raw, status = SCENARIOS[key]
-    runner = web.AppRunner(build_app(kind), access_log=None, handle_signals=False)
+    async with upstream_for(kind) as environ:
+        return await _measure(
+            key, kind, raw, status, environ, requests, repeats, connections, cold_kib
+        )
+
+
+async def _measure(
+    key: str,
+    kind: str,
+    raw: bytes,
+    status: int,
+    environ: dict[str, str],
+    requests: int,
+    repeats: int,
+    connections: int,
+    cold_kib: int,
+) -> float:
+    runner = web.AppRunner(build_app(kind, environ), access_log=None, handle_signals=False)
     await runner.setup()
-    if kind == "mock":
+    if kind in ("mock", "live"):
         install_front_door(runner)  # as `mockproxy serve` does
     assert runner.server is not None
     server: Callable[[], asyncio.Protocol] = CannedServer if kind == "harness" else runner.server
+    # a live request waits for its upstream: count this process's CPU, not the wall clock
+    clock = time.process_time if kind == "live" else time.perf_counter
     best = float("inf")
     statuses: set[bytes] = set()
     try:
@@ -197,11 +255,11 @@ async def measure(
             for transport in transports:
                 transport.protocol = server()
                 transport.protocol.connection_made(transport)
-            started = time.perf_counter()
+            started = clock()
             for transport in transports:
                 transport.send()
             await load.done.wait()
-            best = min(best, (time.perf_counter() - started) / requests * 1e6)
+            best = min(best, (clock() - started) / requests * 1e6)
             statuses |= load.statuses
             for transport in transports:
                 assert transport.protocol is not None
@@ -256,7 +314,8 @@ def main() -> None:
         server = micros - harness
         if key == "bare":
             bare = server
-        ratio = f"  ratio {bare / server:.2f}" if bare and key != "bare" else ""
+        judged = key != "bare" and SCENARIOS[key][0] == "mock"  # d has no yardstick here
+        ratio = f"  ratio {bare / server:.2f}" if bare and judged else ""
         print(f"{key:7} {server:6.1f} µs/request{ratio}")
 
 
