@@ -240,7 +240,7 @@ async def _mock(
             if content_type is not None and prepared.validator.body_passes(content_type, body):
                 return known.response()
     body = await _request_body(request, exchange, settings.max_body_bytes)
-    raw_query = _raw_query(request)
+    raw_query = exchange.raw_query
     preferences = parse_preferences(headers.getall(PREFER, ()), raw_query)
     cache = exchange.snapshot.body_cache
     result = _validate(request, decision, prepared, preferences, body, raw_query)
@@ -294,15 +294,6 @@ async def _request_body(request: web.Request, exchange: Exchange, limit: int) ->
             raise _body_too_large(limit, request.content_length) from None
     exchange.body = body
     return body
-
-
-def _raw_query(request: web.Request) -> str:
-    """The query string as sent: the raw request target after '?' (as forwarded upstream),
-    up to a fragment, which a client should not send and which goes no further."""
-    target = request.raw_path
-    if "#" in target:
-        target = target.partition("#")[0]
-    return target.partition("?")[2]
 
 
 def _body_too_large(limit: int, size: int | None) -> ProblemError:
@@ -374,7 +365,7 @@ def _upstream(request: web.Request, decision: RouteDecision, exchange: Exchange)
             api=api.name,
         )
     base = upstream_base(api.upstream)  # parsed once per base URL
-    target = request_target(base, decision.path_below_mount, _raw_query(request))
+    target = request_target(base, decision.path_below_mount, exchange.raw_query)
     tls = exchange.snapshot.tls
     context = tls.get(api.name)
     if context is None:
@@ -405,14 +396,14 @@ def _inspection(
 
 
 def _request_findings(
-    request: web.Request, decision: RouteDecision, body: bytes | None
+    request: web.Request, decision: RouteDecision, exchange: Exchange, body: bytes | None
 ) -> list[str]:
     """Verify mode checks the forwarded request too: reported, never blocked."""
     prepared = decision.prepared
     if prepared is None or decision.api.settings.validation is ValidationMode.OFF:
         return []
     preferences = Preferences(validate=True)
-    result = _validate(request, decision, prepared, preferences, body or b"", _raw_query(request))
+    result = _validate(request, decision, prepared, preferences, body or b"", exchange.raw_query)
     if result is None:
         return []
     return [f"request {error.pointer}: {error.detail}" for error in result.errors]
@@ -433,7 +424,7 @@ async def _live(
         body = await _request_body(request, exchange, exchange.snapshot.settings.max_body_bytes)
     inspection = None
     if verify:
-        findings = _request_findings(request, decision, body)
+        findings = _request_findings(request, decision, exchange, body)
         inspection = _inspection(request, decision, exchange, findings)
     try:
         response = await forward(
@@ -465,8 +456,10 @@ def dispatch(request: web.Request) -> Awaitable[web.StreamResponse]:
     exchange = request[EXCHANGE]
     current = exchange.snapshot
     raw_path = request.raw_path
-    if "?" in raw_path or "#" in raw_path:  # the path alone: no query, no fragment
-        raw_path = raw_path.partition("#")[0].partition("?")[0]
+    if "?" in raw_path or "#" in raw_path:
+        # path and query, each as sent; a fragment (which a client should not send) goes no
+        # further: it is neither routed nor forwarded
+        raw_path, _, exchange.raw_query = raw_path.partition("#")[0].partition("?")
     decision = route(current.catalog, current.settings.mock_prefix, request.method, raw_path)
     exchange.api, exchange.operation, exchange.source = decision.labels
     if decision.mode is Mode.MOCK:

@@ -72,6 +72,8 @@ class Exchange:
     source: str | None = None
     upstream_status: int | None = None
     body: bytes | None = None
+    raw_query: str = ""
+    """The query as sent (``app.dispatch`` splits the raw target once, without a fragment)."""
 
     @property
     def secret_headers(self) -> frozenset[str]:
