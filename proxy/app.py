@@ -354,8 +354,12 @@ async def upstream_pool_context(app: web.Application) -> AsyncIterator[None]:
     await app[UPSTREAM_POOL].close()
 
 
-def _upstream(request: web.Request, decision: RouteDecision, exchange: Exchange) -> Upstream:
+def _upstream(decision: RouteDecision, exchange: Exchange) -> Upstream:
+    """The API's upstream, made once per loaded configuration (its TLS context included)."""
     api = decision.api.settings
+    upstream = exchange.snapshot.upstreams.get(api.name)
+    if upstream is not None:
+        return upstream
     if api.upstream is None:
         raise ProblemError(
             502,
@@ -364,13 +368,11 @@ def _upstream(request: web.Request, decision: RouteDecision, exchange: Exchange)
             f"forward; set apis.{api.name}.upstream or use mock mode",
             api=api.name,
         )
-    base = upstream_base(api.upstream)  # parsed once per base URL
-    target = request_target(base, decision.path_below_mount, exchange.raw_query)
-    tls = exchange.snapshot.tls
-    context = tls.get(api.name)
-    if context is None:
-        context = tls[api.name] = ssl_context_for(api.tls_verify, api.ca_bundle)
-    return Upstream(base, target, api.timeouts, context)
+    upstream = Upstream(
+        upstream_base(api.upstream), api.timeouts, ssl_context_for(api.tls_verify, api.ca_bundle)
+    )
+    exchange.snapshot.upstreams[api.name] = upstream
+    return upstream
 
 
 def _inspection(
@@ -412,7 +414,8 @@ def _request_findings(
 async def _live(
     request: web.Request, decision: RouteDecision, exchange: Exchange
 ) -> web.StreamResponse:
-    upstream = _upstream(request, decision, exchange)
+    upstream = _upstream(decision, exchange)
+    target = request_target(upstream.base, decision.path_below_mount, exchange.raw_query)
 
     def on_status(status: int) -> None:
         exchange.upstream_status = status
@@ -431,6 +434,7 @@ async def _live(
             request,
             exchange.app[UPSTREAM_POOL],
             upstream,
+            target,
             body=body,
             fallback=fallback,
             inspection=inspection,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ssl
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Final
@@ -13,6 +12,7 @@ from proxy.catalog import Catalog
 from proxy.config import Settings
 from proxy.journal import Journal
 from proxy.live.contract import ContractChecker
+from proxy.live.forward import Upstream
 from proxy.live.upstream_pool import UpstreamPool
 from proxy.mock.responder import BodyCache
 from proxy.observability import Metrics
@@ -44,7 +44,8 @@ class Snapshot:
     catalog: Catalog
     body_cache: BodyCache = field(default_factory=BodyCache)
     contracts: dict[str, ContractChecker] = field(default_factory=dict)
-    tls: dict[str, ssl.SSLContext | bool] = field(default_factory=dict)
+    upstreams: dict[str, Upstream] = field(default_factory=dict)
+    """Each API's upstream (base, timeouts, TLS context), made on its first forwarded request."""
 
 
 @dataclass(slots=True)

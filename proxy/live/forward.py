@@ -14,14 +14,14 @@ import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final, NamedTuple
+from typing import Final
 
 import structlog
 from aiohttp import hdrs, web
 from multidict import CIMultiDict, CIMultiDictProxy
 
 from proxy.config import Timeouts
-from proxy.live.headers import request_headers_for_upstream, response_headers_for_client
+from proxy.live.headers import request_fields_for_upstream, response_fields_for_client
 from proxy.live.target import UpstreamBase
 from proxy.live.upstream_pool import RequestBody, StreamedBody, UpstreamPool
 from proxy.live.upstream_response import UpstreamError, UpstreamResponse, UpstreamTimeout
@@ -42,10 +42,7 @@ log = structlog.get_logger(__name__)
 CHUNK_SIZE: Final = 64 * 1024
 FALLBACK_STATUSES: Final = frozenset({501, 503})
 SOURCE_HEADER: Final = "X-Mockproxy-Source"
-REQUEST_ID_HEADER: Final = b"X-Request-Id"
 SMALL_BODY: Final = 256 * 1024
-# the pool frames the body itself; Expect was already answered with 100 Continue by aiohttp
-_REPLACED: Final = frozenset({b"content-length", b"expect"})
 
 
 def create_upstream_pool(limit_per_origin: int = 100) -> UpstreamPool:
@@ -70,11 +67,11 @@ class Inspection:
     limit: int
 
 
-class Upstream(NamedTuple):
-    """Where and how to forward one request (one per request: a tuple is cheap to build)."""
+@dataclass(frozen=True, slots=True)
+class Upstream:
+    """Where and how an API's requests are forwarded (one per API and loaded configuration)."""
 
     base: UpstreamBase
-    target: bytes  # the request-target: base path, raw path below the mount, raw query
     timeouts: Timeouts
     ssl: ssl.SSLContext | bool = True
 
@@ -83,6 +80,7 @@ async def forward(
     request: web.Request,
     pool: UpstreamPool,
     upstream: Upstream,
+    target: bytes,
     *,
     body: bytes | None = None,
     fallback: bool = False,
@@ -90,29 +88,26 @@ async def forward(
     on_status: Callable[[int], None] | None = None,
     request_id: str | None = None,
 ) -> web.StreamResponse | None:
-    """Forward and relay; with ``fallback``, return None where the mock should answer instead.
+    """Forward to ``target`` (the request-target: base path, raw path below the mount, raw
+    query) and relay; with ``fallback``, return None where the mock should answer instead.
 
     ``body`` replaces the streamed request body (it was already read, e.g. for fallback).
     """
     base = upstream.base
     endpoint = pool.endpoint(base.scheme, base.host, base.port, upstream.ssl)
-    own_id = ((REQUEST_ID_HEADER, request_id.encode("latin-1")),) if request_id else ()
     remote = request.remote
-    headers = request_headers_for_upstream(
+    fields = request_fields_for_upstream(
         request.raw_headers,
         base.authority,
         remote.encode("latin-1") if remote else None,
-        request.scheme.encode("ascii"),
-        drop=_REPLACED,
-        defaults=own_id,  # the same id in both sides' logs
+        b"https" if request.secure else b"http",
+        request_id.encode("latin-1") if request_id else None,
     )
     sent: RequestBody = body
     if body is None and request.body_exists:
         sent = StreamedBody(request.content.iter_any(), request.content_length)
     try:
-        response = await endpoint.send(
-            request.method, upstream.target, headers, sent, upstream.timeouts
-        )
+        response = await endpoint.send(request.method, target, fields, sent, upstream.timeouts)
     except UpstreamTimeout:
         if fallback:
             log.info("upstream.fallback", upstream=base.label, reason="timeout")
@@ -141,7 +136,7 @@ async def forward(
         if fallback and response.status in FALLBACK_STATUSES:
             log.info("upstream.fallback", upstream=base.label, status=response.status)
             return None
-        return await _relay(request, response, inspection, base.label, own_id)
+        return await _relay(request, response, inspection, base.label, request_id)
     finally:
         response.close()
 
@@ -151,9 +146,9 @@ async def _relay(
     response: UpstreamResponse,
     inspection: Inspection | None,
     label: str,
-    own_id: tuple[tuple[bytes, bytes], ...],
+    request_id: str | None,
 ) -> web.StreamResponse:
-    headers = response_headers_for_client(response.headers, own_id)
+    headers = response_fields_for_client(response.headers, request_id)
     headers.append((SOURCE_HEADER, "live"))
     buffered: bytes | None = None
     if inspection is not None:

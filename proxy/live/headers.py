@@ -2,26 +2,30 @@
 
 Hop-by-hop fields (Connection and every field it names, Keep-Alive, Proxy-Connection, TE,
 Trailer, Transfer-Encoding, Upgrade, Proxy-Authorization, Proxy-Authenticate) never cross the
-proxy. Host is the upstream's; X-Forwarded-For/-Proto/-Host and Via are appended to. Every
-other field passes unchanged, byte for byte and in order, repeated ones (Set-Cookie) included.
-Working on the pairs as they come off the wire avoids building and copying multidicts.
+proxy, and neither does the body's framing (Content-Length; the side that sends the body frames
+it) nor Expect (the proxy answered it). Host is the upstream's; X-Forwarded-For/-Proto/-Host and
+Via are appended to; X-Request-Id is the sender's, else mockproxy's, so that both sides' logs
+carry the same id. Every other field passes unchanged, byte for byte and in order, repeated
+ones (Set-Cookie) included.
+
+Working on the pairs as they come off the wire avoids building and copying multidicts. The
+request's fields come out as the bytes of its header block, the response's as the text pairs
+aiohttp's response takes: a forwarded request is the hot path of live mode, so each function
+makes one pass, and only fields it must look at (``_REQUEST_NOTED``, ``_RESPONSE_NOTED``) leave
+the fast lane.
 """
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable
 from typing import Final
 
 __all__ = [
     "HOP_BY_HOP",
     "VIA",
-    "Fields",
-    "request_headers_for_upstream",
-    "response_headers_for_client",
+    "request_fields_for_upstream",
+    "response_fields_for_client",
 ]
-
-Fields = list[tuple[bytes, bytes]]
 
 HOP_BY_HOP: Final = frozenset(
     {
@@ -37,22 +41,127 @@ HOP_BY_HOP: Final = frozenset(
     }
 )
 VIA: Final = b"1.1 mockproxy"
+_CONNECTION: Final = b"connection"
 _HOST: Final = b"host"
 _VIA: Final = b"via"
 _X_FORWARDED_FOR: Final = b"x-forwarded-for"
 _X_FORWARDED_PROTO: Final = b"x-forwarded-proto"
 _X_FORWARDED_HOST: Final = b"x-forwarded-host"
-_APPENDED_OR_HOST: Final = frozenset(
-    {_VIA, _X_FORWARDED_FOR, _X_FORWARDED_PROTO, _X_FORWARDED_HOST, _HOST}
+_X_REQUEST_ID: Final = b"x-request-id"
+_CONTENT_LENGTH: Final = b"content-length"
+_APPENDED: Final = frozenset({_VIA, _X_FORWARDED_FOR, _X_FORWARDED_PROTO, _X_FORWARDED_HOST})
+_REQUEST_DROPPED: Final = HOP_BY_HOP | {b"content-length", b"expect"}
+_REQUEST_NOTED: Final = _REQUEST_DROPPED | _APPENDED | {_HOST, _X_REQUEST_ID}
+_RESPONSE_DROPPED: Final = HOP_BY_HOP | {b"content-length"}
+_RESPONSE_NOTED: Final = _RESPONSE_DROPPED | {_VIA, _X_REQUEST_ID}
+_USUAL_REQUEST_TAIL: Final = (
+    b"Host: %b\r\nX-Forwarded-For: %b\r\nX-Forwarded-Proto: %b\r\nX-Forwarded-Host: %b\r\n"
+    b"Via: " + VIA + b"\r\nX-Request-Id: %b\r\n"
 )
-_VIA_ONLY: Final = frozenset({_VIA})
-_NOTHING: Final[frozenset[bytes]] = frozenset()
-_RESPONSE_DROPPED: Final = HOP_BY_HOP | {b"content-length"}  # the server frames the body
+_VIA_TEXT: Final = VIA.decode("ascii")
 
 
-@functools.lru_cache(maxsize=16)
-def _dropping(extra: frozenset[bytes]) -> frozenset[bytes]:
-    return HOP_BY_HOP | extra
+def request_fields_for_upstream(
+    headers: Iterable[tuple[bytes, bytes]],
+    upstream_host: bytes,
+    client: bytes | None,
+    scheme: bytes,
+    request_id: bytes | None = None,
+) -> bytes:
+    """The client's fields as the upstream should see them: the header block's bytes, one
+    ``Name: value`` line each, without the body's framing (the sender adds it). The fields the
+    rules touch follow the others: Host, X-Forwarded-For, -Proto, -Host, Via, X-Request-Id."""
+    lines: list[bytes] = []
+    noted: list[tuple[bytes, bytes]] = []
+    for pair in headers:
+        if pair[0].lower() in _REQUEST_NOTED:
+            noted.append(pair)
+        else:
+            lines.append(b"%b: %b\r\n" % pair)
+    if (
+        len(noted) == 1
+        and client is not None
+        and request_id is not None
+        and noted[0][0].lower() == _HOST
+    ):  # the usual request: only Host to replace, nothing to append to
+        lines.append(_USUAL_REQUEST_TAIL % (upstream_host, client, scheme, noted[0][1], request_id))
+        return b"".join(lines)
+    return _request_fields(lines, noted, upstream_host, client, scheme, request_id)
+
+
+def _request_fields(
+    lines: list[bytes],
+    noted: list[tuple[bytes, bytes]],
+    upstream_host: bytes,
+    client: bytes | None,
+    scheme: bytes,
+    request_id: bytes | None,
+) -> bytes:
+    """``request_fields_for_upstream`` for any request: ``lines`` are the passing fields'
+    lines, ``noted`` the fields the rules look at."""
+    values = _values(noted, _REQUEST_DROPPED)
+    if _CONNECTION in values:
+        named = _tokens(values.pop(_CONNECTION))
+        lines = [line for line in lines if line.partition(b":")[0].lower() not in named]
+        for lowered in named - {_HOST}:  # Host is replaced, never dropped by name
+            values.pop(lowered, None)
+    hosts = values.get(_HOST)
+    lines += (b"Host: ", upstream_host, b"\r\n")
+    _append(lines, b"X-Forwarded-For: ", values.get(_X_FORWARDED_FOR), client)
+    _append(lines, b"X-Forwarded-Proto: ", values.get(_X_FORWARDED_PROTO), scheme)
+    client_host = hosts[-1] if hosts else None
+    _append(lines, b"X-Forwarded-Host: ", values.get(_X_FORWARDED_HOST), client_host)
+    _append(lines, b"Via: ", values.get(_VIA), VIA)
+    for sent_id in values.get(_X_REQUEST_ID) or ([request_id] if request_id else []):
+        lines += (b"X-Request-Id: ", sent_id, b"\r\n")
+    return b"".join(lines)
+
+
+def response_fields_for_client(
+    headers: Iterable[tuple[bytes, bytes]], request_id: str | None = None
+) -> list[tuple[str, str]]:
+    """The upstream's fields as the client should see them, without framing: Via appended to,
+    X-Request-Id the upstream's, else ``request_id``. The fields the rules touch come last."""
+    fields: list[tuple[str, str]] = []
+    noted: list[tuple[bytes, bytes]] | None = None
+    for name, value in headers:
+        lowered = name.lower()
+        if lowered not in _RESPONSE_NOTED:
+            fields.append((name.decode("latin-1"), value.decode("latin-1")))
+        elif lowered != _CONTENT_LENGTH:  # the server frames the body
+            if noted is None:
+                noted = []
+            noted.append((name, value))
+    if noted is None and request_id is not None:  # the usual answer: nothing to look at
+        fields += (("Via", _VIA_TEXT), ("X-Request-Id", request_id))
+        return fields
+    values = _values(noted or [], _RESPONSE_DROPPED)
+    if _CONNECTION in values:
+        named = _tokens(values.pop(_CONNECTION))
+        fields = [field for field in fields if field[0].lower().encode("latin-1") not in named]
+        for lowered in named & {_VIA, _X_REQUEST_ID}:
+            values.pop(lowered, None)
+    vias = values.get(_VIA)
+    fields.append(("Via", (b", ".join([*vias, VIA]) if vias else VIA).decode("latin-1")))
+    sent_ids = values.get(_X_REQUEST_ID)
+    if sent_ids:
+        fields += (("X-Request-Id", sent_id.decode("latin-1")) for sent_id in sent_ids)
+    elif request_id is not None:
+        fields.append(("X-Request-Id", request_id))
+    return fields
+
+
+def _values(
+    noted: list[tuple[bytes, bytes]], dropped: frozenset[bytes]
+) -> dict[bytes, list[bytes]]:
+    """The noted fields' values by lowercase name: Connection's kept (to drop what it names),
+    the other ``dropped`` names left out."""
+    values: dict[bytes, list[bytes]] = {}
+    for name, value in noted:
+        lowered = name.lower()
+        if lowered == _CONNECTION or lowered not in dropped:
+            values.setdefault(lowered, []).append(value)
+    return values
 
 
 def _tokens(values: list[bytes]) -> frozenset[bytes]:
@@ -62,88 +171,11 @@ def _tokens(values: list[bytes]) -> frozenset[bytes]:
     )
 
 
-def _merged(values: list[bytes] | None, own: bytes | None) -> bytes | None:
+def _append(
+    lines: list[bytes], label: bytes, values: list[bytes] | None, own: bytes | None
+) -> None:
+    """``label`` with what came in and ``own`` appended, if either has a value."""
     if own is not None:
         values = [*values, own] if values else [own]
-    return b", ".join(values) if values else None
-
-
-def _one_pass(
-    headers: Iterable[tuple[bytes, bytes]],
-    dropped: frozenset[bytes],
-    collected: frozenset[bytes],
-    defaults: Iterable[tuple[bytes, bytes]],
-) -> tuple[Fields, dict[bytes, list[bytes]], list[tuple[bytes, bytes]]]:
-    """One pass over the fields: those that pass on (in order, minus what a Connection field
-    names), the values of the ``collected`` names, and the ``defaults`` not sent."""
-    pending = {name.lower(): (name, value) for name, value in defaults}
-    result: Fields = []
-    values: dict[bytes, list[bytes]] = {}
-    connection: list[bytes] = []
-    for name, value in headers:
-        lowered = name.lower()
-        if lowered in dropped:
-            if lowered == b"connection":
-                connection.append(value)
-        elif lowered in collected:
-            values.setdefault(lowered, []).append(value)
-        else:
-            if pending:
-                pending.pop(lowered, None)
-            result.append((name, value))
-    if connection:
-        named = _tokens(connection)
-        hosts = values.pop(_HOST, None)  # Host is replaced, never dropped by name
-        result = _without(result, named, values)
-        if hosts is not None:
-            values[_HOST] = hosts
-    return result, values, list(pending.values())
-
-
-def request_headers_for_upstream(
-    headers: Iterable[tuple[bytes, bytes]],
-    upstream_host: bytes,
-    client: bytes | None,
-    scheme: bytes,
-    *,
-    drop: frozenset[bytes] = _NOTHING,
-    defaults: Iterable[tuple[bytes, bytes]] = (),
-) -> Fields:
-    """The client's fields as the upstream should see them.
-
-    ``drop`` names (lowercase) further fields the caller replaces (body framing, Expect);
-    ``defaults`` are added when the client did not send a field of that name.
-    """
-    dropped = _dropping(drop) if drop else HOP_BY_HOP
-    result, values, missing = _one_pass(headers, dropped, _APPENDED_OR_HOST, defaults)
-    hosts = values.get(_HOST)
-    client_host = hosts[-1] if hosts else None
-    result.append((b"Host", upstream_host))
-    for name, lowered, own in (
-        (b"X-Forwarded-For", _X_FORWARDED_FOR, client),
-        (b"X-Forwarded-Proto", _X_FORWARDED_PROTO, scheme),
-        (b"X-Forwarded-Host", _X_FORWARDED_HOST, client_host),
-        (b"Via", _VIA, VIA),
-    ):
-        merged = _merged(values.get(lowered), own)
-        if merged is not None:
-            result.append((name, merged))
-    result.extend(missing)
-    return result
-
-
-def response_headers_for_client(
-    headers: Iterable[tuple[bytes, bytes]], defaults: Iterable[tuple[bytes, bytes]] = ()
-) -> list[tuple[str, str]]:
-    """The upstream's fields as the client should see them (Via appended; no framing)."""
-    result, values, missing = _one_pass(headers, _RESPONSE_DROPPED, _VIA_ONLY, defaults)
-    result.append((b"Via", _merged(values.get(_VIA), VIA) or VIA))
-    result.extend(missing)
-    return [(name.decode("latin-1"), value.decode("latin-1")) for name, value in result]
-
-
-def _without(fields: Fields, named: frozenset[bytes], appended: dict[bytes, list[bytes]]) -> Fields:
-    """Drop what a Connection field named (rare: a second pass only then)."""
-    for lowered in named & appended.keys():
-        del appended[lowered]
-    return [(name, value) for name, value in fields if name.lower() not in named]
+    if values:
+        lines += (label, b", ".join(values), b"\r\n")

@@ -66,7 +66,7 @@ def request_target(base: UpstreamBase, path_below_mount: str, raw_query: str) ->
         target = text.encode("ascii")
     except UnicodeEncodeError:
         target = text.encode("utf-8", "surrogateescape")
-    if not _fits_request_line(target):
+    if not _fits_request_line(text, target):
         raise _traversal(path_below_mount)
     return target
 
@@ -81,8 +81,10 @@ def _escapes(path: str) -> bool:
     return False
 
 
-def _fits_request_line(target: bytes) -> bool:
+def _fits_request_line(text: str, target: bytes) -> bool:
     """No space, control byte or DEL: they would end or break the request line."""
+    if " " not in text and text.isprintable():
+        return True  # the common case, told without the regex (control bytes are unprintable)
     return _BREAKS_REQUEST_LINE.search(target) is None
 
 

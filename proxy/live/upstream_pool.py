@@ -32,6 +32,7 @@ __all__ = ["Endpoint", "RequestBody", "StreamedBody", "UpstreamPool"]
 
 SMALL_WRITE: Final = 64 * 1024  # below this, head and body are joined into one write
 IDEMPOTENT: Final = frozenset({"GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"})
+_ALWAYS_FRAMED: Final = frozenset({"POST", "PUT", "PATCH"})  # framed even without a body
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,17 +97,18 @@ class Endpoint:
         self,
         method: str,
         target: bytes,
-        headers: list[tuple[bytes, bytes]],
+        fields: bytes,
         body: RequestBody,
         timeouts: Timeouts,
     ) -> UpstreamResponse:
         """Send one request and wait for its answer's head (status and headers).
 
-        ``headers`` must not frame the body (no Content-Length, no Transfer-Encoding): the
-        body decides that. Raises UpstreamUnreachable or UpstreamTimeout.
+        ``fields`` is the header block (``Name: value\r\n`` lines, ``headers.
+        request_fields_for_upstream``); it must not frame the body (no Content-Length, no
+        Transfer-Encoding): the body decides that. Raises UpstreamUnreachable or UpstreamTimeout.
         """
         deadline = self.loop.time() + timeouts.total
-        head = _head(method, target, headers, body)
+        head = _head(method, target, fields, body)
         streamed = isinstance(body, StreamedBody)
         replayable = not streamed and method in IDEMPOTENT
         fresh = False
@@ -268,24 +270,17 @@ async def _stream(
         conn.write(b"0\r\n\r\n")
 
 
-def _head(
-    method: str, target: bytes, headers: list[tuple[bytes, bytes]], body: RequestBody
-) -> bytes:
+def _head(method: str, target: bytes, fields: bytes, body: RequestBody) -> bytes:
     """Request line, header fields and the body's framing, as bytes."""
-    lines = [method.encode("ascii"), b" ", target, b" HTTP/1.1\r\n"]
-    for name, value in headers:
-        lines += (name, b": ", value, b"\r\n")
-    if isinstance(body, bytes):
-        lines.append(b"Content-Length: %d\r\n" % len(body))
-    elif isinstance(body, StreamedBody):
-        if body.length is None:
-            lines.append(b"Transfer-Encoding: chunked\r\n")
-        else:
-            lines.append(b"Content-Length: %d\r\n" % body.length)
-    elif method in ("POST", "PUT", "PATCH"):
-        lines.append(b"Content-Length: 0\r\n")
-    lines.append(b"\r\n")
-    return b"".join(lines)
+    if body is None:
+        framing = b"Content-Length: 0\r\n" if method in _ALWAYS_FRAMED else b""
+    elif isinstance(body, bytes):
+        framing = b"Content-Length: %d\r\n" % len(body)
+    elif body.length is None:
+        framing = b"Transfer-Encoding: chunked\r\n"
+    else:
+        framing = b"Content-Length: %d\r\n" % body.length
+    return b"%s %s HTTP/1.1\r\n%s%s\r\n" % (method.encode("ascii"), target, fields, framing)
 
 
 class UpstreamPool:

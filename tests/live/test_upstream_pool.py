@@ -22,7 +22,7 @@ from proxy.live.upstream_response import (
 from tests.live.conftest import raw_upstream
 
 QUICK = Timeouts(connect=2, read=2, total=5)
-HOST = [(b"Host", b"upstream.test")]
+HOST = b"Host: upstream.test\r\n"
 OK = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
 
 Reply = Callable[[int, bytes, asyncio.StreamWriter], Awaitable[bool]]
@@ -104,8 +104,8 @@ async def test_request_is_written_as_given(pool: UpstreamPool) -> None:
     """Request line and fields go out byte for byte, with the body framed by Content-Length."""
     async with raw_server(always_ok) as script:
         endpoint = pool.endpoint("http", "127.0.0.1", script.port, True)
-        headers = [(b"Host", b"h"), (b"X-Odd", b"a  b")]
-        response = await endpoint.send("POST", b"/a%2Fb?x=1+2", headers, b"hi", QUICK)
+        fields = b"Host: h\r\nX-Odd: a  b\r\n"
+        response = await endpoint.send("POST", b"/a%2Fb?x=1+2", fields, b"hi", QUICK)
         await response.read()
     assert script.heads[0] == (
         b"POST /a%2Fb?x=1+2 HTTP/1.1\r\nHost: h\r\nX-Odd: a  b\r\nContent-Length: 2\r\n\r\n"
