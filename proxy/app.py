@@ -107,8 +107,10 @@ def request_context(app: web.Application) -> Callable[[Handler], Handler]:
                 except Exception as error:
                     response = _problem_for(error, request, request_id)
                 status = response.status
-                if not response.prepared:
-                    response.headers[REQUEST_ID_HEADER] = request_id
+                headers = response.headers
+                # an upstream's answer keeps its own id (forward gives ours to one without)
+                if REQUEST_ID_HEADER not in headers and not response.prepared:
+                    headers[REQUEST_ID_HEADER] = request_id
                 return response
             finally:
                 seconds = time.perf_counter() - started
@@ -416,10 +418,6 @@ async def _live(
 ) -> web.StreamResponse:
     upstream = _upstream(decision, exchange)
     target = request_target(upstream.base, decision.path_below_mount, exchange.raw_query)
-
-    def on_status(status: int) -> None:
-        exchange.upstream_status = status
-
     fallback = decision.mode is Mode.FALLBACK
     verify = decision.mode is Mode.VERIFY
     body = None  # streamed, unless a mode needs it whole
@@ -438,7 +436,7 @@ async def _live(
             body=body,
             fallback=fallback,
             inspection=inspection,
-            on_status=on_status,
+            outcome=exchange,
             request_id=exchange.request_id,
         )
     except ProblemError as error:

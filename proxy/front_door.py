@@ -45,10 +45,12 @@ class FrontDoor:
         self._prefixes = traffic.prefixes
         self._application = application.request_handler
 
-    async def __call__(self, request: web.BaseRequest) -> web.StreamResponse:
+    def __call__(self, request: web.BaseRequest) -> Awaitable[web.StreamResponse]:
+        # the handler's own coroutine, which the server awaits: no coroutine of the front
+        # door's to pass the answer through
         if request.raw_path.startswith(self._prefixes) and _EXPECT not in request.headers:
-            return await self._api(request)
-        return await self._application(request)
+            return self._api(request)
+        return self._application(request)
 
 
 def install_front_door(runner: web.BaseRunner) -> None:

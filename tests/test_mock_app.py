@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import json
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -432,3 +433,26 @@ async def test_remembered_post_answer_is_given_only_to_a_valid_body(
     catalog = client.app[RUNTIME].current.catalog
     decision = route(catalog, "/_mock", "POST", BASE + "/fax")
     assert decision.answers is not None and len(decision.answers) == 1
+
+
+async def test_documented_request_id_is_the_requests_own(
+    aiohttp_client: Any, tmp_path: Path
+) -> None:
+    """A spec that documents X-Request-Id on an answer gets each request's own id there (the
+    one in the log), not the example: once, for remembered answers too."""
+    document = load_yaml((ROOT / "config" / "specs" / "fax.yaml").read_text())
+    created = document["paths"]["/{custNr}/fax"]["post"]["responses"]["201"]
+    created["headers"]["X-Request-Id"] = {"schema": {"type": "string", "example": "from-spec"}}
+    (tmp_path / "specs").mkdir()
+    (tmp_path / "specs" / "fax.yaml").write_text(json.dumps(document))
+    (tmp_path / "mockproxy.yaml").write_text(CONFIG.read_text())
+    settings = load_settings(tmp_path / "mockproxy.yaml", environ={})
+    client = await aiohttp_client(create_app(settings, build_catalog(settings)))
+    for given in ("r-1", "r-2"):
+        response = await client.post(
+            BASE + "/fax", json=JOB, headers={**AUTH, "X-Request-Id": given}
+        )
+        assert response.status == 201
+        assert response.headers.getall("X-Request-Id") == [given]
+    fresh = await client.post(BASE + "/fax", json=JOB, headers=AUTH)
+    assert fresh.headers.getall("X-Request-Id") != ["from-spec"]

@@ -14,7 +14,7 @@ import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import Final, Protocol
 
 import structlog
 from aiohttp import hdrs, web
@@ -67,6 +67,12 @@ class Inspection:
     limit: int
 
 
+class Outcome(Protocol):
+    """Where ``forward`` notes the upstream's status (the request's exchange)."""
+
+    upstream_status: int | None
+
+
 @dataclass(frozen=True, slots=True)
 class Upstream:
     """Where and how an API's requests are forwarded (one per API and loaded configuration)."""
@@ -85,7 +91,7 @@ async def forward(
     body: bytes | None = None,
     fallback: bool = False,
     inspection: Inspection | None = None,
-    on_status: Callable[[int], None] | None = None,
+    outcome: Outcome | None = None,
     request_id: str | None = None,
 ) -> web.StreamResponse | None:
     """Forward to ``target`` (the request-target: base path, raw path below the mount, raw
@@ -131,8 +137,8 @@ async def forward(
             upstream=base.label,
         ) from None
     try:
-        if on_status is not None:
-            on_status(response.status)
+        if outcome is not None:
+            outcome.upstream_status = response.status
         if fallback and response.status in FALLBACK_STATUSES:
             log.info("upstream.fallback", upstream=base.label, status=response.status)
             return None
@@ -158,7 +164,10 @@ async def _relay(
         if violations:
             headers.append((VIOLATIONS_HEADER, violations_header(violations)))
     elif _small(request, response):  # one write instead of a streamed relay
-        body = await _read_whole(response, label)
+        try:
+            body = await response.read()
+        except UpstreamError as error:
+            raise _broke_off(label, error) from None
         answer = web.Response(status=response.status, reason=response.reason or None, body=body)
         answer.headers.extend(headers)
         return answer
@@ -199,13 +208,6 @@ def _broke_off(label: str, error: UpstreamError) -> ProblemError:
     """The 502 for an answer the upstream broke off before the client saw any of it."""
     _log_reset(label, error)
     return ProblemError(502, "upstream-reset", f"the upstream {label} broke off its answer")
-
-
-async def _read_whole(response: UpstreamResponse, label: str) -> bytes:
-    try:
-        return await response.read()
-    except UpstreamError as error:
-        raise _broke_off(label, error) from None
 
 
 async def _read_up_to(response: UpstreamResponse, limit: int, label: str) -> bytes:

@@ -57,35 +57,34 @@ def upstream_base(url: str) -> UpstreamBase:
 
 def request_target(base: UpstreamBase, path_below_mount: str, raw_query: str) -> bytes:
     """Base path + raw path + raw query, as request-line bytes; a 400 problem if it escapes."""
-    if path_below_mount and (not path_below_mount.startswith("/") or _escapes(path_below_mount)):
-        raise _traversal(path_below_mount)
-    text = base.path + path_below_mount or "/"
+    path = path_below_mount
+    if path and (
+        not path.startswith("/")
+        # the usual path has none of these: nothing to decode, no dot segment possible
+        or (("%" in path or "." in path or "\\" in path or "\x00" in path) and _escapes(path))
+    ):
+        raise _traversal(path)
+    text = base.path + path or "/"
     if raw_query:
         text = f"{text}?{raw_query}"
     try:
         target = text.encode("ascii")
     except UnicodeEncodeError:
         target = text.encode("utf-8", "surrogateescape")
-    if not _fits_request_line(text, target):
-        raise _traversal(path_below_mount)
+    # no space, control byte or DEL: they would end or break the request line (a printable
+    # target without a space is told without the regex: control bytes are unprintable)
+    if not (" " not in text and text.isprintable()) and _BREAKS_REQUEST_LINE.search(target):
+        raise _traversal(path)
     return target
 
 
 def _escapes(path: str) -> bool:
-    if "%" not in path and "." not in path and "\\" not in path and "\x00" not in path:
-        return False  # the common case: nothing to decode, no dot segment possible
+    """A dot segment, or an encoded slash, backslash or NUL, also double-encoded."""
     for segment in path.split("/"):
         decoded = unquote(unquote(segment))
         if decoded in (".", "..") or any(c in decoded for c in _FORBIDDEN_IN_SEGMENT):
             return True
     return False
-
-
-def _fits_request_line(text: str, target: bytes) -> bool:
-    """No space, control byte or DEL: they would end or break the request line."""
-    if " " not in text and text.isprintable():
-        return True  # the common case, told without the regex (control bytes are unprintable)
-    return _BREAKS_REQUEST_LINE.search(target) is None
 
 
 def _traversal(path: str) -> ProblemError:

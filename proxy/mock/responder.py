@@ -48,7 +48,10 @@ __all__ = [
 SOURCE_HEADER: Final = "X-Mockproxy-Source"
 OPERATION_HEADER: Final = "X-Mockproxy-Operation"
 _NO_BODY_STATUSES: Final = frozenset({204, 205, 304})
-_SKIPPED_HEADERS: Final = frozenset({"content-type", "content-length", "transfer-encoding"})
+# X-Request-Id is the request's own id, which the request context adds to every answer
+_SKIPPED_HEADERS: Final = frozenset(
+    {"content-type", "content-length", "transfer-encoding", "x-request-id"}
+)
 _PROMPTING_SCHEMES: Final = frozenset({"basic", "digest"})
 _MAX_CACHED_REPLIES: Final = 10_000
 

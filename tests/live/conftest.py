@@ -163,6 +163,19 @@ async def _not_modified(request: web.Request, body: bytes) -> web.StreamResponse
     return web.Response(status=304, headers={"ETag": '"v1"'})
 
 
+async def _own_id(request: web.Request, body: bytes) -> web.StreamResponse:
+    return web.Response(text="ok", headers={"X-Request-Id": "upstream-1"})
+
+
+async def _own_id_chunked(request: web.Request, body: bytes) -> web.StreamResponse:
+    response = web.StreamResponse(headers={"X-Request-Id": "upstream-2"})
+    response.enable_chunked_encoding()
+    await response.prepare(request)
+    await response.write(b"ok")
+    await response.write_eof()
+    return response
+
+
 BEHAVIOURS: dict[str, Callable[[web.Request, bytes], Awaitable[web.StreamResponse]]] = {
     "echo": _echo,
     "report": _report,
@@ -179,6 +192,8 @@ BEHAVIOURS: dict[str, Callable[[web.Request, bytes], Awaitable[web.StreamRespons
     "chunked": _chunked,
     "no-content": _no_content,
     "not-modified": _not_modified,
+    "own-id": _own_id,
+    "own-id-chunked": _own_id_chunked,
 }
 
 

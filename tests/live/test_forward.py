@@ -354,6 +354,21 @@ async def test_request_id_is_forwarded_upstream(make_pair: MakePair) -> None:
     assert response.headers["X-Request-Id"] == sent
 
 
+@pytest.mark.parametrize(
+    ("behave", "expected"), [("own-id", "upstream-1"), ("own-id-chunked", "upstream-2")]
+)
+async def test_upstreams_own_request_id_comes_back(
+    make_pair: MakePair, behave: str, expected: str
+) -> None:
+    """An upstream that answers with an X-Request-Id of its own keeps it, whether its answer
+    is relayed whole or streamed: only answers without one get mockproxy's."""
+    pair = await make_pair()
+    response = await pair.client.get(REPORTS + f"?behave={behave}", headers=AUTH)
+    assert response.status == 200
+    assert response.headers.getall("X-Request-Id") == [expected]
+    assert dict(pair.seen[0].headers)["X-Request-Id"] != expected
+
+
 async def test_head_answer_has_headers_only(make_pair: MakePair) -> None:
     """HEAD is forwarded as HEAD; the answer's headers come back and no body."""
     pair = await make_pair()
