@@ -62,6 +62,39 @@ def test_benchmark_smoke(tmp_path: Path) -> None:
     assert (tmp_path / "results.md").read_text().startswith("| scenario |")
 
 
+@pytest.mark.skipif(
+    shutil.which("valgrind") is None or shutil.which("wrk") is None,
+    reason="valgrind or wrk is not installed (apt-get install valgrind wrk)",
+)
+def test_instruction_counts_smoke(tmp_path: Path) -> None:
+    """bench/instructions.py counts a yardstick and a mock scenario under callgrind; the
+    counted runs got their expected statuses (it stops otherwise) and give a ratio."""
+    out = tmp_path / "counts.json"
+    subprocess.run(
+        [
+            sys.executable,
+            "bench/instructions.py",
+            "--duration",
+            "1",
+            "--out",
+            str(out),
+            "bare",
+            "a",
+        ],
+        cwd=ROOT,
+        check=True,
+        timeout=300,
+        capture_output=True,
+    )
+    counts = json.loads(out.read_text())
+    assert set(counts) == {"bare", "a"}
+    for key in ("bare", "a"):
+        assert counts[key]["requests"] > 0 and counts[key]["instructions"] > 10_000, key
+    assert counts["a"]["ratio"] == pytest.approx(
+        counts["bare"]["instructions"] / counts["a"]["instructions"]
+    )
+
+
 @pytest.mark.parametrize("spin_seconds", [0.0, 0.00001])
 async def test_yardstick_answers_the_same_body_with_or_without_work(
     aiohttp_client: Any, spin_seconds: float

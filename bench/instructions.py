@@ -1,0 +1,174 @@
+"""Instructions per request, counted by callgrind: a measure the host's noise cannot move.
+
+    python bench/instructions.py [--duration 4] [--connections 10] [scenario ...]
+
+Needs valgrind and wrk (Debian: apt-get install valgrind wrk). Runs the bare handler (the
+yardstick of a, b, c and, answering the upstream's path, of d) and mockproxy with one worker
+on the bundled config under callgrind, each driven by wrk with the requests of bench/run.py.
+Counting is switched on only while a scenario's measured run lasts (after a warm-up), so
+start-up and spec loading are not in it; the forwarding target of (d) is a second bare handler
+outside valgrind. Prints, per scenario, the user-space instructions per request and their
+ratio to the yardstick's, and with --out writes them as JSON.
+
+wrk on this machine's loopback varies by 10 % and more between identical runs; these counts
+repeat to about 0.1 %, so a change of a few hundred instructions per request shows. They leave
+out what the kernel does for the sockets and what cache misses cost, so they judge a change
+to mockproxy's own code, not the targets, which bench/run.py measures under wrk.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Final
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.run import (  # noqa: E402
+    AUTH,
+    MOCK_SCENARIOS,
+    free_port,
+    lua_script,
+    process,
+    run_wrk,
+    wait_healthy,
+)
+
+SCENARIOS: Final = ("bare", "upstream", "a", "b", "c", "d")
+YARDSTICK_OF: Final = {"a": "bare", "b": "bare", "c": "bare", "d": "upstream"}
+UPSTREAM_PATH: Final = "/fax/v1/9991/fax/reports"
+
+
+@contextlib.contextmanager
+def counted(args: list[str], out_file: Path, env: dict[str, str] | None = None) -> Iterator[int]:
+    """A process under callgrind with counting off until ``counting`` switches it on."""
+    valgrind = [
+        "valgrind",
+        "--tool=callgrind",
+        "--instr-atstart=no",
+        f"--callgrind-out-file={out_file}",
+    ]
+    with process([*valgrind, *args], env) as child:
+        yield child.pid
+
+
+def callgrind_control(option: str, pid: int) -> None:
+    subprocess.run(
+        ["callgrind_control", option, str(pid)], check=True, capture_output=True, timeout=60
+    )
+
+
+def instructions_since_last_dump(pid: int, out_file: Path) -> int:
+    """Dump the counts gathered since the last dump and read their total."""
+    before = set(out_file.parent.glob(out_file.name + ".*"))
+    callgrind_control("--dump", pid)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        new = set(out_file.parent.glob(out_file.name + ".*")) - before
+        for dump in new:
+            found = re.search(r"^totals: (\d+)$", dump.read_text(), re.MULTILINE)
+            if found is not None:  # the dump's last line: written whole
+                return int(found.group(1))
+        time.sleep(0.1)
+    raise RuntimeError(f"callgrind wrote no dump for process {pid}")
+
+
+def measure(
+    pid: int, out_file: Path, url: str, script: str, duration: float, connections: int
+) -> dict[str, float]:
+    """One scenario: a warm-up, then a counted run; instructions per request."""
+    run_wrk(url, script, 2, connections, 1)  # warm-up: memos filled, code paths taken
+    instructions_since_last_dump(pid, out_file)  # discard whatever came before
+    callgrind_control("--instr=on", pid)
+    measured = run_wrk(url, script, duration, connections, 1)
+    callgrind_control("--instr=off", pid)
+    total = instructions_since_last_dump(pid, out_file)
+    if measured["unexpected_status"] or not measured["requests"]:
+        raise RuntimeError(f"{url}: {measured['unexpected_status']} unexpected answers")
+    return {"requests": measured["requests"], "instructions": total / measured["requests"]}
+
+
+def plan(proxy: str, bare: str) -> dict[str, tuple[str, str]]:
+    """Each scenario's URL and wrk script, as in bench/run.py."""
+    ok_get = lua_script("GET", {}, None, 200)
+    scenarios = {"bare": (bare + "/", ok_get), "upstream": (bare + UPSTREAM_PATH, ok_get)}
+    for key, (_description, request, status) in MOCK_SCENARIOS.items():
+        script = lua_script(request.method, request.headers, request.body, status)
+        scenarios[key] = (proxy + request.path, script)
+    forwarded = lua_script("GET", {"Authorization": AUTH}, None, 200)
+    scenarios["d"] = (proxy + "/fax/fax4a-api/9991/fax/reports", forwarded)
+    return scenarios
+
+
+def run(chosen: list[str], duration: float, connections: int) -> dict[str, dict[str, float]]:
+    for tool in ("valgrind", "callgrind_control", "wrk"):
+        if shutil.which(tool) is None:
+            raise SystemExit(f"{tool} is not installed: apt-get install valgrind wrk")
+    bare_port, upstream_port, proxy_port = free_port(), free_port(), free_port()
+    yardstick = [sys.executable, "-m", "bench.yardstick"]
+    env = {
+        "FAX_UPSTREAM": f"http://127.0.0.1:{upstream_port}/fax/v1",
+        "MOCKPROXY_MODE_FAX": "live",
+        "MOCKPROXY_LOG_LEVEL": "warning",
+        "PYTHONHASHSEED": "0",  # the same hashes, so the same dict probes, on every run
+    }
+    results: dict[str, dict[str, float]] = {}
+    with (
+        tempfile.TemporaryDirectory() as directory,
+        process([*yardstick, str(upstream_port)]),
+        counted([*yardstick, str(bare_port)], Path(directory) / "bare.out", env) as bare_pid,
+        counted(
+            [sys.executable, "-m", "proxy", "serve", "--port", str(proxy_port)],
+            Path(directory) / "proxy.out",
+            env,
+        ) as proxy_pid,
+    ):
+        for port in (upstream_port, bare_port, proxy_port):
+            wait_healthy(f"http://127.0.0.1:{port}/_mockproxy/health", timeout=120)
+        urls = plan(f"http://127.0.0.1:{proxy_port}", f"http://127.0.0.1:{bare_port}")
+        for key in chosen:
+            pid, name = (bare_pid, "bare") if key in ("bare", "upstream") else (proxy_pid, "proxy")
+            out_file = Path(directory) / f"{name}.out"
+            results[key] = measure(pid, out_file, *urls[key], duration, connections)
+    for key, yardstick_key in YARDSTICK_OF.items():
+        if key in results and yardstick_key in results:
+            own, other = results[key]["instructions"], results[yardstick_key]["instructions"]
+            results[key]["ratio"] = other / own
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("scenarios", nargs="*", help=f"some of {', '.join(SCENARIOS)} (all)")
+    parser.add_argument("--duration", type=float, default=4, help="seconds counted per scenario")
+    parser.add_argument("--connections", type=int, default=10)
+    parser.add_argument("--out", type=Path, help="write the results here as JSON")
+    options = parser.parse_args()
+    unknown = set(options.scenarios) - set(SCENARIOS)
+    if unknown:
+        parser.error(f"unknown scenarios {sorted(unknown)}: choose from {', '.join(SCENARIOS)}")
+    chosen = [key for key in SCENARIOS if key in (options.scenarios or SCENARIOS)]
+    results = run(chosen, options.duration, options.connections)
+    print("| scenario | requests counted | instructions per request | ratio to yardstick |")
+    print("|---|---:|---:|---:|")
+    for key, data in results.items():
+        ratio = f"{data['ratio']:.2f}" if "ratio" in data else ""
+        print(f"| {key} | {data['requests']:.0f} | {data['instructions']:,.0f} | {ratio} |")
+    if options.out is not None:
+        options.out.write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
