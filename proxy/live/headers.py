@@ -52,6 +52,7 @@ _CONTENT_LENGTH: Final = b"content-length"
 _APPENDED: Final = frozenset({_VIA, _X_FORWARDED_FOR, _X_FORWARDED_PROTO, _X_FORWARDED_HOST})
 _REQUEST_DROPPED: Final = HOP_BY_HOP | {b"content-length", b"expect"}
 _REQUEST_NOTED: Final = _REQUEST_DROPPED | _APPENDED | {_HOST, _X_REQUEST_ID}
+_REQUEST_SIMPLY_DROPPED: Final = _REQUEST_DROPPED - {_CONNECTION}  # nothing else to do
 _RESPONSE_DROPPED: Final = HOP_BY_HOP | {b"content-length"}
 _RESPONSE_NOTED: Final = _RESPONSE_DROPPED | {_VIA, _X_REQUEST_ID}
 _USUAL_REQUEST_TAIL: Final = (
@@ -74,10 +75,11 @@ def request_fields_for_upstream(
     lines: list[bytes] = []
     noted: list[tuple[bytes, bytes]] = []
     for pair in headers:
-        if pair[0].lower() in _REQUEST_NOTED:
-            noted.append(pair)
-        else:
+        lowered = pair[0].lower()
+        if lowered not in _REQUEST_NOTED:
             lines.append(b"%b: %b\r\n" % pair)
+        elif lowered not in _REQUEST_SIMPLY_DROPPED:  # such as a body's Content-Length
+            noted.append(pair)
     if (
         len(noted) == 1
         and client is not None
