@@ -46,7 +46,7 @@ from aiohttp import web
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.run import AUTH, MOCK_SCENARIOS, free_port  # noqa: E402
+from bench.run import AUTH, MOCK_SCENARIOS, free_port, live_environment  # noqa: E402
 from bench.yardstick import yardstick_app  # noqa: E402
 from proxy.app import create_app  # noqa: E402
 from proxy.catalog import build_catalog  # noqa: E402
@@ -206,7 +206,7 @@ async def upstream_for(kind: str) -> AsyncIterator[dict[str, str]]:
             await asyncio.sleep(0.02)
         else:
             raise SystemExit(f"the upstream on port {port} did not come up")
-        yield {"FAX_UPSTREAM": f"http://127.0.0.1:{port}/fax/v1", "MOCKPROXY_MODE_FAX": "live"}
+        yield live_environment(port)
     finally:
         upstream.terminate()
         await upstream.wait()

@@ -35,18 +35,16 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.run import (  # noqa: E402
-    AUTH,
-    MOCK_SCENARIOS,
     free_port,
-    lua_script,
+    live_environment,
     process,
     run_wrk,
+    scenarios,
     wait_healthy,
 )
 
 SCENARIOS: Final = ("bare", "upstream", "a", "b", "c", "d")
 YARDSTICK_OF: Final = {"a": "bare", "b": "bare", "c": "bare", "d": "upstream"}
-UPSTREAM_PATH: Final = "/fax/v1/9991/fax/reports"
 
 
 @contextlib.contextmanager
@@ -98,18 +96,6 @@ def measure(
     return {"requests": measured["requests"], "instructions": total / measured["requests"]}
 
 
-def plan(proxy: str, bare: str) -> dict[str, tuple[str, str]]:
-    """Each scenario's URL and wrk script, as in bench/run.py."""
-    ok_get = lua_script("GET", {}, None, 200)
-    scenarios = {"bare": (bare + "/", ok_get), "upstream": (bare + UPSTREAM_PATH, ok_get)}
-    for key, (_description, request, status) in MOCK_SCENARIOS.items():
-        script = lua_script(request.method, request.headers, request.body, status)
-        scenarios[key] = (proxy + request.path, script)
-    forwarded = lua_script("GET", {"Authorization": AUTH}, None, 200)
-    scenarios["d"] = (proxy + "/fax/fax4a-api/9991/fax/reports", forwarded)
-    return scenarios
-
-
 def run(chosen: list[str], duration: float, connections: int) -> dict[str, dict[str, float]]:
     for tool in ("valgrind", "callgrind_control", "wrk"):
         if shutil.which(tool) is None:
@@ -117,8 +103,7 @@ def run(chosen: list[str], duration: float, connections: int) -> dict[str, dict[
     bare_port, upstream_port, proxy_port = free_port(), free_port(), free_port()
     yardstick = [sys.executable, "-m", "bench.yardstick"]
     env = {
-        "FAX_UPSTREAM": f"http://127.0.0.1:{upstream_port}/fax/v1",
-        "MOCKPROXY_MODE_FAX": "live",
+        **live_environment(upstream_port),
         "MOCKPROXY_LOG_LEVEL": "warning",
         "PYTHONHASHSEED": "0",  # the same hashes, so the same dict probes, on every run
     }
@@ -135,7 +120,9 @@ def run(chosen: list[str], duration: float, connections: int) -> dict[str, dict[
     ):
         for port in (upstream_port, bare_port, proxy_port):
             wait_healthy(f"http://127.0.0.1:{port}/_mockproxy/health", timeout=120)
-        urls = plan(f"http://127.0.0.1:{proxy_port}", f"http://127.0.0.1:{bare_port}")
+        proxy, bare = f"http://127.0.0.1:{proxy_port}", f"http://127.0.0.1:{bare_port}"
+        # bench/run.py's scenarios; the counted bare handler also answers the upstream's path
+        urls = {key: (url, script) for key, _, url, script in scenarios(proxy, bare, bare)}
         for key in chosen:
             pid, name = (bare_pid, "bare") if key in ("bare", "upstream") else (proxy_pid, "proxy")
             out_file = Path(directory) / f"{name}.out"

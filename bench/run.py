@@ -47,6 +47,15 @@ def free_port() -> int:
         return port
 
 
+def live_environment(upstream_port: int) -> dict[str, str]:
+    """The environment that points the bundled config's fax API, in live mode, at a bare
+    upstream on ``upstream_port``: how every tool here sets up (d)."""
+    return {
+        "FAX_UPSTREAM": f"http://127.0.0.1:{upstream_port}/fax/v1",
+        "MOCKPROXY_MODE_FAX": "live",
+    }
+
+
 def wait_healthy(url: str, timeout: float = 30) -> float:
     started = time.perf_counter()
     while time.perf_counter() - started < timeout:
@@ -348,11 +357,7 @@ def run(
         )
     bare_port, upstream_port, proxy_port = free_port(), free_port(), free_port()
     yardstick = [sys.executable, "-m", "bench.yardstick"]
-    env = {
-        "FAX_UPSTREAM": f"http://127.0.0.1:{upstream_port}/fax/v1",
-        "MOCKPROXY_MODE_FAX": "live",
-        "MOCKPROXY_LOG_LEVEL": "warning",
-    }
+    env = {**live_environment(upstream_port), "MOCKPROXY_LOG_LEVEL": "warning"}
     results: dict[str, Any] = {
         "duration_s": duration,
         "connections": connections,
