@@ -60,6 +60,7 @@ _USUAL_REQUEST_TAIL: Final = (
     b"Via: " + VIA + b"\r\nX-Request-Id: %b\r\n"
 )
 _VIA_TEXT: Final = VIA.decode("ascii")
+_HOST_ONLY: Final = frozenset({_HOST})
 
 
 def request_fields_for_upstream(
@@ -103,10 +104,8 @@ def _request_fields(
     lines, ``noted`` the fields the rules look at."""
     values = _values(noted, _REQUEST_DROPPED)
     if _CONNECTION in values:
-        named = _tokens(values.pop(_CONNECTION))
+        named = _named_by_connection(values, kept=_HOST_ONLY)  # Host is replaced, not dropped
         lines = [line for line in lines if line.partition(b":")[0].lower() not in named]
-        for lowered in named - {_HOST}:  # Host is replaced, never dropped by name
-            values.pop(lowered, None)
     hosts = values.get(_HOST)
     lines += (b"Host: ", upstream_host, b"\r\n")
     _append(lines, b"X-Forwarded-For: ", values.get(_X_FORWARDED_FOR), client)
@@ -139,10 +138,8 @@ def response_fields_for_client(
         return fields
     values = _values(noted or [], _RESPONSE_DROPPED)
     if _CONNECTION in values:
-        named = _tokens(values.pop(_CONNECTION))
+        named = _named_by_connection(values)
         fields = [field for field in fields if field[0].lower().encode("latin-1") not in named]
-        for lowered in named & {_VIA, _X_REQUEST_ID}:
-            values.pop(lowered, None)
     vias = values.get(_VIA)
     fields.append(("Via", (b", ".join([*vias, VIA]) if vias else VIA).decode("latin-1")))
     sent_ids = values.get(_X_REQUEST_ID)
@@ -164,6 +161,17 @@ def _values(
         if lowered == _CONNECTION or lowered not in dropped:
             values.setdefault(lowered, []).append(value)
     return values
+
+
+def _named_by_connection(
+    values: dict[bytes, list[bytes]], kept: frozenset[bytes] = frozenset()
+) -> frozenset[bytes]:
+    """The field names the Connection field lists (lowercase), taken out of ``values`` with
+    the values of the fields it names, but for those ``kept``."""
+    named = _tokens(values.pop(_CONNECTION))
+    for lowered in named - kept:
+        values.pop(lowered, None)
+    return named
 
 
 def _tokens(values: list[bytes]) -> frozenset[bytes]:
