@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING
 from proxy.config import ApiSettings, Mode, Settings, env_mode_variable, lies_under
 from proxy.errors import ConfigError
 from proxy.mock.security import SecurityCheck, compile_security_check
-from proxy.spec.loader import load_spec
-from proxy.spec.model import ApiSpec, Operation, ParameterLocation, SecuritySchemeKind
-from proxy.spec.paths import PathMatch, PathRouter
+from proxy.openapi.loader import load_spec
+from proxy.openapi.model import ApiSpec, Operation, ParameterLocation, SecuritySchemeKind
+from proxy.openapi.paths import PathMatch, PathRouter
 from proxy.validation import OperationValidator, compile_validator
 
 if TYPE_CHECKING:  # routing imports this module

@@ -17,7 +17,7 @@ from multidict import CIMultiDictProxy
 from proxy.media_types import covers, media_base
 from proxy.mock.choose import find_response
 from proxy.mock.render import media_type_is_json
-from proxy.spec.model import ApiSpec, MediaType, Operation, Response
+from proxy.openapi.model import ApiSpec, MediaType, Operation, Response
 
 __all__ = ["ContractChecker"]
 

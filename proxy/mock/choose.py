@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from proxy.media_types import is_json, media_base
 from proxy.mock.prefer import Preferences
+from proxy.openapi.model import Example, MediaType, Operation, Response
 from proxy.problems import ProblemError
-from proxy.spec.model import Example, MediaType, Operation, Response
 
 __all__ = [
     "Choice",

@@ -25,7 +25,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
 from proxy.mock.patterns import string_for_pattern
-from proxy.spec.model import Schema
+from proxy.openapi.model import Schema
 
 __all__ = ["Direction", "generate"]
 

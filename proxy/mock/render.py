@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from xml.sax.saxutils import escape, quoteattr
 
 from proxy.media_types import media_base
-from proxy.spec.model import Schema
+from proxy.openapi.model import Schema
 
 __all__ = ["media_type_is_json", "render_body", "render_json"]
 

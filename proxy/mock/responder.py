@@ -31,8 +31,8 @@ from proxy.mock.generate import Direction, generate
 from proxy.mock.prefer import Preferences
 from proxy.mock.render import render_body
 from proxy.mock.security import Credentials
+from proxy.openapi.model import NO_EXAMPLE, Header, MediaType, Operation, Response
 from proxy.problems import ProblemError
-from proxy.spec.model import NO_EXAMPLE, Header, MediaType, Operation, Response
 from proxy.validation import ValidationResult
 
 __all__ = [

@@ -19,7 +19,7 @@ from jsonschema.protocols import Validator
 
 from proxy.media_types import covers, media_base
 from proxy.memo import remember
-from proxy.spec.model import ApiSpec, MediaType, Operation, Parameter, ParameterLocation, Schema
+from proxy.openapi.model import ApiSpec, MediaType, Operation, Parameter, ParameterLocation, Schema
 from proxy.validation.bodies import UNREAD, BodyError, Parser, parser_for
 from proxy.validation.compiled import Verdict, compile_schema, root_resolver
 from proxy.validation.dialect import FORMAT_CHECKER, RequestValidator

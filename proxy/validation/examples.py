@@ -6,8 +6,8 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
-from proxy.spec.documents import escape_pointer
-from proxy.spec.model import NO_EXAMPLE, ApiSpec, MediaType
+from proxy.openapi.documents import escape_pointer
+from proxy.openapi.model import NO_EXAMPLE, ApiSpec, MediaType
 
 __all__ = ["check_examples"]
 

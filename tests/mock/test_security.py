@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from proxy.mock.security import Credentials, compile_security_check
-from proxy.spec.model import ParameterLocation, SecurityScheme, SecuritySchemeKind
+from proxy.openapi.model import ParameterLocation, SecurityScheme, SecuritySchemeKind
 
 SCHEMES = {
     "httpBasicAuth": SecurityScheme("httpBasicAuth", SecuritySchemeKind.HTTP, scheme="basic"),

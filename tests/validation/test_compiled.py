@@ -9,7 +9,7 @@ import pytest
 from multidict import CIMultiDict
 from referencing import Registry
 
-from proxy.spec.loader import load_spec
+from proxy.openapi.loader import load_spec
 from proxy.validation import RequestParts, compile_validator
 from proxy.validation.compiled import compile_schema
 from proxy.validation.dialect import FORMAT_CHECKER, RequestValidator

@@ -17,14 +17,14 @@ from typing import Any
 import pytest
 
 from proxy.mock.generate import Direction, generate
-from proxy.spec.loader import load_spec
-from proxy.spec.model import ApiSpec, Schema
+from proxy.openapi.loader import load_spec
+from proxy.openapi.model import ApiSpec, Schema
 from proxy.validation.compiled import CompiledSchema, compile_schema
 from proxy.validation.dialect import FORMAT_CHECKER, RequestValidator
 from tests.conformance.harness import SHARED, entry_files
 
 TESTS = Path(__file__).resolve().parents[1]
-SCENARIOS = [TESTS / "spec/scenarios/external/api.yaml", TESTS / "validation/styles.yaml"]
+SCENARIOS = [TESTS / "openapi/scenarios/external/api.yaml", TESTS / "validation/styles.yaml"]
 SCHEMAS_PER_DESCRIPTION = 40
 NESTED_MUTATIONS = 3
 TRICKY: list[Any] = [None, True, False, 0, 1, 1.0, 1.5, -1, "", "a", "1", [], {}, [1, 1]]

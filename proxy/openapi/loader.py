@@ -21,8 +21,8 @@ from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
 from proxy.errors import SpecError
-from proxy.spec.documents import DocumentStore, escape_pointer, pointer_uri
-from proxy.spec.model import (
+from proxy.openapi.documents import DocumentStore, escape_pointer, pointer_uri
+from proxy.openapi.model import (
     NO_EXAMPLE,
     ApiSpec,
     Example,
@@ -39,7 +39,7 @@ from proxy.spec.model import (
     SecuritySchemeKind,
     SpecVersion,
 )
-from proxy.spec.normalize import SchemaNormalizer
+from proxy.openapi.normalize import SchemaNormalizer
 
 __all__ = ["load_spec"]
 

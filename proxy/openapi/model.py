@@ -1,6 +1,6 @@
 """The internal API model: one shape for Swagger 2.0, OpenAPI 3.0 and 3.1 descriptions.
 
-The loader (``proxy.spec.loader``) builds these frozen values once per description; nothing
+The loader (``proxy.openapi.loader``) builds these frozen values once per description; nothing
 downstream sees the raw documents except through ``Schema``. Every schema is JSON Schema
 2020-12 by the time it lands here: OpenAPI 3.0 and Swagger 2.0 schemas are normalised at
 load (``nullable``, boolean ``exclusiveMinimum``, ``x-nullable``, ``type: file``), so the
