@@ -26,10 +26,9 @@ from proxy import __version__
 from proxy.catalog import Catalog, build_catalog
 from proxy.config import Settings, load_settings, settings_for_spec
 from proxy.errors import MockproxyError
-from proxy.keys import Snapshot
 from proxy.observability import configure_logging
-from proxy.reload import Reloader
 from proxy.server import serve
+from proxy.snapshot import Reloader, Snapshot
 from proxy.validation.examples import check_examples
 
 __all__ = ["main"]

@@ -15,9 +15,7 @@ from aiohttp import web
 
 from proxy.app import create_app
 from proxy.config import Settings
-from proxy.front_door import install_front_door
-from proxy.keys import Snapshot
-from proxy.reload import Reloader
+from proxy.snapshot import Reloader, Snapshot
 
 __all__ = ["SHUTDOWN_SECONDS", "run_workers", "serve", "use_fast_event_loop"]
 
@@ -52,11 +50,10 @@ def _run_worker(snapshot: Snapshot, reloader: Reloader, reuse_port: bool) -> Non
 
 
 async def _serve_app(app: web.Application, settings: Settings, reuse_port: bool) -> None:
-    """Serve until SIGINT or SIGTERM: the app's runner, its front door, one TCP site.
+    """Serve until SIGINT or SIGTERM: the app's runner and one TCP site.
 
-    ``web.run_app`` would do the same, but gives no hold of the runner to install the front
-    door on. After the signal the runner's clean-up stops taking connections and lets
-    requests in flight finish for up to ``SHUTDOWN_SECONDS``.
+    After the signal the runner's clean-up stops taking connections and lets requests in
+    flight finish for up to ``SHUTDOWN_SECONDS``.
     """
     runner = web.AppRunner(
         app,
@@ -66,7 +63,6 @@ async def _serve_app(app: web.Application, settings: Settings, reuse_port: bool)
     )
     await runner.setup()
     try:
-        install_front_door(runner)
         site = web.TCPSite(runner, settings.host, settings.port, reuse_port=reuse_port or None)
         await site.start()
         await _until_signalled(signal.SIGINT, signal.SIGTERM)

@@ -18,6 +18,7 @@ from jsonschema import ValidationError
 from jsonschema.protocols import Validator
 
 from proxy.media_types import covers, media_base
+from proxy.memo import PARAMETER_VERDICTS as _MEMO_SIZE
 from proxy.memo import remember
 from proxy.openapi.model import ApiSpec, MediaType, Operation, Parameter, ParameterLocation, Schema
 from proxy.validation.bodies import UNREAD, BodyError, Parser, parser_for
@@ -34,7 +35,6 @@ __all__ = [
 ]
 
 _SCALARS: Final = (str, int, float, bool)
-_MEMO_SIZE: Final = 4096
 
 
 @dataclass(frozen=True, slots=True)

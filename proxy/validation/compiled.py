@@ -26,7 +26,7 @@ from referencing import Registry
 from referencing.exceptions import Unresolvable
 from referencing.jsonschema import DRAFT202012
 
-from proxy.memo import remember
+from proxy.memo import META_SCHEMA_REGISTRIES, remember
 from proxy.validation import fused as fuse
 from proxy.validation import keywords as kw
 from proxy.validation.dialect import (
@@ -72,7 +72,7 @@ def root_resolver(schema: Any, registry: Registry[Any]) -> Resolver[Any]:
     known = _WITH_META_SCHEMAS.get(id(registry))
     if known is None or known[0] is not registry:
         combined = (registry, SPECIFICATIONS.combine(registry))
-        known = remember(_WITH_META_SCHEMAS, id(registry), combined, 16)
+        known = remember(_WITH_META_SCHEMAS, id(registry), combined, META_SCHEMA_REGISTRIES)
     return known[1].resolver_with_root(DRAFT202012.create_resource(schema))
 
 
