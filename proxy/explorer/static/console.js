@@ -16,9 +16,20 @@ let reopenHandler = () => {};
 
 function text(value) { return value === null || value === undefined ? "" : typeof value === "string" ? value : JSON.stringify(value); }
 
+// the values a field may take, when the schema lists them (an enum, or a boolean)
+function choices(schema, schemas) {
+  let node = schema;
+  for (let hop = 0; hop < 8 && node?.$ref; hop += 1) node = schemas[node.$ref];
+  if (!node || typeof node !== "object") return null;
+  if (Array.isArray(node.enum)) return node.enum.map(text);
+  if ([].concat(node.type ?? []).includes("boolean")) return ["true", "false"];
+  return null;
+}
+
 export function freshState(api, op) {
   const params = (where) => op.parameters.filter((p) => p.in === where);
-  const row = (p) => ({ name: p.name, value: text(p.start), required: p.required, enabled: p.required, documented: true, description: p.description });
+  const row = (p) => ({ name: p.name, value: text(p.start), required: p.required, enabled: p.required, documented: true,
+    description: p.description, options: choices(p.schema, op.schemas) });
   const media = op.body?.media_types[0] ?? null;
   return {
     api: api.name, op: op.key, env: $("environment").value,
@@ -41,7 +52,7 @@ function renderUrl() {
     const name = match[1];
     url.append(el("input", {
       id: `path-${name}`, "aria-label": `path parameter ${name}`, placeholder: name, value: state.path[name] ?? "",
-      class: state.path[name] ? "" : "missing", "data-pointer": `/path/${name}`, size: Math.max(4, (state.path[name] ?? name).length),
+      class: state.path[name] ? "" : "missing", "data-pointer": `/path/${name}`, size: Math.max(4, (state.path[name] || name).length),
       oninput: (event) => { state.path[name] = event.target.value; event.target.classList.toggle("missing", !event.target.value); changed(); },
     }));
   }
@@ -58,15 +69,16 @@ function renderRows(kind) {
       onchange: (event) => { row.enabled = event.target.checked; changed(); } });
     const name = el("input", { "aria-label": `${noun} ${index + 1} name`, value: row.name, placeholder: "name", readonly: row.documented,
       oninput: (event) => { row.name = event.target.value; changed(); } });
-    const value = el("input", { "aria-label": `${noun} ${label} value`, value: row.value, placeholder: "value",
+    const value = el(row.options ? "select" : "input", { "aria-label": `${noun} ${label} value`, value: row.value, placeholder: "value",
       class: row.required && !row.value ? "missing" : "", "data-pointer": POINTERS[kind] + row.name,
-      oninput: (event) => {
+      [row.options ? "onchange" : "oninput"]: (event) => {
         row.value = event.target.value;
         row.enabled = true;
         include.checked = true;
         event.target.classList.toggle("missing", row.required && !row.value);
         changed();
-      } });
+      } },
+    ...(row.options ? ["", ...row.options].map((option) => el("option", { value: option, selected: option === row.value }, option || "(empty)")) : []));
     const remove = row.documented ? el("span") : el("button", { type: "button", "aria-label": `remove ${noun} ${label}`,
       onclick: () => { state[kind].splice(index, 1); renderRows(kind); changed(); } }, "✕");
     panel.append(el("div", { class: "row" }, include, name, value, remove,
@@ -184,7 +196,7 @@ function showProblems(problems, origin) {
     `${problem.pointer || "request"}: ${problem.detail}`, origin === "typed" ? el("span", { class: "muted" }, " (as typed)") : null)));
   for (const problem of problems) {
     const pointer = problem.pointer ?? "";
-    const field = pointer.startsWith("/body") ? $("body") : document.querySelector(`#request input[data-pointer="${CSS.escape(pointer)}"]`);
+    const field = pointer.startsWith("/body") ? $("body") : document.querySelector(`#request :is(input, select)[data-pointer="${CSS.escape(pointer)}"]`);
     field?.setAttribute("aria-invalid", "true");
   }
 }

@@ -10,6 +10,28 @@ export function operationHash(api, key) {
   return `#/${encodeURIComponent(api)}/${encodeURIComponent(key)}`;
 }
 
+// Long names without spaces (operation ids, paths) may wrap after each separator.
+export function breakable(text, separator) {
+  const parts = String(text).split(separator);
+  return parts.flatMap((part, index) => (index ? [separator, document.createElement("wbr"), part] : [part]));
+}
+
+// By tag; a description without tags is grouped by the first segment of its paths instead,
+// so 242 untagged operations are not one list.
+function groupOperations(api) {
+  const groups = new Map();
+  const untagged = api.tags.length <= 1 && api.operations.every((op) => op.tags.length === 1 && op.tags[0] === "default");
+  if (!untagged) for (const tag of api.tags) groups.set(tag.name, []);
+  for (const op of api.operations) {
+    const names = untagged ? [op.path.split("/").find(Boolean) ?? "/"] : op.tags;
+    for (const name of names) {
+      if (!groups.has(name)) groups.set(name, []);
+      groups.get(name).push(op);
+    }
+  }
+  return groups;
+}
+
 export function buildNavigation(catalog) {
   const container = $("operations");
   const fragment = document.createDocumentFragment();
@@ -17,14 +39,7 @@ export function buildNavigation(catalog) {
     const apiBlock = el("section", { class: "nav-api", "aria-label": api.title });
     apiBlock.append(el("a", { class: "api-title", href: `#/${encodeURIComponent(api.name)}` }, api.title, " ",
       el("span", { class: "muted" }, api.version)));
-    const groups = new Map();
-    for (const tag of api.tags) groups.set(tag.name, []);
-    for (const op of api.operations) {
-      for (const tag of op.tags) {
-        if (!groups.has(tag)) groups.set(tag, []);
-        groups.get(tag).push(op);
-      }
-    }
+    const groups = groupOperations(api);
     for (const [tag, ops] of groups) {
       if (!ops.length) continue;
       const list = el("ul", { class: "ops" });
@@ -34,7 +49,7 @@ export function buildNavigation(catalog) {
           class: `op${op.deprecated ? " deprecated" : ""}`, href: operationHash(api.name, op.key),
           "data-api": api.name, "data-key": op.key, title: op.summary ?? op.key,
         }, el("span", { class: `method ${op.method}` }, op.method),
-        el("span", { class: "op-text" }, el("span", { class: "op-summary" }, op.summary || op.key), el("span", { class: "path" }, op.path)));
+        el("span", { class: "op-text" }, el("span", { class: "op-summary" }, op.summary || breakable(op.key, "_")), el("span", { class: "path" }, breakable(op.path, "/"))));
         list.append(el("li", {}, link));
         entries.push({ link, group, apiBlock, text: `${op.method} ${op.path} ${op.key} ${op.summary ?? ""} ${tag}`.toLowerCase() });
       }

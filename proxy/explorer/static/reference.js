@@ -2,8 +2,8 @@
 // (summary, description, security, parameters, request body, responses, callbacks).
 
 import { $, el, markdown, pretty } from "./dom.js";
-import { operationHash } from "./nav.js";
-import { schemaTree, typeLabel } from "./schema.js";
+import { breakable, operationHash } from "./nav.js";
+import { constraints, schemaTree, typeLabel } from "./schema.js";
 
 const LOCATIONS = [["path", "Path parameters"], ["query", "Query parameters"], ["header", "Header parameters"], ["cookie", "Cookie parameters"]];
 
@@ -50,7 +50,8 @@ function parameterRow(parameter, schemas) {
     el("td", {}, markdown(parameter.description, "markdown small"),
       enumValues ? el("div", { class: "fact" }, "one of: ", ...enumValues.map((v) => el("code", {}, JSON.stringify(v)))) : null,
       resolved.default !== undefined ? el("div", { class: "fact" }, "default: ", el("code", {}, JSON.stringify(resolved.default))) : null,
-      example !== undefined ? el("div", { class: "fact" }, "example: ", el("code", {}, JSON.stringify(example))) : null));
+      example !== undefined ? el("div", { class: "fact" }, "example: ", el("code", {}, JSON.stringify(example))) : null,
+      ...constraints(resolved).map((said) => el("span", { class: "fact" }, said))));
 }
 
 function parameterSections(op) {
@@ -107,9 +108,9 @@ function callbacksSection(op) {
 export function renderOperationReference(api, op) {
   const pane = $("reference");
   pane.replaceChildren(el("article", { class: "ref", "aria-labelledby": "ref-title" },
-    el("p", { class: "crumbs muted small" }, el("a", { href: `#/${encodeURIComponent(api.name)}` }, api.title), " / ", op.tags.join(", ")),
+    el("p", { class: "crumbs muted small" }, el("a", { href: `#/${encodeURIComponent(api.name)}` }, api.title), op.tags[0] === "default" ? "" : ` / ${op.tags.join(", ")}`),
     el("h2", { id: "ref-title" }, op.summary || op.key, op.deprecated ? el("span", { class: "badge deprecated" }, "deprecated") : null),
-    el("p", { class: "endpoint" }, el("span", { class: `method ${op.method}` }, op.method), " ", el("code", { class: "path" }, api.mount + op.path)),
+    el("p", { class: "endpoint" }, el("span", { class: `method ${op.method}` }, op.method), " ", el("code", { class: "path" }, breakable(api.mount + op.path, "/"))),
     op.operation_id ? el("p", { class: "muted small" }, "operationId ", el("code", {}, op.operation_id)) : null,
     op.deprecated ? el("p", { class: "note warning" }, "This operation is deprecated: the description advises against new use.") : null,
     markdown(op.description, "markdown"),

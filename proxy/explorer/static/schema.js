@@ -44,18 +44,30 @@ function types(node) {
   return { nullable: listed.includes("null"), listed: listed.filter((t) => t !== "null") };
 }
 
-export function typeLabel(schema, schemas, open = new Set()) {
+function combinedLabel(flat, schemas, open, depth) {
+  const options = flat.oneOf ?? flat.anyOf;
+  if (options.length > 4) return `${flat.oneOf ? "one" : "any"} of ${options.length} schemas`;
+  return options.map((option) => typeLabel(option, schemas, open, { depth: depth + 1, bare: true })).join(" | ");
+}
+
+// "string <date-time>", "array of Pet (object)", "Cat (object) | Dog (object) | null" ...
+export function typeLabel(schema, schemas, open = new Set(), { depth = 0, named = true, bare = false } = {}) {
   const { node, name, recursive } = follow(schema, schemas, open);
-  if (recursive) return name;
+  if (recursive || (bare && name)) return name;
   const flat = flatten(node, schemas, open);
   if (!flat || typeof flat !== "object") return "any";
+  if (depth > 3) return name ?? "…";
   const { nullable, listed } = types(flat);
+  const options = flat.oneOf ?? flat.anyOf;
   let label = listed.join(" | ")
-    || (flat.properties ? "object" : flat.items ? "array" : flat.oneOf ? "one of" : flat.anyOf ? "any of" : flat.const !== undefined ? "constant" : "any");
-  if (listed.includes("array") && flat.items && listed.length === 1) label = `array of ${typeLabel(flat.items, schemas, open)}`;
+    || (flat.properties ? "object" : flat.items ? "array" : options ? combinedLabel(flat, schemas, open, depth) : flat.const !== undefined ? `constant ${json(flat.const)}` : "any");
+  if (listed.includes("array") && flat.items && listed.length === 1) {
+    const item = typeLabel(flat.items, schemas, open, { depth: depth + 1 });
+    label = `array of ${item.includes(" | ") ? `(${item})` : item}`;
+  }
   if (flat.format) label += ` <${flat.format}>`;
-  if (name && !label.includes(name)) label = `${name} (${label})`;
-  return nullable ? `${label} | null` : label;
+  if (named && name && !label.includes(name)) label = `${name} (${label})`;
+  return nullable && !label.endsWith("| null") ? `${label} | null` : label;
 }
 
 export function constraints(node) {
@@ -111,7 +123,7 @@ function row(label, schema, required, ctx) {
   const flat = recursive ? {} : flatten(node, ctx.schemas, ctx.open);
   const line = el("span", { class: "prop-line" },
     el("span", { class: "prop-name" }, label), " ",
-    el("span", { class: "prop-type" }, typeLabel(schema, ctx.schemas, ctx.open)), " ",
+    el("span", { class: "prop-type" }, typeLabel(schema, ctx.schemas, ctx.open, { named: label !== name })), " ",
     badges(flat ?? {}, required, recursive));
   const detail = [
     flat?.description ? markdown(flat.description, "markdown small") : null,
