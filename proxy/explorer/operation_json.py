@@ -39,6 +39,7 @@ def _parameter(parameter: Parameter, table: SchemaTable) -> dict[str, Any]:
         "style": parameter.style,
         "explode": parameter.explode,
         "schema": table.convert(parameter.schema),
+        "example": None if parameter.example is NO_EXAMPLE else parameter.example,
         "examples": _examples(parameter.examples),
         "start": start,
     }

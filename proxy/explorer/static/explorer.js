@@ -73,6 +73,8 @@ async function start() {
   if (!response.ok) { showMessage(`The catalog could not be loaded: ${response.status}.`); return; }
   catalog = await response.json();
   buildNavigation(catalog);
+  // milliseconds from the start of the page load to a usable navigation
+  document.body.dataset.navigationShownMs = String(Math.round(performance.now()));
   renderHistory(reopen);
   $("search").addEventListener("input", (event) => filterNavigation(event.target.value));
   $("clear-history").addEventListener("click", () => clearHistory(reopen));

@@ -41,7 +41,7 @@ function parameterRow(parameter, schemas) {
   const schema = parameter.schema ?? {};
   const resolved = schema.$ref ? schemas[schema.$ref] ?? {} : schema;
   const enumValues = Array.isArray(resolved.enum) ? resolved.enum : null;
-  const example = parameter.examples[0]?.value ?? resolved.example;
+  const example = parameter.example ?? parameter.examples[0]?.value ?? resolved.example ?? resolved.examples?.[0];
   return el("tr", { "data-param": `${parameter.in}:${parameter.name}` },
     el("td", {}, el("code", { class: "prop-name" }, parameter.name), " ",
       parameter.required ? el("div", { class: "badge required" }, "required") : null,
