@@ -59,7 +59,7 @@ def tag_descriptions(spec: ApiSpec) -> dict[str, str | None]:
 
 
 def _operation_node(spec: ApiSpec, operation: Operation) -> tuple[Any, Any]:
-    document, resolver = _root(spec)
+    _, resolver = _root(spec)
     if resolver is None or not operation.pointer:
         return {}, None
     try:
@@ -78,7 +78,10 @@ def _callback_operation(method: str, node: Any, resolver: Any, table: SchemaTabl
         "summary": node.get("summary"),
         "description": node.get("description"),
         "body": [
-            {"media_type": media_type, "schema": table.convert_raw(media.get("schema"), body_resolver)}
+            {
+                "media_type": media_type,
+                "schema": table.convert_raw(media.get("schema"), body_resolver),
+            }
             for media_type, media in (content.items() if isinstance(content, dict) else ())
             if isinstance(media, dict)
         ],
@@ -104,5 +107,7 @@ def callbacks(spec: ApiSpec, operation: Operation, table: SchemaTable) -> list[d
                 for method in _METHODS
                 if isinstance(item, dict) and isinstance(item.get(method), dict)
             ]
-            result.append({"name": str(name), "expression": str(expression), "operations": operations})
+            result.append(
+                {"name": str(name), "expression": str(expression), "operations": operations}
+            )
     return result

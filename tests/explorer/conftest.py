@@ -35,7 +35,9 @@ def pytest_runtest_makereport(item: Any, call: Any) -> Iterator[None]:
 
 
 @pytest.fixture
-async def open_explorer(aiohttp_server: Any, request: pytest.FixtureRequest) -> AsyncIterator[Opener]:
+async def open_explorer(
+    aiohttp_server: Any, request: pytest.FixtureRequest
+) -> AsyncIterator[Opener]:
     """Serve the settings' app and open its explorer (at an optional hash) in a new page."""
     from playwright.async_api import async_playwright
 

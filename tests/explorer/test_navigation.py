@@ -69,7 +69,9 @@ async def test_api_link_shows_the_overview_with_its_description(open_explorer: O
 async def test_unknown_deep_link_says_what_is_missing(open_explorer: Opener) -> None:
     """A link to an operation that does not exist says so instead of showing nothing."""
     page = await open_explorer(fax_settings(), "#/fax/nope")
-    assert await page.text_content("#reference") == 'Cloud Fax API (sample) has no operation "nope".'
+    assert (
+        await page.text_content("#reference") == 'Cloud Fax API (sample) has no operation "nope".'
+    )
 
 
 async def test_untagged_operations_are_grouped_by_path(
@@ -78,7 +80,9 @@ async def test_untagged_operations_are_grouped_by_path(
     """A description without tags is grouped by the first segment of its paths."""
     spec = tmp_path / "untagged.yaml"
     spec.write_text(
-        (SCENARIOS / "shop.yaml").read_text().replace("tags: [pets]", "tags: []")
+        (SCENARIOS / "shop.yaml")
+        .read_text()
+        .replace("tags: [pets]", "tags: []")
         .replace("tags:\n  - name: pets\n    description: Pets *and* their owners\n", "")
     )
     page = await open_explorer(spec_settings(tmp_path, spec))

@@ -111,9 +111,12 @@ async def test_recursive_schema_is_marked_not_expanded(
     await body.locator("details.prop > summary", has_text="pets").first.click()
     items = body.locator(".prop-name", has_text="[items]").first
     assert await items.evaluate("node => node.closest('.prop').tagName") == "DIV"
-    assert await items.evaluate(
-        "node => node.closest('.prop').querySelector('.badge.recursive').textContent"
-    ) == "↻ recursive"
+    assert (
+        await items.evaluate(
+            "node => node.closest('.prop').querySelector('.badge.recursive').textContent"
+        )
+        == "↻ recursive"
+    )
 
 
 async def test_responses_show_status_headers_schema_and_examples(
