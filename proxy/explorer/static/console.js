@@ -331,6 +331,13 @@ export function openInConsole(api, op, route, mockPrefix, restored) {
   changed();
 }
 
+export function closeConsole() {
+  context = null;
+  $("console-empty").hidden = false;
+  $("request").hidden = true;
+  $("response").hidden = true;
+}
+
 function applyEnvironmentVariables() {
   const variables = activeEnvironment().variables ?? {};
   for (const [name, value] of Object.entries(variables)) if (name in context.state.path) context.state.path[name] = value;

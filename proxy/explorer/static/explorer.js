@@ -3,7 +3,7 @@
 // `#/<api>/<operation key>`, so the back button walks through what was opened.
 
 import { adminFetch } from "./admin.js";
-import { environmentChanged, openInConsole, setUpConsole } from "./console.js";
+import { closeConsole, environmentChanged, openInConsole, setUpConsole } from "./console.js";
 import { $ } from "./dom.js";
 import { buildNavigation, filterNavigation, markCurrent, operationHash } from "./nav.js";
 import { renderApiOverview, renderOperationReference } from "./reference.js";
@@ -34,16 +34,22 @@ async function operationDetail(api, key) {
 }
 
 function showMessage(text) {
+  closeConsole();
   $("reference").replaceChildren(Object.assign(document.createElement("p"), { className: "empty", textContent: text }));
 }
 
 async function openFromHash() {
   const [apiName, ...rest] = location.hash.replace(/^#\/?/, "").split("/").map(decodeURIComponent);
-  const api = catalog.apis.find((a) => a.name === apiName);
-  if (!apiName) return;
-  if (!api) { showMessage(`No API named "${apiName}" is loaded.`); return; }
+  const api = apiName ? catalog.apis.find((a) => a.name === apiName) : catalog.apis[0];
+  if (!api) { showMessage(apiName ? `No API named "${apiName}" is loaded.` : "No APIs are loaded."); return; }
   const key = rest.join("/");
-  if (!key) { markCurrent(null, null); renderApiOverview(api); return; }
+  if (!key) {
+    markCurrent(null, null);
+    closeConsole();
+    renderApiOverview(api);
+    delete document.body.dataset.operation;
+    return;
+  }
   const summary = api.operations.find((op) => op.key === key);
   if (!summary) { showMessage(`${api.title} has no operation "${key}".`); return; }
   markCurrent(api.name, key);
