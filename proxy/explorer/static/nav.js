@@ -18,7 +18,7 @@ export function breakable(text, separator) {
 
 // By tag; a description without tags is grouped by the first segment of its paths instead,
 // so 242 untagged operations are not one list.
-function groupOperations(api) {
+export function groupOperations(api) {
   const groups = new Map();
   const untagged = api.tags.length <= 1 && api.operations.every((op) => op.tags.length === 1 && op.tags[0] === "default");
   if (!untagged) for (const tag of api.tags) groups.set(tag.name, []);

@@ -2,7 +2,7 @@
 // (summary, description, security, parameters, request body, responses, callbacks).
 
 import { $, el, markdown, pretty } from "./dom.js";
-import { breakable, operationHash } from "./nav.js";
+import { breakable, groupOperations, operationHash } from "./nav.js";
 import { constraints, schemaTree, typeLabel } from "./schema.js";
 
 const LOCATIONS = [["path", "Path parameters"], ["query", "Query parameters"], ["header", "Header parameters"], ["cookie", "Cookie parameters"]];
@@ -124,8 +124,9 @@ export function renderApiOverview(api) {
     el("h2", { id: "ref-title" }, api.title, " ", el("span", { class: "muted" }, api.version)),
     el("p", { class: "muted small" }, `Mounted at ${api.mount} · effective mode ${api.mode} (${api.mode_source})`),
     markdown(api.description, "markdown"),
-    ...api.tags.map((tag) => section(tag.name, markdown(tag.description, "markdown small"),
-      el("ul", { class: "overview-ops" }, api.operations.filter((op) => op.tags.includes(tag.name)).map((op) => el("li", {},
+    ...[...groupOperations(api)].filter(([, ops]) => ops.length).map(([name, ops]) => section(name,
+      markdown(api.tags.find((tag) => tag.name === name)?.description, "markdown small"),
+      el("ul", { class: "overview-ops" }, ops.map((op) => el("li", {},
         el("a", { href: operationHash(api.name, op.key) }, el("span", { class: `method ${op.method}` }, op.method), " ", op.summary || op.key))))))));
   pane.scrollTop = 0;
 }

@@ -47,7 +47,9 @@ function types(node) {
 function combinedLabel(flat, schemas, open, depth) {
   const options = flat.oneOf ?? flat.anyOf;
   if (options.length > 4) return `${flat.oneOf ? "one" : "any"} of ${options.length} schemas`;
-  return options.map((option) => typeLabel(option, schemas, open, { depth: depth + 1, bare: true })).join(" | ");
+  const labels = [...new Set(options.map((option) => typeLabel(option, schemas, open, { depth: depth + 1, bare: true })))];
+  // "X | null" reads better than "null | X"
+  return [...labels.filter((label) => label !== "null"), ...labels.filter((label) => label === "null")].join(" | ");
 }
 
 // "string <date-time>", "array of Pet (object)", "Cat (object) | Dog (object) | null" ...
@@ -58,6 +60,7 @@ export function typeLabel(schema, schemas, open = new Set(), { depth = 0, named 
   if (!flat || typeof flat !== "object") return "any";
   if (depth > 3) return name ?? "…";
   const { nullable, listed } = types(flat);
+  if (nullable && !listed.length && !flat.oneOf && !flat.anyOf) return "null";
   const options = flat.oneOf ?? flat.anyOf;
   let label = listed.join(" | ")
     || (flat.properties ? "object" : flat.items ? "array" : options ? combinedLabel(flat, schemas, open, depth) : flat.const !== undefined ? `constant ${json(flat.const)}` : "any");
