@@ -53,7 +53,12 @@ function renderUrl() {
     url.append(el("input", {
       id: `path-${name}`, "aria-label": `path parameter ${name}`, placeholder: name, value: state.path[name] ?? "",
       class: state.path[name] ? "" : "missing", "data-pointer": `/path/${name}`, size: Math.max(4, (state.path[name] || name).length),
-      oninput: (event) => { state.path[name] = event.target.value; event.target.classList.toggle("missing", !event.target.value); changed(); },
+      oninput: (event) => {
+        state.path[name] = event.target.value;
+        event.target.classList.toggle("missing", !event.target.value);
+        event.target.size = Math.max(4, (event.target.value || name).length);
+        changed();
+      },
     }));
   }
 }
@@ -315,6 +320,7 @@ export function openInConsole(api, op, route, mockPrefix, restored) {
   $("console-empty").hidden = true;
   $("request").hidden = false;
   $("response").hidden = true;
+  $("copied").value = "";
   $("op-title").textContent = "Try it";
   $("method").textContent = op.method;
   $("method").className = `method ${op.method}`;
