@@ -71,7 +71,7 @@ async def catalog_view(request: web.Request) -> web.Response:
     return web.Response(body=body, content_type="application/json")
 
 
-async def operation_view_handler(request: web.Request) -> web.Response:
+async def operation_reference_view(request: web.Request) -> web.Response:
     """One operation's reference, `?api=<name>&key=<operation key>`."""
     api_name, key = request.query.get("api"), request.query.get("key")
     if not api_name or not key:
@@ -90,8 +90,8 @@ def setup_explorer(app: web.Application) -> list[web.RouteDef]:
     return [
         web.get(EXPLORER_PREFIX, redirect_view),
         web.get(EXPLORER_PREFIX + "/", index_view),
-        web.get(EXPLORER_PREFIX + "/api/catalog", catalog_view),
-        web.get(EXPLORER_PREFIX + "/api/operation", operation_view_handler),
         web.get(EXPLORER_PREFIX + "/static/{name}", static_view),
         web.get(EXPLORER_PREFIX + "/static/{vendor:vendor}/{name}", static_view),
+        web.get(EXPLORER_PREFIX + "/api/catalog", catalog_view),
+        web.get(EXPLORER_PREFIX + "/api/operation", operation_reference_view),
     ]
