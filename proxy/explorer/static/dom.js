@@ -22,11 +22,25 @@ export function load(key, fallback, storage = localStorage) {
 }
 export function save(key, value, storage = localStorage) { storage.setItem(key, JSON.stringify(value)); }
 
+// marked and DOMPurify load beside the catalog rather than before the page's own code, so the
+// navigation does not wait for them; descriptions are rendered once they are here.
+let renderer = null;
+export function loadRenderer() {
+  renderer ??= Promise.all(["static/vendor/marked.umd.js", "static/vendor/purify.min.js"].map((src) => new Promise((resolve, reject) => {
+    const script = el("script", { src });
+    script.addEventListener("load", resolve);
+    script.addEventListener("error", () => reject(new Error(`${src} could not be loaded`)));
+    document.head.append(script);
+  })));
+  return renderer;
+}
+
 // CommonMark (marked) made safe (DOMPurify): descriptions come from the API description, which
 // the reader did not necessarily write. Links open in a new tab and never reach the opener.
 export function markdown(text, className = "markdown") {
   const node = el("div", { class: className });
   if (!text) return node;
+  if (!window.marked || !window.DOMPurify) { node.textContent = String(text); return node; }
   const html = window.marked.parse(String(text), { gfm: true, async: false });
   node.append(window.DOMPurify.sanitize(html, { RETURN_DOM_FRAGMENT: true }));
   for (const link of node.querySelectorAll("a[href]")) {

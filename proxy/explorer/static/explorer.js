@@ -4,7 +4,7 @@
 
 import { adminFetch } from "./admin.js";
 import { closeConsole, environmentChanged, openInConsole, setUpConsole } from "./console.js";
-import { $ } from "./dom.js";
+import { $, loadRenderer } from "./dom.js";
 import { buildNavigation, filterNavigation, markCurrent, operationHash } from "./nav.js";
 import { renderApiOverview, renderOperationReference } from "./reference.js";
 import { clearHistory, renderEnvironments, renderHistory, setUpEnvironmentDialog } from "./store.js";
@@ -39,6 +39,7 @@ function showMessage(text) {
 }
 
 async function openFromHash() {
+  await loadRenderer().catch(() => { /* descriptions are then shown as plain text */ });
   const [apiName, ...rest] = location.hash.replace(/^#\/?/, "").split("/").map(decodeURIComponent);
   const api = apiName ? catalog.apis.find((a) => a.name === apiName) : catalog.apis[0];
   if (!api) { showMessage(apiName ? `No API named "${apiName}" is loaded.` : "No APIs are loaded."); return; }
@@ -75,6 +76,7 @@ async function start() {
   renderEnvironments("mock");
   setUpEnvironmentDialog(environmentChanged);
   setUpConsole(reopen);
+  const rendererLoaded = loadRenderer();
   const response = await adminFetch("api/catalog");
   if (!response.ok) { showMessage(`The catalog could not be loaded: ${response.status}.`); return; }
   catalog = await response.json();
@@ -85,7 +87,7 @@ async function start() {
   $("search").addEventListener("input", (event) => filterNavigation(event.target.value));
   $("clear-history").addEventListener("click", () => clearHistory(reopen));
   window.addEventListener("hashchange", () => openFromHash().catch((error) => showMessage(String(error))));
-  await loadRoutes();
+  await Promise.all([loadRoutes(), rendererLoaded.catch(() => {})]);
   await openFromHash().catch((error) => showMessage(String(error)));
   document.body.dataset.ready = "true";
 }
