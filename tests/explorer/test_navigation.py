@@ -90,38 +90,38 @@ async def test_untagged_operations_are_grouped_by_path(
     assert await page.locator("nav .tag-title").all_text_contents() == ["pets"]
 
 
-async def measure_navigation(open_explorer: Opener, settings: Settings, count: int) -> None:
-    """The page's own clock from the start of its load to a usable navigation, and the slowest
-    keystroke of a filter typed and erased."""
+async def list_and_filter(open_explorer: Opener, settings: Settings, count: int) -> None:
+    """Every operation is listed, and a filter typed word by word narrows the list to the
+    operations whose text holds every word (the timing lives in bench/explorer.py)."""
     page = await open_explorer(settings)
     assert await page.locator("nav a.op").count() == count
-    shown = int(await page.get_attribute("body", "data-navigation-shown-ms"))
-    assert shown < 1000, f"the navigation took {shown} ms from the start of the page load"
-    slowest = await page.evaluate(
+    assert await page.get_attribute("body", "data-navigation-shown-ms") is not None
+    shown = await page.evaluate(
         """async () => {
             const search = document.getElementById("search");
-            let slowest = 0;
-            for (const text of ["g", "ge", "get", "get 9", "get 99", "get 9", "get", ""]) {
-                const started = performance.now();
+            const visible = () => [...document.querySelectorAll("nav a.op")]
+                .filter((link) => link.offsetParent !== null).length;
+            const counts = [];
+            for (const text of ["get", "get 99", ""]) {
                 search.value = text;
                 search.dispatchEvent(new Event("input"));
-                slowest = Math.max(slowest, performance.now() - started);
+                counts.push(visible());
             }
-            return slowest;
+            return counts;
         }"""
     )
-    assert slowest < 100, f"a keystroke took {slowest:.0f} ms to filter"
+    assert shown[0] <= count and shown[1] < shown[0] and shown[2] == count
 
 
-async def test_a_thousand_operations_show_and_filter_fast(
+async def test_a_thousand_operations_are_listed_and_filtered(
     open_explorer: Opener, tmp_path: Path
 ) -> None:
-    """1,000 operations are listed within a second and each keystroke filters in under 0.1 s."""
+    """1,000 operations are all listed, and the filter narrows them as one types."""
     spec = large_description(tmp_path / "large.json", 1000)
-    await measure_navigation(open_explorer, spec_settings(tmp_path, spec, "large"), 1000)
+    await list_and_filter(open_explorer, spec_settings(tmp_path, spec, "large"), 1000)
 
 
 @pytest.mark.skipif(not DISCORD.exists(), reason="the shared Discord description is not here")
-async def test_discord_shows_and_filters_fast(open_explorer: Opener, tmp_path: Path) -> None:
-    """Discord's 242 operations are listed within a second and filter as one types."""
-    await measure_navigation(open_explorer, spec_settings(tmp_path, DISCORD, "discord"), 242)
+async def test_discord_is_listed_and_filtered(open_explorer: Opener, tmp_path: Path) -> None:
+    """Discord's 242 operations are all listed, and the filter narrows them as one types."""
+    await list_and_filter(open_explorer, spec_settings(tmp_path, DISCORD, "discord"), 242)
