@@ -1,9 +1,9 @@
 """Upstream request targets: an API's base URL parsed once, each request's path checked under it.
 
 The target is the base path plus the raw path below the mount plus the raw query, byte for
-byte. It never leaves the base: dot segments, encoded slashes, backslashes and NULs (also
-double-encoded) are refused with a 400 problem, and so are bytes that cannot stand in a
-request line. The host is always the configured one, so no other host is reachable.
+byte. It never leaves the base: dot segments (also as ``..;``), encoded slashes, backslashes
+and NULs (also double-encoded) are refused with a 400 problem, and so are bytes that cannot
+stand in a request line. The host is always the configured one, so no other host is reachable.
 """
 
 from __future__ import annotations
@@ -80,10 +80,12 @@ def request_target(base: UpstreamBase, path_below_mount: str, raw_query: str) ->
 
 
 def _escapes(path: str) -> bool:
-    """A dot segment, or an encoded slash, backslash or NUL, also double-encoded."""
+    """A dot segment, also with ``;`` parameters (``..;/``: Tomcat and Spring drop them and
+    climb), or an encoded slash, backslash or NUL, also double-encoded."""
     for segment in path.split("/"):
         decoded = unquote(unquote(segment))
-        if decoded in (".", "..") or any(c in decoded for c in _FORBIDDEN_IN_SEGMENT):
+        bare = decoded.partition(";")[0]
+        if bare in (".", "..") or any(c in decoded for c in _FORBIDDEN_IN_SEGMENT):
             return True
     return False
 

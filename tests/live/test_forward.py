@@ -172,6 +172,9 @@ async def test_slow_upstream_is_504_within_the_timeout(make_pair: MakePair) -> N
         "/fax/a%2Fb",
         "/fax/a%5c..%5cb",
         "/fax/%252e%252e/x",
+        "/fax/..;/admin",
+        "/fax/.;jsessionid=1/..;x=y/admin",
+        "/fax/%2e%2e;/admin",
     ],
     ids=[
         "encoded-slash-dots",
@@ -180,6 +183,9 @@ async def test_slow_upstream_is_504_within_the_timeout(make_pair: MakePair) -> N
         "encoded-slash",
         "backslash",
         "double-encoded",
+        "dot-dot-semicolon",
+        "dot-segments-with-parameters",
+        "encoded-dot-dot-semicolon",
     ],
 )
 async def test_traversal_is_refused(make_pair: MakePair, path: str) -> None:

@@ -37,6 +37,7 @@ def test_target_is_base_path_raw_path_and_query(path: str, query: str, expected:
         ("/a", "x=\x01"),
         ("/..", ""),
         ("/%2e%2E/admin", ""),
+        ("/..;/admin", ""),
         ("no-slash", ""),
     ],
 )
