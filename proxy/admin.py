@@ -1,13 +1,16 @@
 """The reserved ``/_mockproxy/`` endpoints: health, ready, metrics, routes and the request journal.
 
-Never forwarded. With ``admin.token`` set, every admin endpoint but ``health`` and ``ready``
-needs ``Authorization: Bearer <token>``.
+Never forwarded. With ``admin.token`` set, everything under ``/_mockproxy/`` but ``health``,
+``ready`` and the explorer's page itself (package files that hold no data, and must load to
+ask for the token) needs ``Authorization: Bearer <token>``: each route is wrapped by
+``guarded`` unless it is one of those.
 """
 
 from __future__ import annotations
 
 import hmac
 import os
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Final
 
 from aiohttp import hdrs, web
@@ -17,15 +20,35 @@ from proxy.fields import WORKER_HEADER
 from proxy.keys import JOURNAL, METRICS, snapshot
 from proxy.problems import ProblemError, method_not_allowed
 
-__all__ = ["ADMIN_PREFIX", "admin_routes", "reserved_routes"]
+__all__ = ["ADMIN_PREFIX", "admin_routes", "guarded", "reserved_routes"]
 
 ADMIN_PREFIX: Final = RESERVED_PREFIX
-_OPEN: Final = frozenset({f"{ADMIN_PREFIX}/health", f"{ADMIN_PREFIX}/ready"})
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def guarded(routes: Iterable[web.RouteDef]) -> list[web.RouteDef]:
+    """The routes, each answering 401 unless the request carries the admin token (when one
+    is configured)."""
+    return [
+        web.RouteDef(route.method, route.path, _with_token(route.handler), route.kwargs)
+        for route in routes
+    ]
+
+
+def _with_token(handler: Handler | type[web.View]) -> Handler:
+    assert not isinstance(handler, type), "class-based views are not used"
+
+    async def with_token(request: web.Request) -> web.StreamResponse:
+        _authorize(request)
+        return await handler(request)
+
+    return with_token
 
 
 def _authorize(request: web.Request) -> None:
     token = snapshot(request).settings.admin_token
-    if not token or request.path in _OPEN:
+    if not token:
         return
     given = request.headers.get(hdrs.AUTHORIZATION, "")
     scheme, _, value = given.partition(" ")
@@ -56,7 +79,6 @@ async def ready_view(request: web.Request) -> web.Response:
 
 async def metrics_view(request: web.Request) -> web.Response:
     """Prometheus text exposition."""
-    _authorize(request)
     response = web.Response(
         body=request.app[METRICS].render(),
         headers={hdrs.CONTENT_TYPE: "text/plain; version=0.0.4; charset=utf-8"},
@@ -66,7 +88,6 @@ async def metrics_view(request: web.Request) -> web.Response:
 
 async def routes_view(request: web.Request) -> web.Response:
     """Each operation's effective mode and the setting that decided it."""
-    _authorize(request)
     apis = [
         {
             "api": api.name,
@@ -92,14 +113,12 @@ async def routes_view(request: web.Request) -> web.Response:
 
 async def requests_view(request: web.Request) -> web.Response:
     """The journal, oldest first, filtered by ``?api=&operation=&source=&method=``."""
-    _authorize(request)
     entries = request.app[JOURNAL].entries(request.query)
     return web.json_response({"requests": [entry.as_json() for entry in entries]})
 
 
 async def clear_requests_view(request: web.Request) -> web.Response:
     """Empty the journal."""
-    _authorize(request)
     request.app[JOURNAL].clear()
     return web.Response(status=204)
 
@@ -136,10 +155,14 @@ def admin_routes() -> list[web.RouteDef]:
     return [
         web.get(f"{ADMIN_PREFIX}/health", health_view),
         web.get(f"{ADMIN_PREFIX}/ready", ready_view),
-        web.get(f"{ADMIN_PREFIX}/metrics", metrics_view),
-        web.get(f"{ADMIN_PREFIX}/routes", routes_view),
-        web.get(f"{ADMIN_PREFIX}/requests", requests_view),
-        web.delete(f"{ADMIN_PREFIX}/requests", clear_requests_view),
+        *guarded(
+            [
+                web.get(f"{ADMIN_PREFIX}/metrics", metrics_view),
+                web.get(f"{ADMIN_PREFIX}/routes", routes_view),
+                web.get(f"{ADMIN_PREFIX}/requests", requests_view),
+                web.delete(f"{ADMIN_PREFIX}/requests", clear_requests_view),
+            ]
+        ),
     ]
 
 
@@ -153,7 +176,9 @@ def reserved_routes() -> list[web.RouteDef]:
     by its path up to the first variable's segment, and that pattern's index is '/', where
     every request that reaches '/' (any API path not below a mount route) tried it first.
     """
-    return [
-        web.route("*", ADMIN_PREFIX, reserved_view),
-        web.route("*", ADMIN_PREFIX + "/{tail:[\\s\\S]*}", reserved_view),
-    ]
+    return guarded(
+        [
+            web.route("*", ADMIN_PREFIX, reserved_view),
+            web.route("*", ADMIN_PREFIX + "/{tail:[\\s\\S]*}", reserved_view),
+        ]
+    )

@@ -94,6 +94,42 @@ async def test_admin_token_protects_all_but_health(aiohttp_client: Any) -> None:
     assert allowed.status == 200
 
 
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/_mockproxy/metrics"),
+        ("GET", "/_mockproxy/requests"),
+        ("DELETE", "/_mockproxy/requests"),
+        ("GET", "/_mockproxy/explorer/api/catalog"),
+        ("GET", "/_mockproxy/no-such-endpoint"),
+        ("POST", "/_mockproxy/routes"),
+    ],
+    ids=["metrics", "journal", "clear-journal", "explorer-catalog", "unknown", "wrong-method"],
+)
+async def test_admin_token_guards_everything_reserved(
+    aiohttp_client: Any, method: str, path: str
+) -> None:
+    """Without the token every reserved path is a 401 problem, the explorer's data and
+    unknown paths included, and a wrong token is no better."""
+    client = await start(aiohttp_client, bundled(admin_token="s3cret"))
+    for headers in ({}, {"Authorization": "Bearer wrong"}):
+        refused = await client.request(method, path, headers=headers)
+        assert refused.status == 401
+        assert refused.headers["WWW-Authenticate"] == 'Bearer realm="mockproxy-admin"'
+        assert (await refused.json())["type"].endswith("/admin-token-required")
+    allowed = await client.request(method, path, headers={"Authorization": "Bearer s3cret"})
+    assert allowed.status != 401
+
+
+async def test_explorer_page_loads_without_the_token(aiohttp_client: Any) -> None:
+    """The explorer's page and files (package data) load without the token, so the page can
+    ask for it; what they show is read from the guarded catalog."""
+    client = await start(aiohttp_client, bundled(admin_token="s3cret"))
+    page = await client.get("/_mockproxy/explorer/")
+    assert page.status == 200
+    assert b"fax" not in await page.read()
+
+
 async def test_request_id_is_echoed_or_generated(aiohttp_client: Any) -> None:
     """A client's X-Request-Id comes back; without one a fresh id is made."""
     client = await start(aiohttp_client, bundled())

@@ -8,7 +8,7 @@ from typing import Final
 
 from aiohttp import web
 
-from proxy.admin import ADMIN_PREFIX
+from proxy.admin import ADMIN_PREFIX, guarded
 from proxy.explorer.catalog_json import explorer_catalog
 from proxy.explorer.operation_json import operation_view
 from proxy.keys import EXPLORER_CATALOG, RUNTIME, snapshot
@@ -85,13 +85,18 @@ async def operation_reference_view(request: web.Request) -> web.Response:
 
 def setup_explorer(app: web.Application) -> list[web.RouteDef]:
     """The explorer's state on the app, and its routes (register before the reserved
-    prefix's catch-all)."""
+    prefix's catch-all). The page and its files are open (they hold no data, and the page
+    must load to ask for the admin token); what it reads of the proxy needs the token."""
     app[EXPLORER_CATALOG] = {}
     return [
         web.get(EXPLORER_PREFIX, redirect_view),
         web.get(EXPLORER_PREFIX + "/", index_view),
         web.get(EXPLORER_PREFIX + "/static/{name}", static_view),
         web.get(EXPLORER_PREFIX + "/static/{vendor:vendor}/{name}", static_view),
-        web.get(EXPLORER_PREFIX + "/api/catalog", catalog_view),
-        web.get(EXPLORER_PREFIX + "/api/operation", operation_reference_view),
+        *guarded(
+            [
+                web.get(EXPLORER_PREFIX + "/api/catalog", catalog_view),
+                web.get(EXPLORER_PREFIX + "/api/operation", operation_reference_view),
+            ]
+        ),
     ]
