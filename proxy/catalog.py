@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from proxy.config import ApiSettings, Mode, Settings, env_mode_variable, lies_under
 from proxy.errors import ConfigError
 from proxy.openapi.loader import load_spec
-from proxy.openapi.model import ApiSpec, Operation, ParameterLocation, SecuritySchemeKind
+from proxy.openapi.model import ApiSpec, Operation, SecuritySchemeKind
 from proxy.openapi.paths import PathMatch, PathRouter
+from proxy.redact import Redactor
 from proxy.security import SecurityCheck, compile_security_check
 from proxy.validation import OperationValidator, compile_validator
 
@@ -72,8 +73,8 @@ class Catalog:
     """All mounted APIs, longest mount first for prefix matching."""
 
     apis: tuple[MountedApi, ...]
-    secret_headers: frozenset[str] = frozenset()
-    secret_query: frozenset[str] = frozenset()
+    redactor: Redactor = field(default_factory=Redactor)
+    """The default secret names plus the specs' API-key names and ``journal.redact``."""
 
     def mounted_at(self, raw_path: str) -> tuple[MountedApi, str] | None:
         """The API whose mount is the longest segment-wise prefix of ``raw_path``, and the rest."""
@@ -166,20 +167,15 @@ def build_catalog(settings: Settings, specs: Mapping[str, ApiSpec] | None = None
     if errors:
         raise ConfigError(errors)
     mounted.sort(key=lambda api: -len(api.settings.mount))
-    headers, query = _api_key_names(mounted)
-    return Catalog(tuple(mounted), headers, query)
+    secret_names = _api_key_names(mounted) | {name.lower() for name in settings.journal_redact}
+    return Catalog(tuple(mounted), Redactor(frozenset(secret_names)))
 
 
-def _api_key_names(apis: list[MountedApi]) -> tuple[frozenset[str], frozenset[str]]:
-    """Header (lower-case) and query names that carry API keys: never logged."""
-    headers: set[str] = set()
-    query: set[str] = set()
-    for api in apis:
-        for scheme in api.spec.security_schemes.values():
-            if scheme.kind is not SecuritySchemeKind.API_KEY or not scheme.parameter_name:
-                continue
-            if scheme.location is ParameterLocation.QUERY:
-                query.add(scheme.parameter_name)
-            elif scheme.location is ParameterLocation.HEADER:
-                headers.add(scheme.parameter_name.lower())
-    return frozenset(headers), frozenset(query)
+def _api_key_names(apis: list[MountedApi]) -> frozenset[str]:
+    """The (lower-case) names of the specs' API-key headers, query parameters and cookies."""
+    return frozenset(
+        scheme.parameter_name.lower()
+        for api in apis
+        for scheme in api.spec.security_schemes.values()
+        if scheme.kind is SecuritySchemeKind.API_KEY and scheme.parameter_name
+    )

@@ -20,8 +20,10 @@ from proxy.config_reader import (
     Reader,
     boolean,
     choice,
+    connection_count,
     integer,
     log_level,
+    names,
     optional_string,
     path_prefix,
     positive_float,
@@ -38,6 +40,7 @@ __all__ = [
     "ApiSettings",
     "LogFormat",
     "Mode",
+    "ServerLimits",
     "Settings",
     "Timeouts",
     "ValidationMode",
@@ -80,6 +83,20 @@ class Timeouts:
 
 
 @dataclass(frozen=True, slots=True)
+class ServerLimits:
+    """What one client may hold of the server: the ``server:`` key (README, Limits)."""
+
+    head_timeout: float = 10.0
+    """Seconds from a connection's start (or its previous answer) to a whole request head."""
+    keepalive_timeout: float = 75.0
+    """Seconds an idle kept-alive connection stays open."""
+    max_connections: int | None = None
+    """Open client connections at most; None: derived from the descriptor limit at start."""
+    shutdown_timeout: float = 10.0
+    """Seconds in-flight requests get to finish after SIGTERM."""
+
+
+@dataclass(frozen=True, slots=True)
 class ApiSettings:
     name: str
     spec_path: Path
@@ -111,6 +128,8 @@ class Settings:
     log_level: str = "info"
     journal_size: int = 200
     journal_max_body_bytes: int = 4096
+    journal_redact: tuple[str, ...] = ()
+    server: ServerLimits = ServerLimits()
     positions: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
 
@@ -145,6 +164,7 @@ TOP_LEVEL_KEYS: Final = (  # what the reader accepts (the README lists each)
     "admin",
     "log",
     "journal",
+    "server",
     "apis",
 )
 API_KEYS: Final = (  # what the reader accepts below apis.<name>
@@ -254,7 +274,7 @@ def _read_settings(reader: Reader, root: dict[str, Any], path: Path) -> Settings
     log = reader.mapping(root.get("log"), root, "log", "log")
     reader.known_keys(log, ("format", "level"), "log.")
     journal = reader.mapping(root.get("journal"), root, "journal", "journal")
-    reader.known_keys(journal, ("size", "max_body_bytes"), "journal.")
+    reader.known_keys(journal, ("size", "max_body_bytes", "redact"), "journal.")
     mock_prefix = reader.get(
         root, "mock_prefix", "mock_prefix", path_prefix("a path"), DEFAULT_MOCK_PREFIX
     )
@@ -289,7 +309,27 @@ def _read_settings(reader: Reader, root: dict[str, Any], path: Path) -> Settings
         journal_max_body_bytes=reader.get(
             journal, "max_body_bytes", "journal.max_body_bytes", integer(0, 1 << 30), 4096
         ),
+        journal_redact=reader.get(journal, "redact", "journal.redact", names, ()),
+        server=_read_server(reader, root),
     )
+
+
+def _read_server(reader: Reader, root: dict[str, Any]) -> ServerLimits:
+    server = reader.mapping(root.get("server"), root, "server", "server")
+    keys = ("head_timeout", "keepalive_timeout", "max_connections", "shutdown_timeout")
+    reader.known_keys(server, keys, "server.")
+    default = ServerLimits()
+    values = {
+        key: reader.get(
+            server,
+            key,
+            f"server.{key}",
+            connection_count if key == "max_connections" else positive_float,
+            getattr(default, key),
+        )
+        for key in keys
+    }
+    return ServerLimits(**values)
 
 
 def _apply_environment(

@@ -160,6 +160,17 @@ def positive_float(value: Any) -> float:
     return float(value)
 
 
+def connection_count(value: Any) -> int | None:
+    """``null`` (derived from the descriptor limit at start) or a count."""
+    return None if value is None else integer(1, 1_000_000)(value)
+
+
+def names(value: Any) -> tuple[str, ...]:
+    if isinstance(value, list) and all(isinstance(item, str) and item for item in value):
+        return tuple(value)
+    raise ValueError(f"expected a list of names, got {describe(value)}")
+
+
 def boolean(value: Any) -> bool:
     if isinstance(value, bool):
         return value

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from proxy.catalog import Catalog
 from proxy.config import Settings
+from proxy.redact import Redactor
 
 __all__ = ["Exchange"]
 
@@ -27,11 +28,6 @@ class Exchange:
     """The query as sent (``dispatch`` splits the raw target once, without a fragment)."""
 
     @property
-    def secret_headers(self) -> frozenset[str]:
-        """Header names whose values the journal redacts, per this request's specs."""
-        return self.catalog.secret_headers
-
-    @property
-    def secret_query(self) -> frozenset[str]:
-        """Query parameter names whose values the journal redacts."""
-        return self.catalog.secret_query
+    def redactor(self) -> Redactor:
+        """The secret names of this request's configuration (see ``redact.py``)."""
+        return self.catalog.redactor

@@ -1,36 +1,26 @@
 """The recent-requests journal: bounded, redacted, filterable; for test suites to check their app.
 
 Nothing here is persisted: entries live in a ring buffer in memory and vanish on restart or on
-``DELETE /_mockproxy/requests``. Credentials never enter it: Authorization, Proxy-Authorization,
-Cookie, Set-Cookie and the API-key headers and query parameters the specs name are redacted.
+``DELETE /_mockproxy/requests``. Recording keeps at most ``max_body_bytes`` of each body (and
+its size), so the journal's memory is bounded by its settings; values of secret names are
+redacted (``redact.py``) when the journal is read.
 """
 
 from __future__ import annotations
 
 import time
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any, Final, NamedTuple, Protocol
-from urllib.parse import parse_qsl, urlencode
 
 from yarl import URL
 
-from proxy.observability import REDACTED
+from proxy.redact import Redactor
 
-__all__ = [
-    "ALWAYS_SECRET_HEADERS",
-    "Journal",
-    "JournalEntry",
-    "RawEntry",
-    "redact_headers",
-    "redact_query",
-]
+__all__ = ["Journal", "JournalEntry", "RawEntry", "Recorded"]
 
 _FILTERS: Final = frozenset({"api", "operation", "source", "method"})
-ALWAYS_SECRET_HEADERS: Final = frozenset(
-    {"authorization", "proxy-authorization", "cookie", "set-cookie"}
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +35,8 @@ class JournalEntry:
     headers: list[tuple[str, str]]
     body: str | None
     body_truncated: bool
+    body_size: int | None
+    """The body's size as received, when ``body`` holds only its first bytes or all of it."""
     api: str | None
     operation: str | None
     source: str | None
@@ -52,26 +44,6 @@ class JournalEntry:
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
-
-
-def redact_headers(
-    headers: Iterable[tuple[str, str]], secret_names: frozenset[str]
-) -> list[tuple[str, str]]:
-    """Headers with every credential value replaced; ``secret_names`` are lower-case."""
-    return [
-        (name, REDACTED if name.lower() in ALWAYS_SECRET_HEADERS | secret_names else value)
-        for name, value in headers
-    ]
-
-
-def redact_query(query_string: str, secret_names: frozenset[str]) -> str:
-    """The query string with API-key parameters' values replaced."""
-    if not secret_names or not query_string:
-        return query_string
-    pairs = parse_qsl(query_string, keep_blank_values=True)
-    if not any(name in secret_names for name, _ in pairs):
-        return query_string
-    return urlencode([(n, REDACTED if n in secret_names else v) for n, v in pairs])
 
 
 class Recorded(Protocol):
@@ -88,15 +60,20 @@ class Recorded(Protocol):
     @property
     def body(self) -> bytes | None: ...
     @property
-    def secret_headers(self) -> frozenset[str]: ...
-    @property
-    def secret_query(self) -> frozenset[str]: ...
+    def redactor(self) -> Redactor: ...
 
 
 class RawEntry(NamedTuple):
-    """A request as recorded: references only, no copying, decoding or redaction."""
+    """A request as recorded: its body's first bytes and plain references, not yet decoded
+    or redacted."""
 
-    exchange: Recorded
+    request_id: str
+    api: str | None
+    operation: str | None
+    source: str | None
+    body: bytes | None
+    body_size: int | None
+    redactor: Redactor
     method: str
     raw_target: str
     raw_headers: tuple[tuple[bytes, bytes], ...]
@@ -104,44 +81,58 @@ class RawEntry(NamedTuple):
     timestamp: float
 
     def field(self, name: str) -> str | None:
-        if name == "method":
-            return self.method
-        value: str | None = getattr(self.exchange, name)
+        value: str | None = getattr(self, name)
         return value
 
-    def entry(self, max_body_bytes: int) -> JournalEntry:
+    def entry(self) -> JournalEntry:
         """The redacted entry, built when the journal is read."""
-        exchange = self.exchange
-        body, truncated = Journal.body_text(exchange.body, max_body_bytes)
+        redactor = self.redactor
+        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in self.raw_headers]
+        content_type = next((v for k, v in headers if k.lower() == "content-type"), None)
+        body = None
+        if self.body is not None:
+            body = redactor.body(self.body.decode("utf-8", errors="replace"), content_type)
         target = URL(self.raw_target, encoded=True)
         return JournalEntry(
-            request_id=exchange.request_id,
+            request_id=self.request_id,
             timestamp=self.timestamp,
             method=self.method,
             path=target.path,
-            query=redact_query(target.query_string, exchange.secret_query),
-            headers=redact_headers(
-                ((k.decode("latin-1"), v.decode("latin-1")) for k, v in self.raw_headers),
-                exchange.secret_headers,
-            ),
+            query=redactor.query(target.query_string),
+            headers=redactor.headers(headers),
             body=body,
-            body_truncated=truncated,
-            api=exchange.api,
-            operation=exchange.operation,
-            source=exchange.source,
+            body_truncated=self.body is not None and len(self.body) != self.body_size,
+            body_size=self.body_size,
+            api=self.api,
+            operation=self.operation,
+            source=self.source,
             status=self.status,
         )
 
 
-_Recorded = tuple[Recorded, str, str, tuple[tuple[bytes, bytes], ...], int, float]
+_Recorded = tuple[
+    str,
+    str | None,
+    str | None,
+    str | None,
+    bytes | None,
+    int | None,
+    Redactor,
+    str,
+    str,
+    tuple[tuple[bytes, bytes], ...],
+    int,
+    float,
+]
 """RawEntry's fields as a plain tuple: the cheapest thing to build per request."""
 
 
 class Journal:
-    """A ring buffer of the most recent requests.
+    """A ring buffer of the most recent requests, bounded by ``size`` entries of at most
+    ``max_body_bytes`` of body each.
 
-    Recording appends one plain tuple of references to the request's parts (no copying, no
-    redaction per request); reading builds the redacted entries. Bounded by ``size``.
+    Recording appends one tuple (the body cut to its first bytes, references to the rest; no
+    redaction per request); reading builds the redacted entries.
     """
 
     def __init__(self, size: int, max_body_bytes: int) -> None:
@@ -157,8 +148,28 @@ class Journal:
         raw_headers: tuple[tuple[bytes, bytes], ...],
         status: int,
     ) -> None:
-        if self.enabled:
-            self._entries.append((exchange, method, raw_target, raw_headers, status, time.time()))
+        if not self.enabled:
+            return
+        body = exchange.body
+        size = None if body is None else len(body)
+        if body is not None and len(body) > self.max_body_bytes:
+            body = body[: self.max_body_bytes]  # a copy: the whole body is not kept alive
+        self._entries.append(
+            (
+                exchange.request_id,
+                exchange.api,
+                exchange.operation,
+                exchange.source,
+                body,
+                size,
+                exchange.redactor,
+                method,
+                raw_target,
+                raw_headers,
+                status,
+                time.time(),
+            )
+        )
 
     def clear(self) -> None:
         self._entries.clear()
@@ -168,13 +179,7 @@ class Journal:
         wanted = [(k, v) for k, v in filters.items() if k in _FILTERS]
         raws = (RawEntry(*recorded) for recorded in self._entries)
         return [
-            raw.entry(self.max_body_bytes)
+            raw.entry()
             for raw in raws
             if all(str(raw.field(name)) == value for name, value in wanted)
         ]
-
-    @staticmethod
-    def body_text(body: bytes | None, limit: int) -> tuple[str | None, bool]:
-        if body is None:
-            return None, False
-        return body[:limit].decode("utf-8", errors="replace"), len(body) > limit

@@ -11,6 +11,7 @@ from proxy.config import (
     TOP_LEVEL_KEYS,
     LogFormat,
     Mode,
+    ServerLimits,
     ValidationMode,
     load_settings,
     settings_for_spec,
@@ -44,7 +45,8 @@ cors: false
 max_body_size: 2MiB
 admin: {token: t0k}
 log: {format: json, level: WARNING}
-journal: {size: 5, max_body_bytes: 10}
+journal: {size: 5, max_body_bytes: 10, redact: [Pin]}
+server: {head_timeout: 2, keepalive_timeout: 3.5, max_connections: 400, shutdown_timeout: 4}
 apis:
   fax:
     spec: specs/fax.yaml
@@ -79,6 +81,8 @@ def test_full_config(tmp_path: Path) -> None:
         "warning",
     )
     assert (settings.journal_size, settings.journal_max_body_bytes) == (5, 10)
+    assert settings.journal_redact == ("Pin",)
+    assert settings.server == ServerLimits(2.0, 3.5, 400, 4.0)
     assert (api.mount, api.upstream, api.mode, api.validation) == (
         "/fax/fax4a-api",
         "https://fax.example.com/fax/v1",
@@ -94,7 +98,7 @@ def test_full_config(tmp_path: Path) -> None:
     assert api.spec_path == (tmp_path / "specs" / "fax.yaml").resolve()
     assert (
         settings.positions["apis.fax.operations.getFaxStatus"]
-        == f"{tmp_path / 'mockproxy.yaml'}:16:18"
+        == f"{tmp_path / 'mockproxy.yaml'}:17:18"
     )
 
 
@@ -122,7 +126,7 @@ def test_defaults(tmp_path: Path) -> None:
         (
             "mokc_prefix: /x\napis: {fax: {spec: specs/fax.yaml}}\n",
             [
-                "CFG:1:1: mokc_prefix: unknown key (did you mean 'mock_prefix'?); known keys: listen, mock_prefix, mode, dynamic, cors, max_body_size, admin, log, journal, apis"
+                "CFG:1:1: mokc_prefix: unknown key (did you mean 'mock_prefix'?); known keys: listen, mock_prefix, mode, dynamic, cors, max_body_size, admin, log, journal, server, apis"
             ],
         ),
         (
@@ -186,6 +190,16 @@ def test_defaults(tmp_path: Path) -> None:
                 "CFG:2:1: invalid YAML: while parsing a flow sequence did not find expected ',' or ']'"
             ],
         ),
+        (
+            "server:\n  head_timeout: 0\n  max_connections: lots\n  idle: 3\n"
+            "journal: {redact: password}\napis: {fax: {spec: specs/fax.yaml}}\n",
+            [
+                "CFG:5:11: journal.redact: expected a list of names, got 'password'",
+                "CFG:4:3: server.idle: unknown key; known keys: head_timeout, keepalive_timeout, max_connections, shutdown_timeout",
+                "CFG:2:3: server.head_timeout: expected a number of seconds > 0, got int 0",
+                "CFG:3:3: server.max_connections: expected an integer, got 'lots'",
+            ],
+        ),
     ],
     ids=[
         "unknown-key",
@@ -202,6 +216,7 @@ def test_defaults(tmp_path: Path) -> None:
         "mount-under-prefix",
         "unset-variable",
         "yaml-syntax",
+        "server-limits",
     ],
 )
 def test_errors_name_file_line_and_key(tmp_path: Path, text: str, expected: list[str]) -> None:
@@ -286,7 +301,8 @@ def test_the_readme_configuration_loads_and_names_every_key(tmp_path: Path) -> N
     settings = load_settings(config(tmp_path, text), {})
     defaults = load_settings(config(tmp_path, "apis:\n  fax:\n    spec: specs/fax.yaml\n"), {})
     fax, default_fax = settings.apis["fax"], defaults.apis["fax"]
-    for name in ("dynamic", "cors", "max_body_bytes", "admin_token", "log_format", "log_level"):
+    names = ("dynamic", "cors", "max_body_bytes", "admin_token", "log_format", "log_level")
+    for name in (*names, "journal_redact", "server"):
         assert getattr(settings, name) == getattr(defaults, name), name
     assert (settings.journal_size, settings.journal_max_body_bytes) == (
         defaults.journal_size,
