@@ -1,0 +1,153 @@
+"""The connection guard on a real loopback server: head deadline, connection limit, 503."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+from aiohttp import web
+
+from proxy.connections import ConnectionGuard
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+GUARD = web.AppKey("guard", ConnectionGuard)
+RELEASE = web.AppKey("release", asyncio.Event)
+
+
+@web.middleware
+async def announce(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """What the request context does: tell the guard a request is in progress, then done."""
+    guard = request.app[GUARD]
+    guard.request_started(request.transport)
+    try:
+        return await handler(request)
+    finally:
+        guard.request_finished(request.transport)
+
+
+async def ok(request: web.Request) -> web.Response:
+    return web.Response(text="ok")
+
+
+async def held(request: web.Request) -> web.Response:
+    await request.app[RELEASE].wait()
+    return web.Response(text="released")
+
+
+@contextlib.asynccontextmanager
+async def guarded_server(
+    head_timeout: float = 5.0, max_connections: int | None = None
+) -> AsyncIterator[tuple[int, ConnectionGuard]]:
+    guard = ConnectionGuard(head_timeout, max_connections)
+    app = web.Application(middlewares=[announce])
+    app[GUARD] = guard
+    app[RELEASE] = asyncio.Event()
+    app.router.add_get("/ok", ok)
+    app.router.add_get("/held", held)
+    runner = web.AppRunner(app, keepalive_timeout=75, access_log=None)
+    await runner.setup()
+    assert runner.server is not None
+    server = await asyncio.get_running_loop().create_server(
+        guard.wrap(runner.server), "127.0.0.1", 0
+    )
+    try:
+        yield server.sockets[0].getsockname()[1], guard
+    finally:
+        app[RELEASE].set()
+        server.close()
+        await guard.close()
+        await runner.cleanup()
+
+
+async def connect(port: int) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    return await asyncio.open_connection("127.0.0.1", port)
+
+
+async def get(port: int, path: str = "/ok") -> bytes:
+    reader, writer = await connect(port)
+    writer.write(f"GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
+    answer = await asyncio.wait_for(reader.read(), timeout=5)
+    writer.close()
+    return answer
+
+
+async def closed_within(reader: asyncio.StreamReader, seconds: float) -> float:
+    """Seconds until the server closed the connection (fails after ``seconds``)."""
+    started = time.monotonic()
+    assert await asyncio.wait_for(reader.read(), timeout=seconds) == b""
+    return time.monotonic() - started
+
+
+async def test_a_head_sent_byte_by_byte_is_cut_at_the_head_timeout() -> None:
+    """A client trickling its request head is closed once the head timeout has passed,
+    however often it sends a byte."""
+    async with guarded_server(head_timeout=0.5) as (port, _):
+        reader, writer = await connect(port)
+
+        async def trickle() -> None:
+            for byte in b"GET /ok HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"a" * 100:
+                writer.write(bytes([byte]))
+                await asyncio.sleep(0.05)
+
+        trickling = asyncio.create_task(trickle())
+        try:
+            assert await closed_within(reader, 3) < 1.5
+        finally:
+            trickling.cancel()
+            writer.close()
+
+
+async def test_a_kept_alive_connection_gets_the_head_timeout_again() -> None:
+    """After an answer, a connection may idle; once a new head starts, it has the head
+    timeout to finish it."""
+    async with guarded_server(head_timeout=0.5) as (port, _):
+        reader, writer = await connect(port)
+        writer.write(b"GET /ok HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert (await reader.readuntil(b"ok")).startswith(b"HTTP/1.1 200")
+        await asyncio.sleep(0.8)  # idle beyond the head timeout: still open
+        writer.write(b"GET /ok HTTP/1.1\r\nHost: x\r\n")
+        assert await closed_within(reader, 3) < 1.5
+        writer.close()
+
+
+async def test_a_request_in_progress_is_not_cut_by_the_head_timeout() -> None:
+    """A request whose head arrived is handled however long it takes."""
+    async with guarded_server(head_timeout=0.3) as (port, _):
+        getting = asyncio.create_task(get(port, "/held"))
+        await asyncio.sleep(0.9)
+        assert not getting.done()
+        # the handler is released by the server's shutdown in guarded_server
+    assert (await getting).endswith(b"released")
+
+
+async def test_at_the_limit_a_new_connection_closes_the_oldest_slow_one() -> None:
+    """With every connection taken by clients that send nothing, a new client is served,
+    and the oldest silent connection is the one closed."""
+    async with guarded_server(max_connections=4) as (port, guard):
+        silent = [await connect(port) for _ in range(4)]
+        await asyncio.sleep(0.05)
+        started = time.monotonic()
+        answer = await get(port)
+        assert time.monotonic() - started < 0.1
+        assert answer.endswith(b"ok")
+        assert await closed_within(silent[0][0], 1) < 1
+        assert guard.open_connections <= 4
+        for _, writer in silent:
+            writer.close()
+
+
+async def test_when_every_connection_is_busy_a_new_one_gets_503() -> None:
+    """Connections with requests in progress are never closed for a new one; the new one
+    is told 503 with a problem document instead."""
+    async with guarded_server(max_connections=2) as (port, _):
+        busy = [asyncio.create_task(get(port, "/held")) for _ in range(2)]
+        await asyncio.sleep(0.1)
+        answer = await get(port)
+        assert answer.startswith(b"HTTP/1.1 503")
+        assert b"application/problem+json" in answer
+        assert b"/too-many-connections" in answer
+        assert not any(task.done() for task in busy)
+    for task in busy:
+        assert (await task).endswith(b"released")
