@@ -3,9 +3,9 @@
 The upstream target is the configured base plus the raw path below the mount and the raw
 query, byte for byte (``proxy.live.target``); it can never leave the base nor reach another
 host. Bodies stream both ways. Failures before the response starts are problem+json (502
-unreachable, 504 timeout); after it started, the client connection is closed and the reset
-logged. ``fallback`` and ``verify`` modes use the same path with a buffered request body or a
-buffered response body.
+unreachable, reset or malformed; 504 timeout); after it started, the client connection is
+closed and the cut logged as ``response.truncated``. ``fallback`` and ``verify`` modes use
+the same path with a buffered request body or a buffered response body.
 """
 
 from __future__ import annotations
@@ -26,7 +26,9 @@ from proxy.live.client import (
     RequestBody,
     StreamedBody,
     UpstreamError,
+    UpstreamMalformed,
     UpstreamPool,
+    UpstreamReset,
     UpstreamResponse,
     UpstreamTimeout,
 )
@@ -122,53 +124,32 @@ async def forward(
         response = await endpoint.send(request.method, target, fields, sent, upstream.timeouts)
     except UpstreamError as error:
         if fallback:
-            reason = "timeout" if isinstance(error, UpstreamTimeout) else type(error).__name__
-            log.info("upstream.fallback", upstream=base.label, reason=reason)
+            log.info("upstream.fallback", upstream=base.label, reason=error.kind)
             return None
-        raise _unanswered(upstream, error) from None
+        raise _upstream_problem(upstream, error) from None
     try:
         if outcome is not None:
             outcome.upstream_status = response.status
         if fallback and response.status in FALLBACK_STATUSES:
             log.info("upstream.fallback", upstream=base.label, status=response.status)
             return None
-        return await _relay(request, response, inspection, base.label, request_id)
+        return await _relay(request, response, inspection, upstream, request_id)
     finally:
         response.close()
-
-
-def _unanswered(upstream: Upstream, error: UpstreamError) -> ProblemError:
-    """The 504 or 502 for an upstream that gave no answer."""
-    label = upstream.base.label
-    timeouts = upstream.timeouts
-    if isinstance(error, UpstreamTimeout):
-        return ProblemError(
-            504,
-            "upstream-timeout",
-            f"the upstream {label} did not answer within the configured timeouts "
-            f"(connect {timeouts.connect}s, read {timeouts.read}s, total {timeouts.total}s)",
-            upstream=label,
-        )
-    return ProblemError(
-        502,
-        "upstream-unreachable",
-        f"the upstream {label} could not be reached: {error}",
-        upstream=label,
-    )
 
 
 async def _relay(
     request: web.Request,
     response: UpstreamResponse,
     inspection: Inspection | None,
-    label: str,
+    upstream: Upstream,
     request_id: str | None,
 ) -> web.StreamResponse:
     headers = response_fields_for_client(response.headers, request_id)
     headers.append((SOURCE_HEADER, "live"))
     buffered: bytes | None = None
     if inspection is not None:
-        buffered = await _read_up_to(response, inspection.limit, label)
+        buffered = await _read_up_to(response, inspection.limit, upstream)
         complete = buffered if response.at_eof else None
         violations = inspection.check(response.status, _as_multidict(response), complete)
         if violations:
@@ -177,7 +158,7 @@ async def _relay(
         try:
             body = await response.read()
         except UpstreamError as error:
-            raise _broke_off(label, error) from None
+            raise _upstream_problem(upstream, error) from None
         answer = web.Response(status=response.status, reason=response.reason or None, body=body)
         answer.headers.extend(headers)
         return answer
@@ -186,18 +167,53 @@ async def _relay(
     if response.content_length is not None:
         client_response.content_length = response.content_length
     await client_response.prepare(request)
+    await _stream(request, response, client_response, buffered or b"")
+    return client_response
+
+
+async def _stream(
+    request: web.Request,
+    response: UpstreamResponse,
+    client_response: web.StreamResponse,
+    first: bytes,
+) -> None:
+    """Relay the body; a body cut by either side is logged as ``response.truncated`` with
+    the bytes relayed and the cause, and the client connection is closed (a client that went
+    away is raised on to the request context)."""
+    relayed = 0
     try:
-        if buffered:
-            await client_response.write(buffered)
+        if first:
+            await client_response.write(first)
+            relayed += len(first)
         while chunk := await response.read_chunk(CHUNK_SIZE):
             await client_response.write(chunk)
+            relayed += len(chunk)
+        await client_response.write_eof()
     except UpstreamError as error:
-        _log_reset(label, error)
+        log.warning("response.truncated", bytes=relayed, cause=error.kind, detail=str(error))
         if request.transport is not None:
             request.transport.close()
-        return client_response
-    await client_response.write_eof()
-    return client_response
+    except ConnectionResetError:
+        log.info("response.truncated", bytes=relayed, cause="client-gone")
+        raise
+
+
+def _upstream_problem(upstream: Upstream, error: UpstreamError) -> ProblemError:
+    """The 502 or 504 problem for an answer that failed before the client saw any of it."""
+    label, timeouts = upstream.base.label, upstream.timeouts
+    if isinstance(error, UpstreamTimeout):
+        status = 504
+        detail = (
+            f"the upstream {label} did not answer within the configured timeouts "
+            f"(connect {timeouts.connect}s, read {timeouts.read}s, total {timeouts.total}s)"
+        )
+    elif isinstance(error, UpstreamMalformed):
+        status, detail = 502, f"the upstream {label} sent a malformed answer: {error}"
+    elif isinstance(error, UpstreamReset):
+        status, detail = 502, f"the upstream {label} broke off its answer: {error}"
+    else:
+        status, detail = 502, f"the upstream {label} could not be reached: {error}"
+    return ProblemError(status, error.kind, detail, upstream=label)
 
 
 def _small(request: web.Request, response: UpstreamResponse) -> bool:
@@ -210,17 +226,7 @@ def _small(request: web.Request, response: UpstreamResponse) -> bool:
     )
 
 
-def _log_reset(label: str, error: UpstreamError) -> None:
-    log.warning("upstream.reset", upstream=label, error=type(error).__name__)
-
-
-def _broke_off(label: str, error: UpstreamError) -> ProblemError:
-    """The 502 for an answer the upstream broke off before the client saw any of it."""
-    _log_reset(label, error)
-    return ProblemError(502, "upstream-reset", f"the upstream {label} broke off its answer")
-
-
-async def _read_up_to(response: UpstreamResponse, limit: int, label: str) -> bytes:
+async def _read_up_to(response: UpstreamResponse, limit: int, upstream: Upstream) -> bytes:
     chunks: list[bytes] = []
     size = 0
     try:
@@ -231,7 +237,7 @@ async def _read_up_to(response: UpstreamResponse, limit: int, label: str) -> byt
             chunks.append(chunk)
             size += len(chunk)
     except UpstreamError as error:
-        raise _broke_off(label, error) from None
+        raise _upstream_problem(upstream, error) from None
     return b"".join(chunks)
 
 

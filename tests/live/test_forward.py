@@ -319,14 +319,16 @@ async def test_client_disconnect_cancels_the_upstream_request(make_pair: MakePai
 
 
 async def test_reset_mid_body_closes_the_client_connection(make_pair: MakePair) -> None:
-    """A reset after headers closes the client's connection and is logged."""
+    """A reset after headers closes the client's connection and is logged with the bytes
+    relayed and the cause."""
     pair = await make_pair()
     with capture_logs() as logs:
         response = await pair.client.get(REPORTS + "?behave=reset", headers=AUTH)
         with pytest.raises(aiohttp.ClientPayloadError):
             await response.read()
         await asyncio.sleep(0.1)
-    assert any(entry["event"] == "upstream.reset" for entry in logs)
+    [truncated] = [entry for entry in logs if entry["event"] == "response.truncated"]
+    assert (truncated["bytes"], truncated["cause"]) == (len(b"partial"), "upstream-reset")
 
 
 async def test_reset_of_a_small_answer_is_a_502(make_pair: MakePair) -> None:
@@ -336,7 +338,9 @@ async def test_reset_of_a_small_answer_is_a_502(make_pair: MakePair) -> None:
         response = await pair.client.get(REPORTS + "?behave=reset&length=1000", headers=AUTH)
     assert response.status == 502
     assert (await response.json())["type"].endswith("/upstream-reset")
-    assert any(entry["event"] == "upstream.reset" for entry in logs)
+    assert [entry["kind"] for entry in logs if entry["event"] == "upstream.failed"] == [
+        "upstream-reset"
+    ]
 
 
 async def test_no_upstream_configured_is_502(aiohttp_client: Any) -> None:
@@ -450,4 +454,98 @@ async def test_upstream_closing_a_pooled_connection_is_not_a_502(aiohttp_client:
             response = await client.get(REPORTS, headers=AUTH)
             assert (response.status, await response.text()) == (200, "ok")
         assert connections == 3
+        await client.close()
+
+
+async def proxied(
+    aiohttp_client: Any, port: int, timeouts: Timeouts | None = None
+) -> aiohttp.test_utils.TestClient[Any, Any]:
+    """A proxy whose fax API forwards to a raw upstream on ``port``."""
+    from proxy.app import create_app
+    from proxy.catalog import build_catalog
+    from tests.live.conftest import TEST_TIMEOUTS, proxy_settings
+
+    settings = proxy_settings(f"http://127.0.0.1:{port}/fax/v1", timeouts=timeouts or TEST_TIMEOUTS)
+    client: aiohttp.test_utils.TestClient[Any, Any] = await aiohttp_client(
+        create_app(settings, build_catalog(settings))
+    )
+    return client
+
+
+async def test_an_endless_upstream_header_is_a_quick_502_malformed(aiohttp_client: Any) -> None:
+    """An upstream sending a header without end gets a 502 upstream-malformed as soon as its
+    head is over 64 KiB, not after buffering it until a timeout."""
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"HTTP/1.1 200 OK\r\nX-Endless: ")
+        for _ in range(10_000):
+            writer.write(b"a" * 8192)
+            await writer.drain()
+
+    async with raw_upstream(serve) as port:
+        client = await proxied(aiohttp_client, port)
+        started = time.monotonic()
+        response = await client.get(REPORTS, headers=AUTH)
+        assert time.monotonic() - started < 1
+        assert response.status == 502
+        assert (await response.json())["type"].endswith("/upstream-malformed")
+        await client.close()
+
+
+async def test_an_answer_that_is_not_http_is_labelled_malformed(aiohttp_client: Any) -> None:
+    """Bytes that are not an HTTP answer are a 502 upstream-malformed, not 'unreachable'."""
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"SSH-2.0-OpenSSH_9.6\r\n")
+
+    async with raw_upstream(serve) as port:
+        client = await proxied(aiohttp_client, port)
+        response = await client.get(REPORTS, headers=AUTH)
+        assert response.status == 502
+        assert (await response.json())["type"].endswith("/upstream-malformed")
+        await client.close()
+
+
+@pytest.mark.parametrize("length", [40, 600_000], ids=["small", "streamed"])
+async def test_a_slow_steady_body_is_not_cut_by_the_total_timeout(
+    aiohttp_client: Any, length: int
+) -> None:
+    """The total timeout bounds the wait for the head; a body arriving steadily streams to
+    its end however long it takes."""
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(f"HTTP/1.1 200 OK\r\nContent-Length: {length}\r\n\r\n".encode())
+        for index in range(10):
+            await asyncio.sleep(0.1)
+            writer.write(b"x" * (length // 10 + (length % 10 if index == 9 else 0)))
+            await writer.drain()
+
+    async with raw_upstream(serve) as port:
+        client = await proxied(aiohttp_client, port, Timeouts(connect=1, read=0.5, total=0.4))
+        response = await client.get(REPORTS, headers=AUTH)
+        assert response.status == 200
+        assert await response.read() == b"x" * length
+        await client.close()
+
+
+async def test_an_upstream_silent_mid_body_is_a_504_not_a_broken_answer(
+    aiohttp_client: Any,
+) -> None:
+    """A small answer whose body stops coming is a 504 upstream-timeout naming the timeouts,
+    not a 502 saying the upstream broke off."""
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nfirst")
+        await writer.drain()
+        await asyncio.sleep(5)
+
+    async with raw_upstream(serve) as port:
+        client = await proxied(aiohttp_client, port, Timeouts(connect=1, read=0.3, total=5))
+        response = await client.get(REPORTS, headers=AUTH)
+        assert response.status == 504
+        assert (await response.json())["type"].endswith("/upstream-timeout")
         await client.close()

@@ -7,6 +7,7 @@ Imports point one way: pool -> connection -> response.
 from proxy.live.client.pool import RequestBody, StreamedBody, UpstreamPool
 from proxy.live.client.response import (
     UpstreamError,
+    UpstreamMalformed,
     UpstreamReset,
     UpstreamResponse,
     UpstreamTimeout,
@@ -17,6 +18,7 @@ __all__ = [
     "RequestBody",
     "StreamedBody",
     "UpstreamError",
+    "UpstreamMalformed",
     "UpstreamPool",
     "UpstreamReset",
     "UpstreamResponse",

@@ -5,7 +5,9 @@ gets the status, the raw header pairs and the body. Interim 1xx answers are skip
 204 and 304 end with their headers; a body without length or chunking ends with the
 connection. A finished answer hands the connection back to its endpoint unless it must close
 (Connection: close, HTTP/1.0, read-until-close, errors). Bytes on an idle connection close it.
-One timer per connection, kept across requests, looks at the answer's timeouts.
+A head over ``MAX_HEAD_BYTES`` or ``MAX_HEAD_FIELDS``, or anything llhttp cannot parse, fails
+the answer as malformed the moment it is seen. One timer per connection, kept across requests,
+looks at the answer's timeouts.
 """
 
 from __future__ import annotations
@@ -15,9 +17,12 @@ from typing import Final, Protocol, cast
 
 import httptools
 
-from proxy.live.client.response import UpstreamReset, UpstreamResponse
+from proxy.live.client.response import UpstreamMalformed, UpstreamReset, UpstreamResponse
 
-__all__ = ["UpstreamConnection"]
+__all__ = ["MAX_HEAD_BYTES", "MAX_HEAD_FIELDS", "UpstreamConnection"]
+
+MAX_HEAD_BYTES: Final = 64 * 1024  # an answer's status line and header fields, in all
+MAX_HEAD_FIELDS: Final = 100
 
 _BODILESS_STATUS: Final = frozenset({204, 304})
 _CONTENT_LENGTH: Final = b"content-length"
@@ -52,6 +57,8 @@ class UpstreamConnection(asyncio.Protocol):
         self._drain: asyncio.Future[None] | None = None
         self._timer: asyncio.TimerHandle | None = None
         self._timer_due = 0.0
+        self._head_bytes = 0
+        self._head_fields = 0
 
     # --- asyncio.Protocol ----------------------------------------------------------------
 
@@ -68,8 +75,17 @@ class UpstreamConnection(asyncio.Protocol):
             self.parser.feed_data(data)
         except httptools.HttpParserUpgrade:
             self._fail(response, "the upstream switched protocols")
+        except httptools.HttpParserCallbackError as error:
+            self._fail(response, str(error.__context__ or error), malformed=True)
         except httptools.HttpParserError as error:
-            self._fail(response, f"malformed HTTP: {error}")
+            self._fail(response, str(error), malformed=True)
+        else:
+            if response.status == 0 and self.response is response:  # the head goes on
+                response.heard()
+                self._head_bytes += len(data)
+                if self._head_bytes > MAX_HEAD_BYTES:
+                    what = f"an answer head over {MAX_HEAD_BYTES} bytes"
+                    self._fail(response, what, malformed=True)
         if self._fresh_parser:  # a HEAD answer ended with its headers
             self._fresh_parser = False
             self.parser = httptools.HttpResponseParser(self)
@@ -120,6 +136,9 @@ class UpstreamConnection(asyncio.Protocol):
         if response is None or response.status:  # trailers are not passed on
             return
         response.headers.append((name, value))
+        self._head_fields += 1
+        if self._head_fields > MAX_HEAD_FIELDS:
+            raise UpstreamMalformed(f"an answer head of over {MAX_HEAD_FIELDS} fields")
         size = len(name)
         if size == 14 and name.lower() == _CONTENT_LENGTH:
             response.content_length = int(value) if value.strip().isdigit() else None
@@ -132,6 +151,7 @@ class UpstreamConnection(asyncio.Protocol):
         status = self.parser.get_status_code()
         if 100 <= status < 200 and status != 101:  # interim: skip it, the final one follows
             self._interim = True
+            self._head_bytes = self._head_fields = 0
             response.headers = []
             response.content_length = None
             response.chunked = False
@@ -166,9 +186,11 @@ class UpstreamConnection(asyncio.Protocol):
         else:
             self.close()
 
-    def _fail(self, response: UpstreamResponse, what: str) -> None:
+    def _fail(self, response: UpstreamResponse, what: str, malformed: bool = False) -> None:
         self.response = None
-        response.finish(response.failure(what))
+        response.finish(
+            UpstreamMalformed(f"malformed answer: {what}") if malformed else response.failure(what)
+        )
         self.close()
 
     def _reads_until_close(self, response: UpstreamResponse) -> bool:
@@ -203,6 +225,7 @@ class UpstreamConnection(asyncio.Protocol):
     def begin(self, response: UpstreamResponse) -> None:
         self.response = response
         self._interim = False
+        self._head_bytes = self._head_fields = 0
 
     def write(self, data: bytes) -> None:
         transport = self.transport

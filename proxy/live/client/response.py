@@ -2,8 +2,9 @@
 
 The connection that carries it pushes body chunks in and finishes it (complete or failed);
 the consumer reads the whole body or chunk by chunk. Reading from the upstream pauses above
-``HIGH_WATER`` buffered bytes and resumes below ``LOW_WATER``. The total timeout and the read
-timeout (silence while someone waits for the upstream) are checked here.
+``HIGH_WATER`` buffered bytes and resumes below ``LOW_WATER``. The timeouts are checked here:
+the total timeout bounds the wait for the answer's head, the read timeout any silence while
+someone waits for the upstream, so a slow but steady body streams to its end.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ __all__ = [
     "HIGH_WATER",
     "LOW_WATER",
     "UpstreamError",
+    "UpstreamMalformed",
     "UpstreamReset",
     "UpstreamResponse",
     "UpstreamTimeout",
@@ -39,19 +41,34 @@ class Carrier(Protocol):
 
 
 class UpstreamError(Exception):
-    """The upstream did not give a whole answer."""
+    """The upstream did not give a whole answer; ``kind`` names why (problem type, logs)."""
+
+    kind = "upstream-error"
 
 
 class UpstreamUnreachable(UpstreamError):
     """No answer started: refused, TLS failure, closed or reset before the status line."""
 
+    kind = "upstream-unreachable"
+
 
 class UpstreamTimeout(UpstreamError):
     """The connect, read or total timeout ran out."""
 
+    kind = "upstream-timeout"
+
 
 class UpstreamReset(UpstreamError):
-    """The answer started but broke off (reset, closed early, malformed body)."""
+    """The answer started but broke off (reset, closed early)."""
+
+    kind = "upstream-reset"
+
+
+class UpstreamMalformed(UpstreamError):
+    """The answer is not HTTP, or its head is over the limits (``MAX_HEAD_BYTES``,
+    ``MAX_HEAD_FIELDS``)."""
+
+    kind = "upstream-malformed"
 
 
 class UpstreamResponse:
@@ -163,6 +180,10 @@ class UpstreamResponse:
         if waiter is not None and not waiter.done():
             waiter.set_result(None)
 
+    def heard(self) -> None:
+        """Bytes of the head arrived: no silence for the read timeout."""
+        self._last = self._loop.time()
+
     def push(self, data: bytes) -> None:
         self._chunks.append(data)
         self._buffered += len(data)
@@ -204,17 +225,20 @@ class UpstreamResponse:
     def check_timeouts(self, now: float) -> float | None:
         """Fail the answer if a timeout ran out; else when to look again.
 
-        Only the total timeout applies while a streamed body goes out, and the read timeout
-        counts only while someone waits for the answer (not while the client is slow).
+        The total timeout applies until the answer's head is in (only it applies while a
+        streamed request body goes out); the read timeout counts only while someone waits for
+        the answer (not while the client is slow).
         """
-        if now >= self._deadline:
+        awaiting_head = self.status == 0
+        if awaiting_head and now >= self._deadline:
             self.finish(UpstreamTimeout("total"))
             return None
         waiting = self._reading and self._waiter is not None
         if waiting and now - self._last >= self._read_timeout:
             self.finish(UpstreamTimeout("read"))
             return None
-        return min((self._last if waiting else now) + self._read_timeout, self._deadline)
+        due = (self._last if waiting else now) + self._read_timeout
+        return min(due, self._deadline) if awaiting_head else due
 
     def start_upload(self) -> None:
         """A streamed body goes out: only the total timeout applies until it is written."""

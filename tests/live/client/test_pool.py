@@ -15,6 +15,7 @@ from proxy.config import Timeouts
 from proxy.live.client import StreamedBody, UpstreamPool
 from proxy.live.client.response import (
     HIGH_WATER,
+    UpstreamMalformed,
     UpstreamReset,
     UpstreamTimeout,
     UpstreamUnreachable,
@@ -250,26 +251,45 @@ async def test_read_timeout_counts_silence(pool: UpstreamPool) -> None:
         assert 0.25 < time.monotonic() - started < 1.5
 
 
-async def test_total_timeout_bounds_a_dripping_answer(pool: UpstreamPool) -> None:
-    """Bytes every 0.1 s keep the read timeout at bay; the total timeout still ends it."""
+async def test_total_timeout_bounds_a_dripping_head(pool: UpstreamPool) -> None:
+    """Bytes every 0.1 s keep the read timeout at bay; the total timeout still ends a head
+    that never completes."""
 
     async def drip(index: int, head: bytes, writer: asyncio.StreamWriter) -> bool:
-        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n")
-        for _ in range(30):
+        for byte in b"HTTP/1.1 200 OK\r\nX-Slow: " + b"x" * 30:
             await asyncio.sleep(0.1)
-            writer.write(b"x")
+            writer.write(bytes([byte]))
             await writer.drain()
         return False
 
     async with raw_server(drip) as script:
         endpoint = pool.endpoint("http", "127.0.0.1", script.port, True)
         started = time.monotonic()
-        response = await endpoint.send(
-            "GET", b"/", HOST, None, Timeouts(connect=1, read=0.5, total=0.8)
-        )
         with pytest.raises(UpstreamTimeout, match="total"):
-            await response.read()
+            await endpoint.send("GET", b"/", HOST, None, Timeouts(connect=1, read=0.5, total=0.8))
         assert 0.7 < time.monotonic() - started < 2
+
+
+async def test_a_steady_body_streams_past_the_total_timeout(pool: UpstreamPool) -> None:
+    """Once the head is in, only silence (the read timeout) ends a body: one arriving slowly
+    but steadily is read to its end, past the total timeout."""
+
+    async def drip(index: int, head: bytes, writer: asyncio.StreamWriter) -> bool:
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 12\r\n\r\n")
+        for _ in range(12):
+            await asyncio.sleep(0.1)
+            writer.write(b"x")
+            await writer.drain()
+        return True
+
+    async with raw_server(drip) as script:
+        endpoint = pool.endpoint("http", "127.0.0.1", script.port, True)
+        started = time.monotonic()
+        response = await endpoint.send(
+            "GET", b"/", HOST, None, Timeouts(connect=1, read=0.5, total=0.5)
+        )
+        assert await response.read() == b"x" * 12
+        assert time.monotonic() - started > 1
 
 
 async def test_refused_connection_is_unreachable(pool: UpstreamPool, unused_tcp_port: int) -> None:
@@ -365,3 +385,43 @@ async def test_close_closes_idle_connections(pool: UpstreamPool) -> None:
         await pool.close()
         await asyncio.sleep(0.05)
         assert endpoint.open == 0
+
+
+async def endless_header(index: int, head: bytes, writer: asyncio.StreamWriter) -> bool:
+    writer.write(b"HTTP/1.1 200 OK\r\nX-Endless: ")
+    for _ in range(10_000):  # 80 MB at most; the client gives up after 64 KiB
+        writer.write(b"a" * 8192)
+        await writer.drain()
+    return False
+
+
+async def many_fields(index: int, head: bytes, writer: asyncio.StreamWriter) -> bool:
+    writer.write(b"HTTP/1.1 200 OK\r\n" + b"X-A: b\r\n" * 101 + b"Content-Length: 0\r\n\r\n")
+    return False
+
+
+async def not_http(index: int, head: bytes, writer: asyncio.StreamWriter) -> bool:
+    writer.write(b"SSH-2.0-OpenSSH_9.6\r\n")
+    return False
+
+
+@pytest.mark.parametrize(
+    ("reply", "message"),
+    [
+        (endless_header, "over 65536 bytes"),
+        (many_fields, "over 100 fields"),
+        (not_http, "malformed answer"),
+    ],
+    ids=["endless-header", "101-fields", "not-http"],
+)
+async def test_an_answer_head_over_the_limits_or_not_http_is_malformed(
+    pool: UpstreamPool, reply: Reply, message: str
+) -> None:
+    """A head over 64 KiB or 100 fields, or an answer that is not HTTP, fails as malformed
+    at once, without reading the rest."""
+    async with raw_server(reply) as script:
+        endpoint = pool.endpoint("http", "127.0.0.1", script.port, True)
+        started = time.monotonic()
+        with pytest.raises(UpstreamMalformed, match=message):
+            await endpoint.send("GET", b"/", HOST, None, QUICK)
+        assert time.monotonic() - started < 1
