@@ -66,7 +66,7 @@ class _State(enum.Enum):
 class GuardedConnection(asyncio.Protocol):
     """aiohttp's protocol for one connection, with its state kept for the guard."""
 
-    __slots__ = ("deadline", "guard", "inner", "refused", "state", "transport")
+    __slots__ = ("deadline", "guard", "inner", "refused", "state", "task", "transport")
 
     def __init__(self, guard: ConnectionGuard, inner: asyncio.Protocol) -> None:
         self.guard = guard
@@ -75,6 +75,7 @@ class GuardedConnection(asyncio.Protocol):
         self.deadline = 0.0
         self.refused = False
         self.transport: asyncio.BaseTransport | None = None
+        self.task: asyncio.Task[object] | None = None  # the one handling its request
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport
@@ -113,6 +114,9 @@ class ConnectionGuard:
         self.max_connections = max_connections or default_max_connections()
         self._open: dict[asyncio.BaseTransport, GuardedConnection] = {}
         self._sweeper: asyncio.Task[None] | None = None
+        self.stopping = False
+        """Set by ``drain``: requests answered from now on close their connection."""
+        self._all_done = asyncio.Event()
 
     def wrap(self, factory: Callable[[], asyncio.Protocol]) -> Callable[[], GuardedConnection]:
         """A protocol factory for ``loop.create_server`` around aiohttp's (``runner.server``)."""
@@ -153,18 +157,45 @@ class ConnectionGuard:
     def closed(self, connection: GuardedConnection) -> None:
         if connection.transport is not None:
             self._open.pop(connection.transport, None)
+            self._note_done()
 
     def request_started(self, transport: asyncio.BaseTransport | None) -> None:
         """The request context calls this when a request's handler starts."""
         connection = self._open.get(transport) if transport is not None else None
         if connection is not None:
             connection.state = _State.BUSY
+            connection.task = asyncio.current_task()
 
     def request_finished(self, transport: asyncio.BaseTransport | None) -> None:
         """... and this when it has its answer: the connection waits for the next request."""
         connection = self._open.get(transport) if transport is not None else None
         if connection is not None:
             connection.state = _State.IDLE
+            connection.task = None
+            self._note_done()
+
+    async def drain(self, grace: float) -> int:
+        """On shutdown, after the listener closed: let the requests in progress finish for up
+        to ``grace`` seconds, then cancel the rest (each is logged as abandoned by the request
+        context); the number cancelled."""
+        self.stopping = True
+        if self._busy():
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(grace):
+                    await self._all_done.wait()
+        abandoned = [c.task for c in self._busy() if c.task is not None and not c.task.done()]
+        for task in abandoned:
+            task.cancel()
+        if abandoned:
+            await asyncio.wait(abandoned, timeout=1.0)
+        return len(abandoned)
+
+    def _note_done(self) -> None:
+        if self.stopping and not self._busy():
+            self._all_done.set()
+
+    def _busy(self) -> list[GuardedConnection]:
+        return [c for c in self._open.values() if c.state is _State.BUSY]
 
     def _evict_one(self) -> bool:
         for transport, connection in self._open.items():

@@ -31,6 +31,11 @@ async def ok(request: web.Request) -> web.Response:
     return web.Response(text="ok")
 
 
+async def quick(request: web.Request) -> web.Response:
+    await asyncio.sleep(0.2)
+    return web.Response(text="quick")
+
+
 async def held(request: web.Request) -> web.Response:
     await request.app[RELEASE].wait()
     return web.Response(text="released")
@@ -46,6 +51,7 @@ async def guarded_server(
     app[RELEASE] = asyncio.Event()
     app.router.add_get("/ok", ok)
     app.router.add_get("/held", held)
+    app.router.add_get("/quick", quick)
     runner = web.AppRunner(app, keepalive_timeout=75, access_log=None)
     await runner.setup()
     assert runner.server is not None
@@ -151,3 +157,26 @@ async def test_when_every_connection_is_busy_a_new_one_gets_503() -> None:
         assert not any(task.done() for task in busy)
     for task in busy:
         assert (await task).endswith(b"released")
+
+
+async def test_drain_lets_quick_requests_finish_and_cancels_the_rest() -> None:
+    """On shutdown, a request finishing within the grace period gets its answer; one still
+    running after it is cancelled, and drain returns soon after the grace period."""
+    async with guarded_server() as (port, guard):
+        quick = asyncio.create_task(get(port, "/quick"))
+        stuck = asyncio.create_task(get(port, "/held"))
+        await asyncio.sleep(0.1)
+        started = time.monotonic()
+        assert await guard.drain(0.5) == 1
+        assert 0.4 < time.monotonic() - started < 1.5
+        assert (await quick).endswith(b"quick")
+        assert await stuck == b""
+
+
+async def test_drain_without_requests_returns_at_once() -> None:
+    """With nothing in progress, shutdown does not wait for the grace period."""
+    async with guarded_server() as (port, guard):
+        await get(port)
+        started = time.monotonic()
+        assert await guard.drain(5) == 0
+        assert time.monotonic() - started < 0.5
