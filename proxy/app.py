@@ -14,11 +14,12 @@ from aiohttp import web
 from proxy.admin import admin_routes, reserved_routes
 from proxy.catalog import Catalog
 from proxy.config import Settings
+from proxy.connections import ConnectionGuard
 from proxy.context import request_context
 from proxy.dispatch import api_mounts, api_routes
 from proxy.explorer.handlers import setup_explorer
 from proxy.journal import Journal
-from proxy.keys import JOURNAL, METRICS, RELOADER, RUNTIME, UPSTREAM_POOL
+from proxy.keys import CONNECTIONS, JOURNAL, METRICS, RELOADER, RUNTIME, UPSTREAM_POOL
 from proxy.live.forward import create_upstream_pool
 from proxy.observability import Metrics
 from proxy.reload import reload_context
@@ -42,6 +43,8 @@ def create_app(
     app[RUNTIME] = Runtime(Snapshot(settings, catalog))
     app[METRICS] = Metrics()
     app[JOURNAL] = Journal(settings.journal_size, settings.journal_max_body_bytes)
+    limits = settings.server
+    app[CONNECTIONS] = ConnectionGuard(limits.head_timeout, limits.max_connections)
     if reloader is not None:
         app[RELOADER] = reloader
     app.cleanup_ctx.append(upstream_pool_context)

@@ -111,7 +111,7 @@ class ConnectionGuard:
 
     def __init__(self, head_timeout: float, max_connections: int | None) -> None:
         self.head_timeout = head_timeout
-        self.max_connections = max_connections or default_max_connections()
+        self.max_connections = max_connections or 0  # 0 until ``wrap``: the descriptor limit
         self._open: dict[asyncio.BaseTransport, GuardedConnection] = {}
         self._sweeper: asyncio.Task[None] | None = None
         self.stopping = False
@@ -121,6 +121,7 @@ class ConnectionGuard:
     def wrap(self, factory: Callable[[], asyncio.Protocol]) -> Callable[[], GuardedConnection]:
         """A protocol factory for ``loop.create_server`` around aiohttp's (``runner.server``)."""
         if self._sweeper is None:
+            self.max_connections = self.max_connections or default_max_connections()
             self._sweeper = asyncio.get_running_loop().create_task(self._sweep())
         return lambda: GuardedConnection(self, factory())
 

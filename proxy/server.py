@@ -11,15 +11,21 @@ import os
 import signal
 from typing import Final
 
+import structlog
 from aiohttp import web
 
 from proxy.app import create_app
 from proxy.config import Settings
+from proxy.keys import CONNECTIONS
 from proxy.snapshot import Reloader, Snapshot
 
-__all__ = ["SHUTDOWN_SECONDS", "run_workers", "serve", "use_fast_event_loop"]
+__all__ = ["run_workers", "serve", "use_fast_event_loop"]
 
-SHUTDOWN_SECONDS: Final = 10.0
+log = structlog.get_logger(__name__)
+
+CLOSING_SECONDS: Final = 1.0
+"""After the drain: how long the runner's clean-up may take to close the connections left."""
+BACKLOG: Final = 128
 
 
 def use_fast_event_loop() -> bool:
@@ -50,24 +56,39 @@ def _run_worker(snapshot: Snapshot, reloader: Reloader, reuse_port: bool) -> Non
 
 
 async def _serve_app(app: web.Application, settings: Settings, reuse_port: bool) -> None:
-    """Serve until SIGINT or SIGTERM: the app's runner and one TCP site.
+    """Serve until SIGINT or SIGTERM: the app's runner behind the connection guard.
 
-    After the signal the runner's clean-up stops taking connections and lets requests in
-    flight finish for up to ``SHUTDOWN_SECONDS``.
+    The listening socket is made here, around the guard's protocol factory (aiohttp's sites
+    would give no hold of the connections). After the signal: stop accepting, let requests
+    in flight finish for up to ``server.shutdown_timeout`` seconds, cancel the rest (each
+    logged once as abandoned), then close every connection.
     """
+    limits = settings.server
     runner = web.AppRunner(
         app,
-        shutdown_timeout=SHUTDOWN_SECONDS,
+        shutdown_timeout=CLOSING_SECONDS,
+        keepalive_timeout=limits.keepalive_timeout,
         access_log=None,
         handler_cancellation=True,  # a client that disconnects cancels its upstream request
     )
     await runner.setup()
+    guard = app[CONNECTIONS]
     try:
-        site = web.TCPSite(runner, settings.host, settings.port, reuse_port=reuse_port or None)
-        await site.start()
+        assert runner.server is not None  # made by setup()
+        listener = await asyncio.get_running_loop().create_server(
+            guard.wrap(runner.server),
+            settings.host,
+            settings.port,
+            reuse_port=reuse_port or None,
+            backlog=BACKLOG,
+        )
         await _until_signalled(signal.SIGINT, signal.SIGTERM)
+        listener.close()
+        abandoned = await guard.drain(limits.shutdown_timeout)
+        log.info("server.stopping", abandoned=abandoned)
     finally:
         await runner.cleanup()
+        await guard.close()
 
 
 async def _until_signalled(*signals: signal.Signals) -> None:
