@@ -1,9 +1,14 @@
 """The request context, an aiohttp middleware around every request: its id, problem+json for
 every error, one ``request.completed`` line, metrics and a journal entry.
+
+A client that goes away before its answer is complete is logged and counted as 499 (nginx's
+convention); a request cancelled by a shutdown is logged once as ``request.abandoned``. The
+connection guard (``connections.py``) learns when each request starts and ends.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from typing import Final
@@ -14,7 +19,7 @@ from aiohttp.typedefs import Handler
 
 from proxy.exchange import Exchange
 from proxy.fields import REQUEST_ID_HEADER
-from proxy.keys import EXCHANGE, JOURNAL, METRICS, RUNTIME, SNAPSHOT
+from proxy.keys import CONNECTIONS, EXCHANGE, JOURNAL, METRICS, RUNTIME, SNAPSHOT
 from proxy.observability import REQUEST_ID, new_request_id
 from proxy.problems import ProblemError, problem_response
 
@@ -22,6 +27,11 @@ __all__ = ["request_context"]
 
 log = structlog.get_logger(__name__)
 _REQUEST_LOG: Final = logging.getLogger(__name__)
+
+CLIENT_GONE: Final = 499
+"""The status logged and counted for a client that went away (nginx's convention)."""
+ABANDONED: Final = 503
+"""The status counted for a request cancelled by a shutdown."""
 
 
 @web.middleware
@@ -34,18 +44,29 @@ async def request_context(request: web.Request, handler: Handler) -> web.StreamR
     exchange = request[EXCHANGE] = Exchange(request_id, current.settings, current.catalog)
     # one task serves a keep-alive connection's requests in turn: setting replaces the id
     REQUEST_ID.set(request_id)
+    guard, transport = app[CONNECTIONS], request.transport
+    guard.request_started(transport)
     started = time.perf_counter()
-    status = 500
+    status, abandoned = 500, False
     try:
         response = await _answer(request, handler, request_id)
-        status = response.status
+        status = CLIENT_GONE if exchange.client_gone else response.status
+        if guard.stopping:
+            response.force_close()
         return response
     except web.HTTPException as redirect:  # below 400: aiohttp sends it
         status = redirect.status
         raise
+    except asyncio.CancelledError:  # the client went away, or a shutdown ended the request
+        abandoned = guard.stopping
+        status = ABANDONED if abandoned else CLIENT_GONE
+        raise
     finally:
+        guard.request_finished(transport)
         seconds = time.perf_counter() - started
-        if _REQUEST_LOG.isEnabledFor(logging.INFO):
+        if abandoned:
+            _log_abandoned(request, exchange, seconds)
+        elif _REQUEST_LOG.isEnabledFor(logging.INFO):
             _log_completed(request, exchange, status, seconds)
         api = exchange.api
         if api is not None:  # admin and explorer requests are not API traffic
@@ -86,6 +107,19 @@ def _problem_for(error: Exception, request: web.Request, request_id: str) -> web
         500, "internal-error", "mockproxy failed to handle this request", request_id=request_id
     )
     return problem_response(problem, instance=request.path)
+
+
+def _log_abandoned(request: web.Request, exchange: Exchange, seconds: float) -> None:
+    log.warning(
+        "request.abandoned",
+        request_id=exchange.request_id,
+        method=request.method,
+        path=request.path,
+        api=exchange.api,
+        operation=exchange.operation,
+        duration_ms=round(seconds * 1000, 3),
+        detail="the server shut down before the answer was complete",
+    )
 
 
 def _log_completed(request: web.Request, exchange: Exchange, status: int, seconds: float) -> None:

@@ -23,6 +23,8 @@ class Exchange:
     operation: str | None = None
     source: str | None = None
     upstream_status: int | None = None
+    client_gone: bool = False
+    """The client went away before its answer was complete (logged and counted as 499)."""
     body: bytes | None = None
     raw_query: str = ""
     """The query as sent (``dispatch`` splits the raw target once, without a fragment)."""

@@ -76,9 +76,11 @@ class Inspection:
 
 
 class Outcome(Protocol):
-    """Where ``forward`` notes the upstream's status (the request's exchange)."""
+    """Where ``forward`` notes the upstream's status and a client that went away mid-answer
+    (the request's exchange)."""
 
     upstream_status: int | None
+    client_gone: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +135,7 @@ async def forward(
         if fallback and response.status in FALLBACK_STATUSES:
             log.info("upstream.fallback", upstream=base.label, status=response.status)
             return None
-        return await _relay(request, response, inspection, upstream, request_id)
+        return await _relay(request, response, inspection, upstream, request_id, outcome)
     finally:
         response.close()
 
@@ -144,6 +146,7 @@ async def _relay(
     inspection: Inspection | None,
     upstream: Upstream,
     request_id: str | None,
+    outcome: Outcome | None,
 ) -> web.StreamResponse:
     headers = response_fields_for_client(response.headers, request_id)
     headers.append((SOURCE_HEADER, "live"))
@@ -167,7 +170,8 @@ async def _relay(
     if response.content_length is not None:
         client_response.content_length = response.content_length
     await client_response.prepare(request)
-    await _stream(request, response, client_response, buffered or b"")
+    if not await _stream(request, response, client_response, buffered or b"") and outcome:
+        outcome.client_gone = True
     return client_response
 
 
@@ -176,10 +180,10 @@ async def _stream(
     response: UpstreamResponse,
     client_response: web.StreamResponse,
     first: bytes,
-) -> None:
-    """Relay the body; a body cut by either side is logged as ``response.truncated`` with
-    the bytes relayed and the cause, and the client connection is closed (a client that went
-    away is raised on to the request context)."""
+) -> bool:
+    """Relay the body; False if the client went away. A body cut by either side is logged
+    as ``response.truncated`` with the bytes relayed and the cause, and the client connection
+    is closed."""
     relayed = 0
     try:
         if first:
@@ -195,7 +199,8 @@ async def _stream(
             request.transport.close()
     except ConnectionResetError:
         log.info("response.truncated", bytes=relayed, cause="client-gone")
-        raise
+        return False
+    return True
 
 
 def _upstream_problem(upstream: Upstream, error: UpstreamError) -> ProblemError:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gzip
+import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -318,6 +319,52 @@ async def test_client_disconnect_cancels_the_upstream_request(make_pair: MakePai
     await asyncio.wait_for(pair.recorder.cancelled.wait(), timeout=5)
 
 
+async def test_a_client_that_goes_away_is_logged_and_counted_as_499(
+    make_pair: MakePair, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A client that disconnects while its answer is awaited is a 499 in the request line,
+    the metrics and the journal, never a 500."""
+    pair = await make_pair()
+    with caplog.at_level(logging.INFO, logger="proxy.context"), capture_logs() as logs:
+        task = asyncio.create_task(pair.client.get(REPORTS + "?behave=slow", headers=AUTH))
+        for _ in range(50):
+            if pair.seen:
+                break
+            await asyncio.sleep(0.05)
+        task.cancel()
+        await asyncio.wait_for(pair.recorder.cancelled.wait(), timeout=5)
+        await asyncio.sleep(0.1)
+    [line] = [entry for entry in logs if entry["event"] == "request.completed"]
+    assert line["status"] == 499
+    assert not [entry for entry in logs if entry["event"] == "request.failed"]
+    metrics = await (await pair.client.get("/_mockproxy/metrics")).text()
+    assert 'status="499"' in metrics
+    assert 'status="500"' not in metrics
+    journal = await (await pair.client.get("/_mockproxy/requests")).json()
+    assert [entry["status"] for entry in journal["requests"]] == [499]
+
+
+async def test_a_client_gone_mid_stream_is_a_499_with_the_bytes_relayed(
+    make_pair: MakePair, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A client that stops reading a streamed download and leaves is logged as a truncated
+    answer (bytes relayed, cause client-gone) and a 499."""
+    pair = await make_pair()
+    with caplog.at_level(logging.INFO, logger="proxy.context"), capture_logs() as logs:
+        response = await pair.client.get(REPORTS + "?behave=big-download", headers=AUTH)
+        await response.content.readexactly(1 << 20)
+        response.close()
+        for _ in range(100):
+            if any(entry["event"] == "request.completed" for entry in logs):
+                break
+            await asyncio.sleep(0.05)
+    [line] = [entry for entry in logs if entry["event"] == "request.completed"]
+    assert line["status"] == 499
+    [truncated] = [entry for entry in logs if entry["event"] == "response.truncated"]
+    assert truncated["cause"] == "client-gone"
+    assert truncated["bytes"] >= 1 << 20
+
+
 async def test_reset_mid_body_closes_the_client_connection(make_pair: MakePair) -> None:
     """A reset after headers closes the client's connection and is logged with the bytes
     relayed and the cause."""
@@ -470,6 +517,28 @@ async def proxied(
         create_app(settings, build_catalog(settings))
     )
     return client
+
+
+@pytest.mark.parametrize(
+    ("version", "answer_line"),
+    [("HTTP/1.1", b"HTTP/1.0 400 Bad Request"), ("HTTP/1.0", b"HTTP/1.0 200 OK")],
+    ids=["http-1.1-without-host", "http-1.0-without-host"],
+)
+async def test_an_http_1_1_request_without_host_is_a_400(
+    make_pair: MakePair, version: str, answer_line: bytes
+) -> None:
+    """HTTP/1.1 requires Host (RFC 9112 3.2): aiohttp's parser refuses a request without it
+    with a 400 naming the field, and nothing is forwarded; HTTP/1.0 may go without."""
+    pair = await make_pair()
+    assert pair.client.port is not None
+    answer = await raw_request(
+        pair.client.port,
+        f"GET {REPORTS} {version}\r\nAuthorization: Basic eDp5\r\nConnection: close\r\n\r\n".encode(),
+    )
+    assert answer.startswith(answer_line)
+    if version == "HTTP/1.1":
+        assert answer.endswith(b"Missing 'Host' header in request.")
+        assert pair.seen == []
 
 
 async def test_an_endless_upstream_header_is_a_quick_502_malformed(aiohttp_client: Any) -> None:
