@@ -1,4 +1,5 @@
-"""The request journal against a running app: bounded when it records, redacted when read."""
+"""The request journal against a running app: bounded when it records, redacted when read;
+and secrets kept out of the log lines that quote what a client sent."""
 
 from __future__ import annotations
 
@@ -7,15 +8,17 @@ import dataclasses
 import gc
 import io
 import json
+import logging
 import tracemalloc
 from pathlib import Path
 from typing import Any
 
 from aiohttp.test_utils import TestClient
+from structlog.testing import capture_logs
 
 from proxy.app import create_app
 from proxy.catalog import build_catalog
-from proxy.config import Settings, load_settings
+from proxy.config import Settings, load_settings, settings_for_spec
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = "/_mock/fax/fax4a-api/9991"
@@ -122,3 +125,24 @@ async def test_journal_redact_names_more_secrets(aiohttp_client: Any) -> None:
     assert entry["query"] == "pin=%5Bredacted%5D"
     assert dict(entry["headers"])["x-tenant"] == REDACTED
     assert json.loads(entry["body"]) == {"pin": REDACTED}
+
+
+async def test_validation_errors_about_secret_fields_are_redacted_in_the_log(
+    aiohttp_client: Any, tmp_path: Path, caplog: Any
+) -> None:
+    """An invalid password is reported by pointer in the log, its value never."""
+    spec = tmp_path / "login.yaml"
+    spec.write_text(
+        "openapi: 3.0.3\ninfo: {title: login, version: '1'}\npaths:\n  /login:\n    post:\n"
+        "      requestBody:\n        content:\n          application/json:\n            schema:\n"
+        "              type: object\n              properties:\n"
+        "                password: {type: string, minLength: 10}\n"
+        "      responses:\n        '204': {description: in}\n"
+    )
+    client = await start(aiohttp_client, settings_for_spec(spec))
+    with caplog.at_level(logging.INFO, logger="proxy.mock.handler"), capture_logs() as logs:
+        response = await client.post("/login", json={"password": "hunter2"})
+    assert response.status == 422
+    [invalid] = [entry for entry in logs if entry["event"] == "request.invalid"]
+    assert invalid["errors"] == [{"pointer": "/body/password", "detail": REDACTED}]
+    assert "hunter2" not in repr(logs)

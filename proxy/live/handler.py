@@ -135,8 +135,10 @@ def _inspection(
 def _request_findings(
     request: web.Request, decision: RouteDecision, exchange: Exchange, body: bytes | None
 ) -> list[str]:
-    """Verify mode checks the forwarded request too: reported, never blocked."""
+    """Verify mode checks the forwarded request too: reported (secret fields' details
+    redacted, as they reach the log), never blocked."""
     result = validate_request(request, decision, body or b"", exchange.raw_query)
     if result is None:
         return []
-    return [f"request {error.pointer}: {error.detail}" for error in result.errors]
+    errors = exchange.redactor.findings(error.as_json() for error in result.errors)
+    return [f"request {error['pointer']}: {error['detail']}" for error in errors]

@@ -78,7 +78,7 @@ async def mock(
         reply = answer.reply
     else:
         reply = mock_reply(prepared, preferences, headers.get(hdrs.ACCEPT), settings.dynamic)
-    extra = _extra_headers(request, settings, result)
+    extra = _extra_headers(request, exchange, result)
     return reply_to_response(reply, prepared.operation.key, extra)
 
 
@@ -121,7 +121,7 @@ def _invalid_answer(
     result: ValidationResult,
 ) -> web.Response:
     """What the spec documents for an invalid request, else a problem listing the errors."""
-    extra = _extra_headers(request, exchange.settings, result)
+    extra = _extra_headers(request, exchange, result)
     try:
         reply: MockReply = invalid_reply(prepared, result, request.headers.get(hdrs.ACCEPT))
     except ProblemError as error:
@@ -131,14 +131,15 @@ def _invalid_answer(
 
 
 def _extra_headers(
-    request: web.Request, settings: Settings, result: ValidationResult | None
+    request: web.Request, exchange: Exchange, result: ValidationResult | None
 ) -> dict[str, str]:
-    """Per-request headers of a mock answer: CORS for the caller's Origin, violations."""
-    extra = cors_headers(request, settings)
+    """Per-request headers of a mock answer: CORS for the caller's Origin, violations (in
+    the log with the details of secret fields redacted)."""
+    extra = cors_headers(request, exchange.settings)
     if result is not None and not result.valid:
         errors = [error.as_json() for error in result.errors]
         extra[VIOLATIONS_HEADER] = violations_header(errors)
-        log.info("request.invalid", errors=errors)
+        log.info("request.invalid", errors=exchange.redactor.findings(errors))
     return extra
 
 
