@@ -18,7 +18,6 @@ from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily, M
 from prometheus_client.registry import Collector
 
 __all__ = [
-    "REDACTED",
     "REQUEST_ID",
     "Metrics",
     "add_request_id",
@@ -26,7 +25,6 @@ __all__ = [
     "new_request_id",
 ]
 
-REDACTED: Final = "[redacted]"
 REQUEST_ID: Final[ContextVar[str | None]] = ContextVar("mockproxy_request_id", default=None)
 """The id of the request being handled: one ``ContextVar.set`` per request, no dict copies."""
 
