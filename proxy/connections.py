@@ -17,7 +17,7 @@ import enum
 import json
 import resource
 from collections.abc import Callable
-from typing import Final
+from typing import Final, cast
 
 import structlog
 
@@ -74,11 +74,11 @@ class GuardedConnection(asyncio.Protocol):
         self.state = _State.HEAD
         self.deadline = 0.0
         self.refused = False
-        self.transport: asyncio.BaseTransport | None = None
+        self.transport: asyncio.Transport | None = None
         self.task: asyncio.Task[object] | None = None  # the one handling its request
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = transport
+        self.transport = cast(asyncio.Transport, transport)  # uvloop's are not subclasses
         if self.guard.opened(self):
             self.inner.connection_made(transport)
         else:
@@ -112,7 +112,7 @@ class ConnectionGuard:
     def __init__(self, head_timeout: float, max_connections: int | None) -> None:
         self.head_timeout = head_timeout
         self.max_connections = max_connections or 0  # 0 until ``wrap``: the descriptor limit
-        self._open: dict[asyncio.BaseTransport, GuardedConnection] = {}
+        self._open: dict[asyncio.Transport, GuardedConnection] = {}
         self._sweeper: asyncio.Task[None] | None = None
         self.stopping = False
         """Set by ``drain``: requests answered from now on close their connection."""
@@ -143,8 +143,7 @@ class ConnectionGuard:
         assert transport is not None
         if len(self._open) >= self.max_connections and not self._evict_one():
             log.warning("connection.refused", open=len(self._open), limit=self.max_connections)
-            if isinstance(transport, asyncio.WriteTransport):
-                transport.write(_BUSY_REPLY)
+            transport.write(_BUSY_REPLY)
             transport.close()
             return False
         self._open[transport] = connection
@@ -160,14 +159,14 @@ class ConnectionGuard:
             self._open.pop(connection.transport, None)
             self._note_done()
 
-    def request_started(self, transport: asyncio.BaseTransport | None) -> None:
+    def request_started(self, transport: asyncio.Transport | None) -> None:
         """The request context calls this when a request's handler starts."""
         connection = self._open.get(transport) if transport is not None else None
         if connection is not None:
             connection.state = _State.BUSY
             connection.task = asyncio.current_task()
 
-    def request_finished(self, transport: asyncio.BaseTransport | None) -> None:
+    def request_finished(self, transport: asyncio.Transport | None) -> None:
         """... and this when it has its answer: the connection waits for the next request."""
         connection = self._open.get(transport) if transport is not None else None
         if connection is not None:
@@ -203,10 +202,7 @@ class ConnectionGuard:
             if connection.state is not _State.BUSY:
                 del self._open[transport]
                 log.debug("connection.evicted", state=connection.state.value)
-                if isinstance(transport, asyncio.Transport):
-                    transport.abort()  # nothing of its own to flush: a slow or idle client
-                else:
-                    transport.close()
+                transport.abort()  # nothing of its own to flush: a slow or idle client
                 return True
         return False
 
