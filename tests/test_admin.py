@@ -101,10 +101,19 @@ async def test_admin_token_protects_all_but_health(aiohttp_client: Any) -> None:
         ("GET", "/_mockproxy/requests"),
         ("DELETE", "/_mockproxy/requests"),
         ("GET", "/_mockproxy/explorer/api/catalog"),
+        ("GET", "/_mockproxy/explorer/api/operation?api=fax&key=sendFaxJob"),
         ("GET", "/_mockproxy/no-such-endpoint"),
         ("POST", "/_mockproxy/routes"),
     ],
-    ids=["metrics", "journal", "clear-journal", "explorer-catalog", "unknown", "wrong-method"],
+    ids=[
+        "metrics",
+        "journal",
+        "clear-journal",
+        "explorer-catalog",
+        "explorer-operation",
+        "unknown",
+        "wrong-method",
+    ],
 )
 async def test_admin_token_guards_everything_reserved(
     aiohttp_client: Any, method: str, path: str
