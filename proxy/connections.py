@@ -5,8 +5,9 @@ long to send a request head, and takes connections until the process runs out of
 descriptors, after which even health probes fail. ``ConnectionGuard`` wraps the server's
 protocol factory: a connection whose head is not complete ``head_timeout`` seconds after it
 opened (or after its first byte following an answer) is closed, and at ``max_connections``
-a new connection closes the oldest one that has no request in progress (a slow or idle
-client), or, when every one has, is itself answered 503 and closed.
+a new connection closes the oldest one still sending its head (a slow client), else the
+oldest idle one, or, when every one has a request in progress, is itself answered 503 and
+closed.
 """
 
 from __future__ import annotations
@@ -198,12 +199,18 @@ class ConnectionGuard:
         return [c for c in self._open.values() if c.state is _State.BUSY]
 
     def _evict_one(self) -> bool:
-        for transport, connection in self._open.items():
-            if connection.state is not _State.BUSY:
-                del self._open[transport]
-                log.debug("connection.evicted", state=connection.state.value)
-                transport.abort()  # nothing of its own to flush: a slow or idle client
-                return True
+        """Close the oldest connection still sending its head, else the oldest idle one
+        (closed gently: an answer just handed to it is still written)."""
+        for state in (_State.HEAD, _State.IDLE):
+            for transport, connection in self._open.items():
+                if connection.state is state:
+                    del self._open[transport]
+                    log.debug("connection.evicted", state=state.value)
+                    if state is _State.HEAD:
+                        transport.abort()  # nothing of its own to flush: a slow client
+                    else:
+                        transport.close()
+                    return True
         return False
 
     async def _sweep(self) -> None:
