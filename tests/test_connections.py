@@ -144,6 +144,24 @@ async def test_at_the_limit_a_new_connection_closes_the_oldest_slow_one() -> Non
             writer.close()
 
 
+async def test_at_the_limit_a_slow_head_is_closed_before_an_idle_connection() -> None:
+    """An idle kept-alive connection, though older, outlives a client still trickling its
+    head when a new connection needs a place."""
+    async with guarded_server(max_connections=2) as (port, _):
+        idle_reader, idle_writer = await connect(port)
+        idle_writer.write(b"GET /ok HTTP/1.1\r\nHost: x\r\n\r\n")
+        await idle_reader.readuntil(b"ok")
+        slow_reader, slow_writer = await connect(port)
+        slow_writer.write(b"GET /ok HTTP/1.1\r\n")
+        await asyncio.sleep(0.05)
+        assert (await get(port)).endswith(b"ok")
+        assert await closed_within(slow_reader, 1) < 1
+        idle_writer.write(b"GET /ok HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert (await idle_reader.readuntil(b"ok")).startswith(b"HTTP/1.1 200")
+        idle_writer.close()
+        slow_writer.close()
+
+
 async def test_when_every_connection_is_busy_a_new_one_gets_503() -> None:
     """Connections with requests in progress are never closed for a new one; the new one
     is told 503 with a problem document instead."""
