@@ -36,9 +36,11 @@ MakeClient = Callable[[str], Awaitable[Client]]
 def make_client(aiohttp_client: Any, tmp_path: Path) -> MakeClient:
     """A client of mockproxy serving the given config text (specs by absolute path)."""
 
+    made = iter(range(1000))
+
     async def make(text: str) -> Client:
-        path = tmp_path / f"config{len(list(tmp_path.iterdir()))}.yaml"
-        path.write_text(text)
+        path = tmp_path / f"config{next(made)}.yaml"
+        path.write_text(text)  # a test's set-up, before any server runs
         settings = load_settings(path, environ={})
         client: Client = await aiohttp_client(create_app(settings, build_catalog(settings)))
         return client
