@@ -48,7 +48,13 @@ class JournalEntry:
     api: str | None
     operation: str | None
     source: str | None
-    status: int
+    status: int | None
+    fault: str | None = None
+    """A fault or error injected into the mock's answer."""
+    delay_ms: float | None = None
+    """A delay put before the mock's answer."""
+    callback: dict[str, Any] | None = None
+    """For ``source: callback``: url, name, attempts, refused, error and the receiver's answer."""
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -91,6 +97,12 @@ class Recorded(Protocol):
     def secret_headers(self) -> frozenset[str]: ...
     @property
     def secret_query(self) -> frozenset[str]: ...
+    @property
+    def fault(self) -> str | None: ...
+    @property
+    def delay_ms(self) -> float | None: ...
+    @property
+    def callback(self) -> dict[str, Any] | None: ...
 
 
 class RawEntry(NamedTuple):
@@ -100,7 +112,7 @@ class RawEntry(NamedTuple):
     method: str
     raw_target: str
     raw_headers: tuple[tuple[bytes, bytes], ...]
-    status: int
+    status: int | None
     timestamp: float
 
     def field(self, name: str) -> str | None:
@@ -130,10 +142,13 @@ class RawEntry(NamedTuple):
             operation=exchange.operation,
             source=exchange.source,
             status=self.status,
+            fault=exchange.fault,
+            delay_ms=exchange.delay_ms,
+            callback=exchange.callback,
         )
 
 
-_Recorded = tuple[Recorded, str, str, tuple[tuple[bytes, bytes], ...], int, float]
+_Recorded = tuple[Recorded, str, str, tuple[tuple[bytes, bytes], ...], int | None, float]
 """RawEntry's fields as a plain tuple: the cheapest thing to build per request."""
 
 
@@ -155,7 +170,7 @@ class Journal:
         method: str,
         raw_target: str,
         raw_headers: tuple[tuple[bytes, bytes], ...],
-        status: int,
+        status: int | None,
     ) -> None:
         if self.enabled:
             self._entries.append((exchange, method, raw_target, raw_headers, status, time.time()))

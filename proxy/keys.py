@@ -6,6 +6,7 @@ from typing import Final
 
 from aiohttp import web
 
+from proxy.callbacks.delivery import Courier
 from proxy.exchange import Exchange
 from proxy.journal import Journal
 from proxy.live.client import UpstreamPool
@@ -13,6 +14,7 @@ from proxy.observability import Metrics
 from proxy.snapshot import Reloader, Runtime, Snapshot
 
 __all__ = [
+    "COURIER",
     "EXCHANGE",
     "EXPLORER_CATALOG",
     "JOURNAL",
@@ -29,6 +31,8 @@ RELOADER: Final = web.AppKey("reloader", Reloader)
 UPSTREAM_POOL: Final = web.AppKey("upstream_pool", UpstreamPool)
 JOURNAL: Final = web.AppKey("journal", Journal)
 METRICS: Final = web.AppKey("metrics", Metrics)
+COURIER: Final = web.AppKey("courier", Courier)
+"""Sends the mock's callbacks in background tasks (``callbacks/context.py``)."""
 EXPLORER_CATALOG: Final = web.AppKey("explorer_catalog", dict[int, bytes])
 """The explorer's catalog JSON, by the runtime's generation (the current one only)."""
 EXCHANGE: Final = web.RequestKey("exchange", Exchange)

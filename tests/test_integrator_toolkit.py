@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import re
 import time
 from collections.abc import Awaitable, Callable
@@ -19,6 +20,7 @@ from structlog.testing import capture_logs
 
 from proxy.app import create_app
 from proxy.catalog import build_catalog
+from proxy.cli import main
 from proxy.config import load_settings
 from tests.test_mock_app import AUTH, BASE, CONFIG, JOB, fax_schema
 
@@ -101,10 +103,12 @@ async def test_query_delay_range_is_not_an_api_parameter(make_client: MakeClient
     assert 100 <= entry["delay_ms"] <= 200
 
 
-async def test_prefer_fault_reset_resets_the_socket(make_client: MakeClient) -> None:
+async def test_prefer_fault_reset_resets_the_socket(
+    make_client: MakeClient, caplog: pytest.LogCaptureFixture
+) -> None:
     """``Prefer: fault=reset``: the client's socket is reset; log line and journal say so."""
     client = await make_client(fax_config())
-    with capture_logs() as logs, pytest.raises(ConnectionResetError):
+    with caplog.at_level(logging.INFO), capture_logs() as logs, pytest.raises(ConnectionResetError):
         await raw_get(client, REPORTS, "Prefer: fault=reset\r\n")
     (entry,) = await journal(client)
     assert entry["fault"] == "reset"
@@ -355,3 +359,42 @@ async def test_static_answers_keep_the_sampler_values(make_client: MakeClient) -
     )
     body = await (await client.get("/_mock/people/people/1")).json()
     assert (body["firstName"], body["email"]) == ("string", "user@example.com")
+
+
+# -- mockproxy check ---------------------------------------------------------------------
+
+
+def test_check_lists_latency_faults_errors_and_callbacks(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``mockproxy check`` prints each operation's settings, where callbacks may go, the seed."""
+    path = tmp_path / "c.yaml"
+    path.write_text(
+        CONFIG.read_text()
+        .replace("specs/fax.yaml", str(FAX_SPEC))
+        .replace("apis:", "seed: 5\napis:")
+        + "      getFaxStatus:\n        latency: {fixed: 200ms}\n        faults: {rate: 0.05, kinds: [reset, slow]}\n        errors: {rate: 0.1, codes: [404]}\n"
+    )
+    assert main(["check", "-c", str(path)], environ={}) == 0
+    out = capsys.readouterr().out
+    assert "latency 200ms; faults 5% of reset, slow; errors 10% of 404" in out
+    assert (
+        "callback statusPush: POST {$request.body#/statusReportOptions/httpStatusPush/targetUrl} (config)"
+        in out
+    )
+    assert "callbacks: to 127.0.0.1, ::1, localhost only; after 1000ms, 3 retries from 500ms" in out
+    assert "seed: 5 (latency, fault and error draws repeat)" in out
+
+
+def test_check_refuses_an_undocumented_error_code(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An operation's own error code it does not document exits 2 naming file, key and codes."""
+    path = tmp_path / "c.yaml"
+    path.write_text(
+        f"apis:\n  fax:\n    spec: {FAX_SPEC}\n    operations:\n      sendFaxJob:\n        errors: {{rate: 1, codes: [503]}}\n"
+    )
+    assert main(["check", "-c", str(path)], environ={}) == 2
+    err = capsys.readouterr().err
+    assert f"{path}:6:" in err
+    assert "apis.fax.operations.sendFaxJob.errors.codes: sendFaxJob does not document 503" in err

@@ -21,8 +21,8 @@ from proxy.callbacks.plans import CallbackPlan, plans_for
 from proxy.config import ApiSettings, Settings
 from proxy.memo import remember
 from proxy.mock.faults import Disruptions, ErrorRate, FaultKind, Latency, parse_delay
+from proxy.openapi.model import ApiSpec, Operation
 from proxy.problems import ProblemError
-from proxy.spec.model import ApiSpec, Operation
 
 __all__ = ["Asked", "Simulation", "asked_of", "build_simulation", "exchanged_for"]
 
@@ -63,6 +63,22 @@ class Simulation:
         if self.callbacks:
             described["callbacks"] = [plan.describe() for plan in self.callbacks]
         return described
+
+    def summary(self) -> str:
+        """One line for ``mockproxy check``: ``latency 10-20ms; errors 10% of 404; ...``."""
+        d = self.disruptions
+        parts = []
+        if d.latency is not None:
+            parts.append(f"latency {d.latency.describe()}")
+        if d.faults is not None:
+            parts.append(f"faults {d.faults.rate:.0%} of {', '.join(d.faults.kinds)}")
+        if d.errors is not None:
+            parts.append(f"errors {d.errors.rate:.0%} of {', '.join(d.errors.codes)}")
+        parts += [
+            f"callback {plan.name}: {plan.method} {plan.url} ({plan.origin})"
+            for plan in self.callbacks
+        ]
+        return "; ".join(parts)
 
 
 def _documented_errors(

@@ -1,9 +1,10 @@
 """A mock answer with its simulation carried out: delay, fault, injected error, callbacks.
 
-The mock handler passes the answer as a callable (given the injected error code, if any);
-this module draws the disruption, notes it for the log line, metrics and journal, carries it
-out on the connection (``disrupt.py``) and schedules the operation's callbacks once a 2xx
-answer is made.
+``answer_mock`` is what ``dispatch`` calls for a mock answer (mock mode and the mock side of
+fallback): an operation with nothing set, asked nothing by the client, goes straight to the
+mock's handler. Otherwise the disruption is drawn and noted on the exchange (for the log
+line, metrics and journal), carried out on the connection (``disrupt.py``), and the
+operation's callbacks are scheduled once a 2xx answer is made.
 """
 
 from __future__ import annotations
@@ -17,11 +18,17 @@ from aiohttp import web
 
 from proxy.callbacks.delivery import Courier
 from proxy.callbacks.expressions import Exchanged, MissingValue
+from proxy.control import strip_control_parameters
+from proxy.exchange import Exchange
+from proxy.mock.answers import MockAnswers
 from proxy.mock.disrupt import disrupted
 from proxy.mock.faults import NO_DISRUPTIONS, FaultKind, decide
-from proxy.mock.simulate import Asked, Simulation
+from proxy.mock.handler import mock
+from proxy.mock.prefer import PREFER
+from proxy.mock.simulate import NOTHING_ASKED, Asked, Simulation, asked_of, exchanged_for
+from proxy.routing import RouteDecision
 
-__all__ = ["INJECTED_ERROR", "Noted", "fire_callbacks", "simulated"]
+__all__ = ["INJECTED_ERROR", "Noted", "answer_mock", "fire_callbacks", "simulated"]
 
 log = structlog.get_logger(__name__)
 
@@ -96,3 +103,53 @@ def fire_callbacks(
         courier.send(delivery)
         scheduled += 1
     return scheduled
+
+
+async def answer_mock(
+    request: web.Request,
+    decision: RouteDecision,
+    exchange: Exchange,
+    answers: MockAnswers,
+    courier: Courier,
+) -> web.StreamResponse:
+    """The mock's answer, through its simulation when the operation has one set or the
+    client asks for a delay, a fault or no callbacks."""
+    prepared = decision.prepared
+    raw_query = exchange.raw_query
+    prefer = request.headers.getall(PREFER, None)
+    asked = NOTHING_ASKED
+    if prefer is not None or "__" in raw_query:
+        asked = asked_of(tuple(prefer or ()), raw_query)
+    simulation = prepared.simulation if prepared is not None else None
+    if prepared is None or (simulation is None and asked is NOTHING_ASKED):
+        return await mock(request, decision, exchange, answers)
+
+    def answer(error_code: str | None) -> Awaitable[web.StreamResponse]:
+        return mock(request, decision, exchange, answers, error_code)
+
+    def answered(response: web.StreamResponse) -> None:
+        if simulation is None or not simulation.callbacks or asked.callbacks is False:
+            return
+        exchanged = _exchanged(request, decision, exchange, response)
+        operation = exchange.operation or ""
+        api = decision.api.name
+        fire_callbacks(courier, simulation, exchanged, api, operation, exchange.request_id)
+
+    return await simulated(request, simulation, asked, answer, exchange, answered)
+
+
+def _exchanged(
+    request: web.Request, decision: RouteDecision, exchange: Exchange, response: web.StreamResponse
+) -> Exchanged:
+    body = response.body if isinstance(response, web.Response) else None
+    return exchanged_for(
+        url=str(request.url),
+        method=request.method,
+        status=response.status,
+        request_headers=request.headers,
+        query_string=strip_control_parameters(exchange.raw_query),
+        path_params=decision.params,
+        request_body=exchange.body,
+        response_headers=response.headers,
+        response_body=body if isinstance(body, bytes) else None,
+    )

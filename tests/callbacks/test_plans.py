@@ -7,7 +7,7 @@ from pathlib import Path
 
 from proxy.callbacks.expressions import Exchanged
 from proxy.callbacks.plans import DeclaredCallback, plans_for
-from proxy.spec.loader import load_spec
+from proxy.openapi.loader import load_spec
 
 SPECS = Path(__file__).with_name("specs")
 FAX = Path(__file__).resolve().parents[2] / "config" / "specs" / "fax.yaml"

@@ -10,8 +10,8 @@ import pytest
 from proxy.config import load_settings
 from proxy.mock.faults import ErrorRate, FaultKind, Latency
 from proxy.mock.simulate import Asked, asked_of, build_simulation
+from proxy.openapi.loader import load_spec
 from proxy.problems import ProblemError
-from proxy.spec.loader import load_spec
 from tests.test_config import config
 
 
