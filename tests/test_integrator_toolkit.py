@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import jsonschema
 import pytest
 from aiohttp import web
@@ -22,6 +23,7 @@ from proxy.app import create_app
 from proxy.catalog import build_catalog
 from proxy.cli import main
 from proxy.config import load_settings
+from tests.test_cli import running
 from tests.test_mock_app import AUTH, BASE, CONFIG, JOB, fax_schema
 
 ROOT = Path(__file__).resolve().parent
@@ -398,3 +400,29 @@ def test_check_refuses_an_undocumented_error_code(
     err = capsys.readouterr().err
     assert f"{path}:6:" in err
     assert "apis.fax.operations.sendFaxJob.errors.codes: sendFaxJob does not document 503" in err
+
+
+async def test_the_served_process_resets_and_pushes(aiohttp_server: AiohttpServer) -> None:
+    """``mockproxy serve`` (its event loop, uvloop where installed) resets on demand and
+    pushes the fax status report to a loopback listener."""
+    listener = await aiohttp_server(receiver())
+    async with running("serve") as base:
+        port = int(base.rsplit(":", 1)[1])
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(
+            f"GET {REPORTS} HTTP/1.1\r\nHost: x\r\nAuthorization: {AUTH['Authorization']}\r\nPrefer: fault=reset\r\n\r\n".encode()
+        )
+        with pytest.raises(ConnectionResetError):
+            await asyncio.wait_for(reader.read(), 5)
+        writer.close()
+        target = str(listener.make_url("/fax-status"))
+        job = {**JOB, "statusReportOptions": {"httpStatusPush": {"targetUrl": target}}}
+        async with aiohttp.ClientSession() as session:
+            async with session.post(base + BASE + "/fax", json=job, headers=AUTH) as response:
+                assert response.status == 201
+        ((method, path, body),) = await received(listener)
+    assert (method, path, json.loads(body)["jobId"]) == (
+        "POST",
+        "/fax-status",
+        "FJKQQUVF1J0IADYARQEXKC",
+    )

@@ -32,6 +32,7 @@ __all__ = ["INJECTED_ERROR", "Noted", "answer_mock", "fire_callbacks", "simulate
 
 log = structlog.get_logger(__name__)
 
+REQUEST_ID_HEADER: Final = "X-Request-Id"
 INJECTED_ERROR: Final = "error"
 """The ``fault`` noted for an answer replaced by an injected documented error."""
 _ANSWER_LOST: Final = frozenset({FaultKind.RESET, FaultKind.EMPTY, FaultKind.TIMEOUT})
@@ -47,6 +48,9 @@ class Noted(Protocol):
 
     fault: str | None
     delay_ms: float | None
+
+    @property
+    def request_id(self) -> str: ...
 
 
 async def simulated(
@@ -71,6 +75,8 @@ async def simulated(
 
     async def answer_and_notify() -> web.StreamResponse:
         response = await answer(disruption.error_code)
+        # a trickled answer is sent before the request context could add the id
+        response.headers.setdefault(REQUEST_ID_HEADER, noted.request_id)
         if 200 <= response.status < 300 and disruption.fault not in _ANSWER_LOST:
             answered(response)
         return response
