@@ -23,6 +23,7 @@ from proxy.app import create_app
 from proxy.catalog import build_catalog
 from proxy.cli import main
 from proxy.config import load_settings
+from proxy.keys import COURIER
 from tests.test_cli import running
 from tests.test_mock_app import AUTH, BASE, CONFIG, JOB, fax_schema
 
@@ -426,3 +427,19 @@ async def test_the_served_process_resets_and_pushes(aiohttp_server: AiohttpServe
         "/fax-status",
         "FJKQQUVF1J0IADYARQEXKC",
     )
+
+
+async def test_pending_callbacks_are_cancelled_on_exit(
+    make_client: MakeClient, aiohttp_server: AiohttpServer
+) -> None:
+    """A callback still waiting for its delay is cancelled when the app stops, never sent."""
+    server = await aiohttp_server(receiver())
+    client = await make_client(webhooks_config().replace("delay: 0ms", "delay: 30s"))
+    response = await client.post(
+        "/_mock/hooks/subscriptions", json={"callbackUrl": str(server.make_url("/hook"))}
+    )
+    assert response.status == 201
+    courier = client.app[COURIER]
+    assert courier.pending == 1
+    await client.close()
+    assert courier.pending == 0 and server.app[RECEIVED] == []
