@@ -20,6 +20,7 @@ from proxy.callbacks.delivery import Courier
 from proxy.callbacks.expressions import Exchanged, MissingValue
 from proxy.control import strip_control_parameters
 from proxy.exchange import Exchange
+from proxy.fields import REQUEST_ID_HEADER
 from proxy.mock.answers import MockAnswers
 from proxy.mock.disrupt import disrupted
 from proxy.mock.faults import NO_DISRUPTIONS, FaultKind, decide
@@ -32,7 +33,6 @@ __all__ = ["INJECTED_ERROR", "Noted", "answer_mock", "fire_callbacks", "simulate
 
 log = structlog.get_logger(__name__)
 
-REQUEST_ID_HEADER: Final = "X-Request-Id"
 INJECTED_ERROR: Final = "error"
 """The ``fault`` noted for an answer replaced by an injected documented error."""
 _ANSWER_LOST: Final = frozenset({FaultKind.RESET, FaultKind.EMPTY, FaultKind.TIMEOUT})
