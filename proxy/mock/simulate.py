@@ -19,7 +19,6 @@ from urllib.parse import parse_qsl
 from proxy.callbacks.expressions import Exchanged
 from proxy.callbacks.plans import CallbackPlan, plans_for
 from proxy.config import ApiSettings, Settings
-from proxy.memo import remember
 from proxy.mock.faults import Disruptions, ErrorRate, FaultKind, Latency, parse_delay
 from proxy.openapi.model import ApiSpec, Operation
 from proxy.problems import ProblemError
@@ -178,19 +177,11 @@ def _parse_asked(prefer_headers: tuple[str, ...], query_string: str) -> Asked:
     return Asked(delay, fault, callbacks)
 
 
-_ASKED: dict[tuple[tuple[str, ...], str], Asked] = {}
-_ASKED_LIMIT: Final = 4096
-
-
 def asked_of(prefer_headers: tuple[str, ...], query_string: str) -> Asked:
-    """The client's simulation preferences (memoised, bounded: keys are client text)."""
+    """The client's delay, fault and callbacks preferences (NOTHING_ASKED when none)."""
     if not prefer_headers and "__" not in query_string:
         return NOTHING_ASKED
-    key = (prefer_headers, query_string)
-    found = _ASKED.get(key)
-    if found is None:
-        found = remember(_ASKED, key, _parse_asked(prefer_headers, query_string), _ASKED_LIMIT)
-    return found
+    return _parse_asked(prefer_headers, query_string)
 
 
 def _json(body: bytes | None) -> Any:
