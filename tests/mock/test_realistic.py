@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from proxy.mock.generate import generate
 from proxy.mock.realistic import realistic_random
 from tests.mock.test_generate import assert_valid, make
+from tests.toolkit import PEOPLE, MakeClient, client_factory
 
 PERSON: dict[str, Any] = {
     "type": "object",
@@ -100,3 +102,38 @@ def test_static_generation_is_untouched() -> None:
     """Without a random source the openapi-sampler values stay."""
     schema, _ = make(PERSON)
     assert generate(schema)["firstName"] == "string"
+
+
+# -- served: dynamic answers of a real server -----------------------------------------------
+
+
+@pytest.fixture
+def make_client(aiohttp_client: Any, tmp_path: Path) -> MakeClient:
+    """mockproxy serving a config given as text."""
+    return client_factory(aiohttp_client, tmp_path)
+
+
+async def test_dynamic_data_is_realistic_repeatable_and_localised(make_client: MakeClient) -> None:
+    """``dynamic=true, seed=`` gives a German person twice alike, valid against its schema."""
+    client = await make_client(
+        f"locale: de_DE\napis:\n  people:\n    spec: {PEOPLE}\n    mode: mock\n"
+    )
+    headers = {"Prefer": "dynamic=true, seed=42"}
+    first = await (await client.get("/_mock/people/people/1", headers=headers)).json()
+    second = await (await client.get("/_mock/people/people/1", headers=headers)).json()
+    assert first == second
+    assert first["iban"].startswith("DE") and re.fullmatch(r"C[0-9]{6}", first["customerNumber"])
+    assert "@" in first["email"] and first["firstName"] != "string"
+    other = await (
+        await client.get("/_mock/people/people/1", headers={"Prefer": "dynamic=true, seed=43"})
+    ).json()
+    assert other != first
+
+
+async def test_static_answers_keep_the_sampler_values(make_client: MakeClient) -> None:
+    """Without dynamic=true the values stay openapi-sampler's."""
+    client = await make_client(
+        f"locale: de_DE\napis:\n  people:\n    spec: {PEOPLE}\n    mode: mock\n"
+    )
+    body = await (await client.get("/_mock/people/people/1")).json()
+    assert (body["firstName"], body["email"]) == ("string", "user@example.com")
