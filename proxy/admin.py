@@ -102,6 +102,7 @@ async def routes_view(request: web.Request) -> web.Response:
                     "path": p.operation.path,
                     "mode": p.mode.value,
                     "mode_source": p.mode_source,
+                    "simulation": p.simulation.describe() if p.simulation else {},
                 }
                 for p in api.operations.values()
             ],

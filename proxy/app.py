@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from proxy.admin import admin_routes, reserved_routes
+from proxy.callbacks.context import callbacks_context
 from proxy.catalog import Catalog
 from proxy.config import Settings
 from proxy.connections import ConnectionGuard
@@ -48,6 +49,7 @@ def create_app(
     if reloader is not None:
         app[RELOADER] = reloader
     app.cleanup_ctx.append(upstream_pool_context)
+    app.cleanup_ctx.append(callbacks_context)
     app.cleanup_ctx.append(reload_context)
     app.router.add_routes(
         [

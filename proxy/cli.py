@@ -111,6 +111,7 @@ def _print_check(settings: Settings, catalog: Catalog, as_json: bool, out: TextI
                 "path": p.operation.path,
                 "mode": p.mode.value,
                 "mode_source": p.mode_source,
+                "simulation": p.simulation.describe() if p.simulation else {},
             }
             for api in catalog.apis
             for p in api.operations.values()
@@ -131,8 +132,24 @@ def _print_check(settings: Settings, catalog: Catalog, as_json: bool, out: TextI
                 f"  {operation.method:7} {operation.path:40} {operation.key:28} "
                 f"{prepared.mode.value:8} ({prepared.mode_source})\n"
             )
+            if prepared.simulation is not None:
+                out.write(f"          {prepared.simulation.summary()}\n")
         for warning in (*spec.warnings, *check_examples(spec)):
             out.write(f"  warning: {warning}\n")
+    _print_simulation_settings(settings, catalog, out)
+
+
+def _print_simulation_settings(settings: Settings, catalog: Catalog, out: TextIO) -> None:
+    """Where callbacks may go and the seed, when any operation uses them."""
+    simulations = [p.simulation for api in catalog.apis for p in api.operations.values()]
+    if any(s is not None and s.callbacks for s in simulations):
+        d = settings.callback_delivery
+        out.write(
+            f"callbacks: to {', '.join(d.allow_hosts)} only; after {d.delay_ms:g}ms, "
+            f"{d.retries} retries from {d.backoff_ms:g}ms, timeout {d.timeout_ms:g}ms\n"
+        )
+    if settings.seed is not None and any(s is not None and s.configured for s in simulations):
+        out.write(f"seed: {settings.seed} (latency, fault and error draws repeat)\n")
 
 
 def _load(arguments: argparse.Namespace, environ: Mapping[str, str]) -> Snapshot:

@@ -28,6 +28,15 @@ class Exchange:
     body: bytes | None = None
     raw_query: str = ""
     """The query as sent (``dispatch`` splits the raw target once, without a fragment)."""
+    fault: str | None = None
+    """The fault injected into the mock's answer (``reset``..., ``error``), if any."""
+    delay_ms: float | None = None
+    """The delay put before the mock's answer, if any."""
+
+    @property
+    def callback(self) -> None:
+        """A request has no callback details (the journal's callback entries do)."""
+        return None
 
     @property
     def redactor(self) -> Redactor:

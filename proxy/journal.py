@@ -40,7 +40,13 @@ class JournalEntry:
     api: str | None
     operation: str | None
     source: str | None
-    status: int
+    status: int | None
+    fault: str | None = None
+    """A fault or error injected into the mock's answer."""
+    delay_ms: float | None = None
+    """A delay put before the mock's answer."""
+    callback: dict[str, Any] | None = None
+    """For ``source: callback``: url, name, attempts, refused, error and the receiver's answer."""
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -61,6 +67,12 @@ class Recorded(Protocol):
     def body(self) -> bytes | None: ...
     @property
     def redactor(self) -> Redactor: ...
+    @property
+    def fault(self) -> str | None: ...
+    @property
+    def delay_ms(self) -> float | None: ...
+    @property
+    def callback(self) -> dict[str, Any] | None: ...
 
 
 class RawEntry(NamedTuple):
@@ -77,8 +89,11 @@ class RawEntry(NamedTuple):
     method: str
     raw_target: str
     raw_headers: tuple[tuple[bytes, bytes], ...]
-    status: int
+    status: int | None
     timestamp: float
+    fault: str | None
+    delay_ms: float | None
+    callback: dict[str, Any] | None
 
     def field(self, name: str) -> str | None:
         value: str | None = getattr(self, name)
@@ -107,6 +122,9 @@ class RawEntry(NamedTuple):
             operation=self.operation,
             source=self.source,
             status=self.status,
+            fault=self.fault,
+            delay_ms=self.delay_ms,
+            callback=self.callback,
         )
 
 
@@ -121,8 +139,11 @@ _Recorded = tuple[
     str,
     str,
     tuple[tuple[bytes, bytes], ...],
-    int,
+    int | None,
     float,
+    str | None,
+    float | None,
+    dict[str, Any] | None,
 ]
 """RawEntry's fields as a plain tuple: the cheapest thing to build per request."""
 
@@ -146,7 +167,7 @@ class Journal:
         method: str,
         raw_target: str,
         raw_headers: tuple[tuple[bytes, bytes], ...],
-        status: int,
+        status: int | None,
     ) -> None:
         if not self.enabled:
             return
@@ -168,6 +189,9 @@ class Journal:
                 raw_headers,
                 status,
                 time.time(),
+                exchange.fault,
+                exchange.delay_ms,
+                exchange.callback,
             )
         )
 

@@ -6,7 +6,8 @@ Lookups stay plain ``dict.get`` on the hot path (``Memo.get``); only a miss call
 ``remember``. Tables keyed by the configuration alone are bounded by it and need no limit:
 per API (``LiveApis``: upstreams and contract checkers; the upstream pool's endpoints), per
 schema of a spec (``ContractChecker``'s validators), per metric label set
-(``observability.Metrics``), the explorer's catalog JSON (the current generation only).
+(``observability.Metrics``), the explorer's catalog JSON (the current generation only), one
+Faker per configured locale (``mock/realistic.py``).
 """
 
 from __future__ import annotations

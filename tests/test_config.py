@@ -126,7 +126,7 @@ def test_defaults(tmp_path: Path) -> None:
         (
             "mokc_prefix: /x\napis: {fax: {spec: specs/fax.yaml}}\n",
             [
-                "CFG:1:1: mokc_prefix: unknown key (did you mean 'mock_prefix'?); known keys: listen, mock_prefix, mode, dynamic, cors, max_body_size, admin, log, journal, server, apis"
+                "CFG:1:1: mokc_prefix: unknown key (did you mean 'mock_prefix'?); known keys: listen, mock_prefix, mode, dynamic, cors, max_body_size, admin, log, journal, server, seed, locale, callbacks, apis"
             ],
         ),
         (

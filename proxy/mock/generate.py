@@ -38,12 +38,14 @@ _MAX_DEPTH: Final = 24
 
 
 class _Context:
-    __slots__ = ("direction", "refs", "rng")
+    __slots__ = ("direction", "name", "refs", "rng")
 
     def __init__(self, rng: random.Random | None, direction: Direction) -> None:
         self.rng = rng
         self.direction = direction
         self.refs: list[int] = []
+        self.name: str | None = None
+        """The property being generated (dynamic values are chosen by it)."""
 
 
 class _Recursion(Exception):
@@ -201,7 +203,7 @@ def _typed(node: dict[str, Any], resolver: Any, context: _Context) -> Any:
     if kind == "array":
         return _array(node, resolver, context)
     if kind == "string":
-        return string_value(node, context.rng)
+        return string_value(node, context.rng, context.name)
     if kind == "integer":
         return number_value(node, context.rng, integer=True)
     if kind == "number":
@@ -228,11 +230,14 @@ def _object(node: dict[str, Any], resolver: Any, context: _Context) -> dict[str,
             continue
         if context.rng is not None and name not in required and context.rng.random() < 0.2:
             continue
+        context.name = name
         try:
             result[name] = _value(schema, resolver, context)
         except _Recursion:
             if name in required:
                 raise
+        finally:
+            context.name = None
     extra = node.get("additionalProperties")
     for name in sorted(required - result.keys()):
         if name not in properties:

@@ -39,9 +39,14 @@ _FROM_SCRIPT = ("X-Requested-With", "XMLHttpRequest")
 
 
 async def mock(
-    request: web.Request, decision: RouteDecision, exchange: Exchange, answers: MockAnswers
+    request: web.Request,
+    decision: RouteDecision,
+    exchange: Exchange,
+    answers: MockAnswers,
+    error_code: str | None = None,
 ) -> web.StreamResponse:
-    """The mock's answer to a routed request (static answers kept in ``answers``)."""
+    """The mock's answer to a routed request (static answers kept in ``answers``);
+    ``error_code`` answers that documented error instead, as ``Prefer: code=`` would."""
     settings = exchange.settings
     prepared = decision.prepared
     if prepared is None:
@@ -53,13 +58,15 @@ async def mock(
         headers.get(hdrs.AUTHORIZATION), credentials_of, request
     )
     line_key = None
-    if prepared.answers_by_request_line and hdrs.ORIGIN not in headers:
+    if prepared.answers_by_request_line and hdrs.ORIGIN not in headers and error_code is None:
         line_key = request_line_key(request, authorized)
         known = answers.get(line_key)
         if known is not None and await _body_still_fits(request, exchange, prepared, line_key):
             return known.response()
     body = await read_body(request, exchange)
     preferences = parse_preferences(headers.getall(PREFER, ()), exchange.raw_query)
+    if error_code is not None:
+        preferences = preferences._replace(code=error_code)
     result = None
     if preferences.validate is not False:
         result = validate_request(request, decision, body, exchange.raw_query)
@@ -77,7 +84,9 @@ async def mock(
             return answer.response()
         reply = answer.reply
     else:
-        reply = mock_reply(prepared, preferences, headers.get(hdrs.ACCEPT), settings.dynamic)
+        locale = decision.api.settings.locale
+        accept = headers.get(hdrs.ACCEPT)
+        reply = mock_reply(prepared, preferences, accept, settings.dynamic, locale)
     extra = _extra_headers(request, exchange, result)
     return reply_to_response(reply, prepared.operation.key, extra)
 

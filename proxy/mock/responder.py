@@ -28,6 +28,7 @@ from proxy.mock.choose import (
 )
 from proxy.mock.generate import Direction, generate
 from proxy.mock.prefer import Preferences
+from proxy.mock.realistic import DEFAULT_LOCALE, realistic_random
 from proxy.mock.render import render_body
 from proxy.openapi.model import (
     NO_EXAMPLE,
@@ -156,11 +157,12 @@ def is_static(preferences: Preferences, dynamic_default: bool) -> bool:
     return not (preferences.dynamic if preferences.dynamic is not None else dynamic_default)
 
 
-def _rng_for(preferences: Preferences, dynamic_default: bool) -> random.Random | None:
+def _rng_for(preferences: Preferences, dynamic_default: bool, locale: str) -> random.Random | None:
+    """None for a static answer; else the answer's random source, carrying its Faker locale."""
     dynamic = preferences.dynamic if preferences.dynamic is not None else dynamic_default
     if preferences.seed is not None:
-        return random.Random(preferences.seed)
-    return random.Random() if dynamic else None
+        return realistic_random(preferences.seed, locale)
+    return realistic_random(None, locale) if dynamic else None
 
 
 def render_choice(
@@ -242,12 +244,18 @@ def invalid_reply(
 
 
 def mock_reply(
-    prepared: PreparedOperation, preferences: Preferences, accept: str | None, dynamic: bool
+    prepared: PreparedOperation,
+    preferences: Preferences,
+    accept: str | None,
+    dynamic: bool,
+    locale: str = DEFAULT_LOCALE,
 ) -> MockReply:
     """The mock's answer to a request already matched to ``prepared``, whose credentials
-    were checked (and which was validated); ``dynamic`` is the configured default."""
+    were checked (and which was validated); ``dynamic`` is the configured default, ``locale``
+    the API's for realistic dynamic values."""
     choice = choose_response(prepared.operation, preferences)
-    return render_choice(prepared.operation, choice, accept, _rng_for(preferences, dynamic))
+    rng = _rng_for(preferences, dynamic, locale)
+    return render_choice(prepared.operation, choice, accept, rng)
 
 
 def response_headers(

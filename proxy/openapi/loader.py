@@ -22,6 +22,7 @@ from proxy.openapi.builder import METHODS, Located, OpenApi3Builder
 from proxy.openapi.documents import DocumentStore
 from proxy.openapi.model import (
     ApiSpec,
+    Callback,
     Operation,
     SecurityRequirement,
     SpecVersion,
@@ -70,6 +71,36 @@ def _operations(builder: OpenApi3Builder) -> list[Operation]:
     return operations
 
 
+def _callbacks(
+    builder: OpenApi3Builder, operation: Located, global_security: tuple[SecurityRequirement, ...]
+) -> tuple[Callback, ...]:
+    """The operation's OpenAPI 3 ``callbacks``: name -> URL expression -> path item."""
+    declared = operation.get("callbacks")
+    if isinstance(builder, Swagger2Builder) or declared is None:
+        return ()
+    found = []
+    for name in declared.value if isinstance(declared.value, dict) else ():
+        callback = builder.deref(declared.child(name))
+        for expression in callback.value if isinstance(callback.value, dict) else ():
+            path_item = builder.deref(callback.child(expression))
+            if not isinstance(path_item.value, dict):
+                continue
+            for method in METHODS:
+                located = path_item.get(method)
+                if located is not None and isinstance(located.value, dict):
+                    request = _operation(
+                        builder,
+                        str(expression),
+                        method,
+                        builder.deref(located),
+                        path_item,
+                        global_security,
+                        with_callbacks=False,
+                    )
+                    found.append(Callback(str(name), str(expression), request))
+    return tuple(found)
+
+
 def _operation(
     builder: OpenApi3Builder,
     path: str,
@@ -77,6 +108,8 @@ def _operation(
     located: Located,
     path_item: Located,
     global_security: tuple[SecurityRequirement, ...],
+    *,
+    with_callbacks: bool = True,
 ) -> Operation:
     value = located.value
     try:
@@ -113,6 +146,7 @@ def _operation(
         pointer=located.pointer,
         extensions={k: v for k, v in value.items() if k.startswith("x-")},
         servers=_server_urls(value.get("servers") or path_item.value.get("servers")),
+        callbacks=_callbacks(builder, located, global_security) if with_callbacks else (),
     )
 
 

@@ -23,6 +23,7 @@ from referencing import Registry
 __all__ = [
     "NO_EXAMPLE",
     "ApiSpec",
+    "Callback",
     "Example",
     "Header",
     "MediaType",
@@ -219,7 +220,8 @@ class Operation:
     ``parameters`` are the effective ones (path-level merged with operation-level).
     ``responses`` are in document order; ``security`` is effective (operation, else global).
     ``extensions`` keeps the operation's ``x-`` members; ``servers`` are the operation's or
-    path item's own server URLs, when it overrides the description's.
+    path item's own server URLs, when it overrides the description's. ``callbacks`` are
+    the OpenAPI 3 callback requests it declares, in document order.
     """
 
     method: str
@@ -237,6 +239,21 @@ class Operation:
     pointer: str = ""
     extensions: Mapping[str, Any] = field(default_factory=dict)
     servers: tuple[str, ...] = ()
+    callbacks: tuple[Callback, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Callback:
+    """One request of an OpenAPI 3 callback: ``callbacks.<name>.<expression>.<method>``.
+
+    ``expression`` is the runtime expression (or template) of the URL, such as
+    ``{$request.body#/callbackUrl}``; ``operation`` is the request mockproxy sends (its
+    method, request body and parameters), its ``path`` being the expression.
+    """
+
+    name: str
+    expression: str
+    operation: Operation
 
 
 @dataclass(frozen=True, slots=True)
