@@ -64,7 +64,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("-c", "--config", type=Path, help="config file")
     common(serve)
     mock = commands.add_parser("mock", help="mock one spec at the root path, no config needed")
-    mock.add_argument("spec", type=Path, help="OpenAPI or Swagger description (YAML or JSON)")
+    mock.add_argument(
+        "spec", type=Path, help="OpenAPI or Swagger description (YAML or JSON), Postman collection"
+    )
     common(mock)
     check = commands.add_parser("check", help="load everything, list operations and modes")
     check.add_argument("-c", "--config", type=Path, help="config file")
@@ -120,8 +122,9 @@ def _print_check(settings: Settings, catalog: Catalog, as_json: bool, out: TextI
         return
     for api in catalog.apis:
         spec = api.spec
+        source_format = spec.origin or f"OpenAPI {spec.version.value}"
         out.write(
-            f"{api.name}: {spec.title} {spec.api_version} (OpenAPI {spec.version.value}), "
+            f"{api.name}: {spec.title} {spec.api_version} ({source_format}), "
             f"{len(api.operations)} operations, mounted at {api.settings.mount or '/'}, "
             f"upstream {api.settings.upstream or '(none)'}\n"
         )

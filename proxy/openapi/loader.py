@@ -26,6 +26,7 @@ from proxy.openapi.model import (
     SecurityRequirement,
     SpecVersion,
 )
+from proxy.openapi.postman import collection_to_openapi, collection_version
 from proxy.openapi.swagger2 import Swagger2Builder
 
 __all__ = ["load_spec"]
@@ -35,7 +36,10 @@ log = structlog.get_logger(__name__)
 
 def _version(document: Any, source: Path) -> SpecVersion:
     if not isinstance(document, dict):
-        raise SpecError(f"{source}: not an OpenAPI description (the top level is not a mapping)")
+        raise SpecError(
+            f"{source}: not an OpenAPI description or Postman collection "
+            "(the top level is not a mapping)"
+        )
     if str(document.get("swagger", "")).startswith("2."):
         return SpecVersion.SWAGGER_2
     declared = str(document.get("openapi", ""))
@@ -46,7 +50,10 @@ def _version(document: Any, source: Path) -> SpecVersion:
     if declared or "swagger" in document:
         found = declared or document.get("swagger")
         raise SpecError(f"{source}: unsupported OpenAPI version {found!r} (2.0, 3.0, 3.1 are)")
-    raise SpecError(f"{source}: not an OpenAPI description (no 'openapi' or 'swagger' key)")
+    raise SpecError(
+        f"{source}: not an OpenAPI description or Postman collection "
+        "(no 'openapi', 'swagger' or 'info.schema' key)"
+    )
 
 
 def _operations(builder: OpenApi3Builder) -> list[Operation]:
@@ -147,6 +154,12 @@ def load_spec(path: Path) -> ApiSpec:
     store = DocumentStore()
     root_uri = source.as_uri()
     document = store.load(root_uri)
+    conversion_warnings: list[str] = []
+    origin = ""
+    postman = collection_version(document)
+    if postman is not None:
+        document = store.documents[root_uri] = collection_to_openapi(document, conversion_warnings)
+        origin = f"Postman Collection v{postman}"
     version = _version(document, Path(path))
     store.crawl(root_uri)
     builder: OpenApi3Builder = (
@@ -156,6 +169,7 @@ def load_spec(path: Path) -> ApiSpec:
         builder.normalizer.normalize(schema, root_uri)
     for schema in (document.get("definitions") or {}).values():
         builder.normalizer.normalize(schema, root_uri)
+    builder.warnings.extend(conversion_warnings)
     operations = _unique_keys(_operations(builder), builder.warnings)
     base_path, servers = builder.base_path()
     info = document.get("info") or {}
@@ -170,6 +184,7 @@ def load_spec(path: Path) -> ApiSpec:
         base_path=base_path,
         servers=servers,
         warnings=tuple(builder.warnings),
+        origin=origin,
     )
     log.debug(
         "spec.loaded",

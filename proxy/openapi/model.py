@@ -247,7 +247,8 @@ class ApiSpec:
     URI, for jsonschema (``Draft202012Validator(..., registry=spec.registry)``).
     ``base_path`` is the path part of the first server URL (Swagger 2.0: ``basePath``).
     ``warnings`` are non-fatal findings (e.g. an example that violates its schema) as
-    ``"<file>#<pointer>: <message>"`` lines.
+    ``"<file>#<pointer>: <message>"`` lines. ``origin`` names the source format when it was
+    not OpenAPI (``"Postman Collection v2.1"``), converted at load.
     """
 
     source: str
@@ -260,6 +261,7 @@ class ApiSpec:
     base_path: str = ""
     servers: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
+    origin: str = ""
 
 
 def find_response(operation: Operation, code: int) -> Response | None:

@@ -176,7 +176,8 @@ def test_swagger_20_conversion(tmp_path: Path) -> None:
         (
             "not.yaml",
             "hello: world\n",
-            "not an OpenAPI description (no 'openapi' or 'swagger' key)",
+            "not an OpenAPI description or Postman collection (no 'openapi', 'swagger' or "
+            "'info.schema' key)",
         ),
         ("old.yaml", "swagger: '1.2'\n", "unsupported OpenAPI version '1.2'"),
         (
