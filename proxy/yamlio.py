@@ -83,12 +83,28 @@ class _StringKeyLoader(_BaseLoader):
             )
 
 
+def _construct_core_int(loader: _StringKeyLoader, node: yaml.ScalarNode) -> int:
+    """YAML 1.2 core ints: ``0o17`` octal, ``0x1F`` hex, anything else decimal (``0553391925``
+    is 553391925; YAML 1.1's leading-zero octal made it a crash)."""
+    text = str(loader.construct_scalar(node))
+    sign = -1 if text.startswith("-") else 1
+    digits = text.lstrip("+-")
+    base = {"0o": 8, "0x": 16}.get(digits[:2], 10)
+    try:
+        return sign * int(digits[2:] if base != 10 else digits, base)
+    except ValueError:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"{text!r} is not an integer", node.start_mark
+        ) from None
+
+
 for _tag, _regexp, _first in _CORE_RESOLVERS:
     _StringKeyLoader.add_implicit_resolver(_tag, _regexp, list(_first))
 _StringKeyLoader.add_constructor(
     "tag:yaml.org,2002:map",
     _StringKeyLoader.construct_string_key_map,
 )
+_StringKeyLoader.add_constructor("tag:yaml.org,2002:int", _construct_core_int)
 _StringKeyLoader.add_constructor(
     "tag:yaml.org,2002:timestamp",
     _StringKeyLoader.construct_yaml_str,  # type: ignore[type-var]  # stub: SafeConstructor method
@@ -108,6 +124,8 @@ def load_yaml_document(text: str | bytes, source: str = "<string>") -> YamlDocum
         raise YamlSyntaxError(message or "invalid YAML", line, column) from None
     except yaml.YAMLError as error:
         raise YamlSyntaxError(str(error), 0, 0) from None
+    except (ValueError, TypeError) as error:  # a tagged scalar PyYAML cannot convert
+        raise YamlSyntaxError(f"cannot read a value: {error}", 0, 0) from None
     finally:
         loader.dispose()
     return YamlDocument(data=data, _key_marks=loader.key_marks)

@@ -169,7 +169,7 @@ def load_spec(path: Path) -> ApiSpec:
         builder.normalizer.normalize(schema, root_uri)
     for schema in (document.get("definitions") or {}).values():
         builder.normalizer.normalize(schema, root_uri)
-    builder.warnings.extend(conversion_warnings)
+    builder.warnings.extend((*conversion_warnings, *store.warnings))
     operations = _unique_keys(_operations(builder), builder.warnings)
     base_path, servers = builder.base_path()
     info = document.get("info") or {}
