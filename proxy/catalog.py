@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from proxy.config import ApiSettings, Mode, Settings, env_mode_variable, lies_under
 from proxy.errors import ConfigError
+from proxy.gc_pause import collector_paused
 from proxy.openapi.loader import load_spec
 from proxy.openapi.model import ApiSpec, Operation, SecuritySchemeKind
 from proxy.openapi.paths import PathMatch, PathRouter
@@ -160,10 +161,11 @@ def build_catalog(settings: Settings, specs: Mapping[str, ApiSpec] | None = None
     """Load (or take) every API's spec and prepare it; raise on any config or spec error."""
     mounted: list[MountedApi] = []
     errors: list[str] = []
-    for api in settings.apis.values():
-        spec = specs[api.name] if specs and api.name in specs else load_spec(api.spec_path)
-        errors.extend(_unknown_operation_keys(settings, api, spec))
-        mounted.append(_prepare(settings, api, spec))
+    with collector_paused():
+        for api in settings.apis.values():
+            spec = specs[api.name] if specs and api.name in specs else load_spec(api.spec_path)
+            errors.extend(_unknown_operation_keys(settings, api, spec))
+            mounted.append(_prepare(settings, api, spec))
     if errors:
         raise ConfigError(errors)
     mounted.sort(key=lambda api: -len(api.settings.mount))

@@ -18,6 +18,7 @@ from typing import Any
 import structlog
 
 from proxy.errors import SpecError
+from proxy.gc_pause import collector_paused
 from proxy.openapi.builder import METHODS, Located, OpenApi3Builder
 from proxy.openapi.documents import DocumentStore
 from proxy.openapi.model import (
@@ -149,6 +150,11 @@ def _unique_keys(operations: list[Operation], warnings: list[str]) -> list[Opera
 
 def load_spec(path: Path) -> ApiSpec:
     """Load one description and everything it references; raise SpecError on any fault."""
+    with collector_paused():
+        return _load_spec(path)
+
+
+def _load_spec(path: Path) -> ApiSpec:
     started = time.perf_counter()
     source = Path(path).resolve()
     store = DocumentStore()
