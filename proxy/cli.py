@@ -26,6 +26,7 @@ from proxy import __version__
 from proxy.catalog import Catalog, build_catalog
 from proxy.config import Settings, load_settings, settings_for_spec
 from proxy.errors import MockproxyError
+from proxy.mock.schema_examples import unfit_property_examples
 from proxy.observability import configure_logging
 from proxy.server import serve
 from proxy.snapshot import Reloader, Snapshot
@@ -134,7 +135,7 @@ def _print_check(settings: Settings, catalog: Catalog, as_json: bool, out: TextI
                 f"  {operation.method:7} {operation.path:40} {operation.key:28} "
                 f"{prepared.mode.value:8} ({prepared.mode_source})\n"
             )
-        for warning in (*spec.warnings, *check_examples(spec)):
+        for warning in (*spec.warnings, *check_examples(spec), *unfit_property_examples(spec)):
             out.write(f"  warning: {warning}\n")
 
 

@@ -23,9 +23,10 @@ from typing import Any, Final
 
 from proxy.mock.folding import ANNOTATIONS, deref, merge_all_of, without
 from proxy.mock.scalars import number_value, string_value
+from proxy.mock.schema_examples import example_fits
 from proxy.openapi.model import Schema
 
-__all__ = ["Direction", "example_fits", "generate"]
+__all__ = ["Direction", "generate"]
 
 
 class Direction(enum.StrEnum):
@@ -135,38 +136,6 @@ def _declared_value(node: dict[str, Any]) -> tuple[bool, Any]:
         if example_fits(node, candidate):
             return True, candidate
     return False, None
-
-
-_PYTHON_TYPES: Final[dict[str, Any]] = {
-    "string": str,
-    "boolean": bool,
-    "array": list,
-    "object": dict,
-    "null": type(None),
-}
-
-
-def _has_type(value: Any, kind: Any) -> bool:
-    is_number = isinstance(value, int | float) and not isinstance(value, bool)
-    if kind == "integer":
-        return is_number and float(value).is_integer()
-    if kind == "number":
-        return is_number
-    python_type = _PYTHON_TYPES.get(kind)
-    return python_type is None or isinstance(value, python_type)
-
-
-def example_fits(node: dict[str, Any], value: Any) -> bool:
-    """Whether ``value`` meets the schema's own ``type``, ``const`` and ``enum`` (a quick check
-    for examples written beside a schema: ``'false'`` for a boolean, a list for an object)."""
-    declared = node.get("type")
-    kinds = declared if isinstance(declared, list) else [declared] if declared else []
-    if kinds and not any(_has_type(value, kind) for kind in kinds):
-        return False
-    if "const" in node and value != node["const"]:
-        return False
-    enum_values = node.get("enum")
-    return not isinstance(enum_values, list) or value in enum_values
 
 
 def _follow(node: dict[str, Any], resolver: Any, context: _Context) -> Any:
