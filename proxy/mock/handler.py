@@ -68,7 +68,7 @@ async def mock(
         from_script = headers.get(_FROM_SCRIPT[0]) == _FROM_SCRIPT[1]
         reply = unauthorized_reply(prepared, headers.get(hdrs.ACCEPT), from_script)
     elif result is not None and invalid and _enforced(decision):
-        return _invalid_answer(request, exchange, prepared, result)
+        return _invalid_answer(request, exchange, prepared, result, preferences.example)
     elif is_static(preferences, settings.dynamic):
         answer = _static_answer(request, decision, settings, answers, prepared, preferences)
         if not invalid and hdrs.ORIGIN not in headers:
@@ -119,11 +119,14 @@ def _invalid_answer(
     exchange: Exchange,
     prepared: PreparedOperation,
     result: ValidationResult,
+    example: str | None,
 ) -> web.Response:
-    """What the spec documents for an invalid request, else a problem listing the errors."""
+    """What the spec documents for an invalid request (with the example asked for by name),
+    else a problem listing the errors."""
     extra = _extra_headers(request, exchange, result)
     try:
-        reply: MockReply = invalid_reply(prepared, result, request.headers.get(hdrs.ACCEPT))
+        accept = request.headers.get(hdrs.ACCEPT)
+        reply: MockReply = invalid_reply(prepared, result, accept, example)
     except ProblemError as error:
         error.extensions.setdefault("request_id", exchange.request_id)
         return problem_response(error, request.path, extra)

@@ -21,6 +21,7 @@ from proxy.catalog import PreparedOperation
 from proxy.fields import OPERATION_HEADER, SOURCE_HEADER
 from proxy.mock.choose import (
     Choice,
+    checked_example,
     choose_media_type,
     choose_response,
     example_named,
@@ -215,13 +216,18 @@ def unauthorized_reply(
 
 
 def invalid_reply(
-    prepared: PreparedOperation, result: ValidationResult, accept: str | None
+    prepared: PreparedOperation,
+    result: ValidationResult,
+    accept: str | None,
+    example: str | None = None,
 ) -> MockReply:
     """The answer to an invalid request: what the spec documents for it, else a problem.
 
     For a request that fails validation the documented 422, else 400, else ``default`` is
-    sent with its example, so the body is what the real API would send; 415 and 501 are
-    answered only as documented. Without a documented answer: a problem listing the errors.
+    sent with its example (the one named by ``example``, when asked for: a name it does not
+    have is a 404 problem, as in Prism), so the body is what the real API would send; 415 and
+    501 are answered only as documented. Without a documented answer: a problem listing the
+    errors.
     """
     operation = prepared.operation
     candidates = ("422", "400", "default") if result.status in (400, 422) else (str(result.status),)
@@ -230,7 +236,8 @@ def invalid_reply(
         response = by_status.get(status)
         if response is not None:
             code = result.status if status == "default" else int(status)
-            return render_choice(operation, Choice(code, response), accept, None)
+            named = checked_example(operation, response, example)
+            return render_choice(operation, Choice(code, response, named), accept, None)
     kinds = {400: "malformed-request", 415: "unsupported-media-type", 501: "not-supported"}
     raise ProblemError(
         result.status,
