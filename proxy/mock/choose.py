@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from proxy.media_types import is_json, media_base
 from proxy.mock.prefer import Preferences
-from proxy.openapi.model import Example, MediaType, Operation, Response, find_response
+from proxy.openapi.model import NO_EXAMPLE, Example, MediaType, Operation, Response, find_response
 from proxy.problems import ProblemError
 
 __all__ = [
@@ -187,17 +187,20 @@ def choose_media_type(
 ) -> MediaType | None:
     """The documented media type that best fits Accept; None when none is acceptable.
 
-    On equal preference JSON wins, then document order; a type that holds the requested
-    named example wins over one that does not.
+    On equal preference a type that holds the requested named example wins, then one with
+    any documented example (Swagger 2.0 ``examples`` are per media type: the example is what
+    the API sends), then JSON, then document order.
     """
-    best: tuple[float, int, int, int] | None = None
+    best: tuple[float, int, int, int, int] | None = None
     chosen: MediaType | None = None
     for index, media in enumerate(content):
         quality = _quality(accept, media.media_type)
         if quality <= 0:
             continue
         has_example = example is not None and any(e.name == example for e in media.examples)
-        key = (quality, int(has_example), int(is_json(media_base(media.media_type))), -index)
+        documented = media.example is not NO_EXAMPLE or bool(media.examples)
+        json_type = is_json(media_base(media.media_type))
+        key = (quality, int(has_example), int(documented), int(json_type), -index)
         if best is None or key > best:
             best, chosen = key, media
     return chosen

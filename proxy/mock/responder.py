@@ -19,6 +19,7 @@ from multidict import CIMultiDict
 
 from proxy.catalog import PreparedOperation
 from proxy.fields import OPERATION_HEADER, SOURCE_HEADER
+from proxy.media_types import written_as_json
 from proxy.mock.choose import (
     Choice,
     checked_example,
@@ -129,24 +130,29 @@ def _documented_headers(
     return tuple(pairs)
 
 
-def _body_value(media: MediaType, example_name: str | None, rng: random.Random | None) -> Any:
+def _body_value(
+    media: MediaType, example_name: str | None, rng: random.Random | None
+) -> tuple[Any, bool]:
+    """The value to send and whether it is a documented example (else generated)."""
     named = example_named(media, example_name)
     if named is not None:
-        return named.value
+        return named.value, True
     if rng is None:
         if media.example is not NO_EXAMPLE:
-            return media.example
+            return media.example, True
         if media.examples:
-            return media.examples[0].value
+            return media.examples[0].value, True
     if media.schema is None:
-        return NO_EXAMPLE
-    return generate(media.schema, rng=rng, direction=Direction.RESPONSE)
+        return NO_EXAMPLE, False
+    return generate(media.schema, rng=rng, direction=Direction.RESPONSE), False
 
 
 def _body_bytes(media: MediaType, example_name: str | None, rng: random.Random | None) -> bytes:
-    value = _body_value(media, example_name, rng)
+    value, documented = _body_value(media, example_name, rng)
     if value is NO_EXAMPLE:
         return b""
+    if documented and isinstance(value, str) and not written_as_json(media.media_type):
+        return value.encode()  # an XML, HTML or text example is the body as written
     return render_body(value, media.media_type, media.schema)
 
 
@@ -173,14 +179,12 @@ def render_choice(
     if response.content and choice.status not in _NO_BODY_STATUSES:
         media = choose_media_type(response.content, parse_accept(accept), choice.example_name)
         if media is None:
-            available = [m.media_type for m in response.content]
-            raise ProblemError(
-                406,
-                "not-acceptable",
-                f"none of the documented media types fits Accept: {accept}; "
-                f"documented: {', '.join(available)}",
-                available_media_types=available,
-            )
+            raise _not_acceptable(accept, [m.media_type for m in response.content])
+    elif operation.produces and choice.status not in _NO_BODY_STATUSES:
+        # Swagger 2.0: a response without a schema still answers only what `produces` lists
+        declared = tuple(MediaType(media_type, None) for media_type in operation.produces)
+        if choose_media_type(declared, parse_accept(accept)) is None:
+            raise _not_acceptable(accept, list(operation.produces))
     body = _body_bytes(media, choice.example_name, rng) if media else b""
     headers = _documented_headers(response, rng)
     return MockReply(
@@ -188,6 +192,16 @@ def render_choice(
         headers=headers,
         body=body,
         content_type=media.media_type if media else None,
+    )
+
+
+def _not_acceptable(accept: str | None, available: list[str]) -> ProblemError:
+    return ProblemError(
+        406,
+        "not-acceptable",
+        f"none of the documented media types fits Accept: {accept}; "
+        f"documented: {', '.join(available)}",
+        available_media_types=available,
     )
 
 

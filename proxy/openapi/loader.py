@@ -121,6 +121,7 @@ def _operation(
         pointer=located.pointer,
         extensions={k: v for k, v in value.items() if k.startswith("x-")},
         servers=_server_urls(value.get("servers") or path_item.value.get("servers")),
+        produces=tuple(builder.produces(located)) if isinstance(builder, Swagger2Builder) else (),
     )
 
 

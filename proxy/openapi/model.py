@@ -219,7 +219,8 @@ class Operation:
     ``parameters`` are the effective ones (path-level merged with operation-level).
     ``responses`` are in document order; ``security`` is effective (operation, else global).
     ``extensions`` keeps the operation's ``x-`` members; ``servers`` are the operation's or
-    path item's own server URLs, when it overrides the description's.
+    path item's own server URLs, when it overrides the description's. ``produces`` is a
+    Swagger 2.0 operation's effective ``produces`` (what it may answer even without a schema).
     """
 
     method: str
@@ -237,6 +238,7 @@ class Operation:
     pointer: str = ""
     extensions: Mapping[str, Any] = field(default_factory=dict)
     servers: tuple[str, ...] = ()
+    produces: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
