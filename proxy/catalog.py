@@ -60,12 +60,20 @@ class MountedApi:
     def name(self) -> str:
         return self.settings.name
 
-    def match(self, path: str) -> PathMatch[Mapping[str, PreparedOperation]] | None:
-        """Match a raw path below the mount; the spec's base path may be included or not."""
-        found = self.router.match(path or "/")
+    def match(
+        self, path: str, method: str | None = None
+    ) -> PathMatch[Mapping[str, PreparedOperation]] | None:
+        """Match a raw path below the mount; the spec's base path may be included or not.
+        With ``method``, a template that documents it wins over one that matched first."""
+
+        def documents(methods: Mapping[str, PreparedOperation]) -> bool:
+            return method in methods or (method == "HEAD" and "GET" in methods)
+
+        wanted = documents if method is not None else None
+        found = self.router.match(path or "/", wanted)
         base = self.spec.base_path
         if found is None and base and path.startswith(base + "/"):
-            found = self.router.match(path[len(base) :])
+            found = self.router.match(path[len(base) :], wanted)
         return found
 
 

@@ -41,7 +41,19 @@ _FROM_SCRIPT = ("X-Requested-With", "XMLHttpRequest")
 async def mock(
     request: web.Request, decision: RouteDecision, exchange: Exchange, answers: MockAnswers
 ) -> web.StreamResponse:
-    """The mock's answer to a routed request (static answers kept in ``answers``)."""
+    """The mock's answer to a routed request (static answers kept in ``answers``); its problem
+    answers (405, an undocumented ``Prefer``) carry the CORS headers too, as Prism's do."""
+    try:
+        return await _mock(request, decision, exchange, answers)
+    except ProblemError as error:
+        for name, value in cors_headers(request, exchange.settings).items():
+            error.headers.setdefault(name, value)
+        raise
+
+
+async def _mock(
+    request: web.Request, decision: RouteDecision, exchange: Exchange, answers: MockAnswers
+) -> web.StreamResponse:
     settings = exchange.settings
     prepared = decision.prepared
     if prepared is None:

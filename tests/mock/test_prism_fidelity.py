@@ -71,3 +71,101 @@ async def test_swagger_produces_is_negotiated_without_a_schema(
     assert refused.status == 406
     assert (await refused.json())["available_media_types"] == ["application/json"]
     assert (await client.get("/nobody", headers={"Accept": "application/json"})).status == 200
+
+
+ROUTES = """\
+openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /items:
+    post:
+      responses:
+        '201': {description: made}
+  /links/{optionId}:
+    post:
+      parameters: [{name: optionId, in: path, required: true, schema: {type: string}}]
+      responses:
+        '201': {description: made}
+  /links/{id}:
+    get:
+      parameters: [{name: id, in: path, required: true, schema: {type: integer}}]
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: {type: object, properties: {id: {type: integer, example: 7}}}
+  /links/{id}/details:
+    get:
+      parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+      responses:
+        '200': {description: ok}
+"""
+
+
+async def test_head_without_get_is_405_with_allow(aiohttp_client: Any, tmp_path: Path) -> None:
+    """HEAD on a path documenting neither GET nor HEAD is refused, naming what is allowed."""
+    client = await serve(aiohttp_client, tmp_path, ROUTES)
+    response = await client.head("/items")
+    assert (response.status, response.headers["Allow"]) == (405, "POST")
+
+
+async def test_twin_templates_route_by_method(aiohttp_client: Any, tmp_path: Path) -> None:
+    """``/links/{optionId}`` (POST) and ``/links/{id}`` (GET) both answer their method."""
+    client = await serve(aiohttp_client, tmp_path, ROUTES)
+    got = await client.get("/links/7")
+    assert (got.status, await got.json()) == (200, {"id": 7})
+    assert got.headers["X-Mockproxy-Operation"] == "GET /links/{id}"
+    posted = await client.post("/links/7")
+    assert (posted.status, posted.headers["X-Mockproxy-Operation"]) == (
+        201,
+        "POST /links/{optionId}",
+    )
+    refused = await client.delete("/links/7")
+    assert (refused.status, refused.headers["Allow"]) == (405, "POST, GET")
+
+
+async def test_empty_segment_is_a_missing_path_parameter(
+    aiohttp_client: Any, tmp_path: Path
+) -> None:
+    """``/links//details`` is validated: 422 naming the missing parameter, not 404."""
+    client = await serve(aiohttp_client, tmp_path, ROUTES)
+    response = await client.get("/links//details")
+    assert response.status == 422
+    assert (await response.json())["errors"] == [
+        {"pointer": "/path/id", "detail": "required path parameter 'id' is missing"}
+    ]
+
+
+async def test_preflight_names_every_method_of_the_path(
+    aiohttp_client: Any, tmp_path: Path
+) -> None:
+    """A preflight is 204 with the methods of every template matching the path."""
+    client = await serve(aiohttp_client, tmp_path, ROUTES)
+    response = await client.options(
+        "/links/7",
+        headers={"Origin": "http://app.test", "Access-Control-Request-Method": "GET"},
+    )
+    assert response.status == 204
+    assert response.headers["Access-Control-Allow-Methods"] == "POST, GET, OPTIONS"
+    assert await response.read() == b""
+
+
+async def test_cors_headers_on_every_answer(aiohttp_client: Any, tmp_path: Path) -> None:
+    """Answers and problem answers alike carry the CORS headers, credentials for an Origin."""
+    client = await serve(aiohttp_client, tmp_path, ROUTES)
+    anonymous = await client.head("/items")
+    assert anonymous.status == 405
+    assert (
+        anonymous.headers["Access-Control-Allow-Origin"],
+        anonymous.headers["Access-Control-Allow-Headers"],
+    ) == ("*", "*")
+    origin = {"Origin": "http://app.test"}
+    for response in (
+        await client.get("/links/7", headers=origin),
+        await client.delete("/links/7", headers=origin),
+    ):
+        assert response.headers["Access-Control-Allow-Origin"] == "http://app.test"
+        assert response.headers["Access-Control-Allow-Credentials"] == "true"
+        assert response.headers["Access-Control-Allow-Headers"] == "*"
+        assert response.headers["Access-Control-Expose-Headers"] == "*"
