@@ -208,7 +208,8 @@ def _not_acceptable(accept: str | None, available: list[str]) -> ProblemError:
 def unauthorized_reply(
     prepared: PreparedOperation, accept: str | None, from_script: bool = False
 ) -> MockReply:
-    """The documented 401 with its example, else the conventional JSON message.
+    """The documented 401 (its example, else a body made from its schema), else, where the
+    spec documents no 401, the conventional JSON message.
 
     ``from_script`` (``X-Requested-With: XMLHttpRequest``) leaves out the Basic and Digest
     challenges, which would make a browser pop up its own login dialog over the page's fetch
@@ -222,7 +223,7 @@ def unauthorized_reply(
     documented = find_response(prepared.operation, 401)
     if documented is not None and documented.status == "401":
         media = choose_media_type(documented.content, parse_accept(accept))
-        if media is not None and (media.example is not NO_EXAMPLE or media.examples):
+        if media is not None or not documented.content:
             reply = render_choice(prepared.operation, Choice(401, documented), accept, None)
             return MockReply(401, reply.headers + challenges, reply.body, reply.content_type)
     body = json.dumps({"code": 401, "message": prepared.security.message()}).encode()

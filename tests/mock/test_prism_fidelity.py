@@ -169,3 +169,81 @@ async def test_cors_headers_on_every_answer(aiohttp_client: Any, tmp_path: Path)
         assert response.headers["Access-Control-Allow-Credentials"] == "true"
         assert response.headers["Access-Control-Allow-Headers"] == "*"
         assert response.headers["Access-Control-Expose-Headers"] == "*"
+
+
+SECURED = """\
+openapi: 3.0.3
+info: {title: t, version: '1'}
+components:
+  securitySchemes:
+    basic: {type: http, scheme: basic}
+    key: {type: apiKey, in: header, name: X-Key}
+paths:
+  /plain:
+    get:
+      security: [{basic: []}]
+      responses:
+        '200': {description: ok}
+  /both:
+    get:
+      security: [{basic: [], key: []}]
+      responses:
+        '200': {description: ok}
+        '401':
+          description: who are you
+          content:
+            application/json:
+              example: {error: unauthenticated}
+  /orders:
+    post:
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {type: object, required: [qty], properties: {qty: {type: integer}}}
+      responses:
+        '201': {description: made}
+        '422':
+          description: invalid
+          content:
+            application/json:
+              examples:
+                tooMany: {value: {error: too many}}
+"""
+BASIC = {"Authorization": "Basic dXNlcjpwYXNz"}
+
+
+async def test_basic_credential_must_be_id_and_password(
+    aiohttp_client: Any, tmp_path: Path
+) -> None:
+    """``Basic abc123`` is not base64 of ``id:password``: 401; a well-formed one passes."""
+    client = await serve(aiohttp_client, tmp_path, SECURED)
+    refused = await client.get("/plain", headers={"Authorization": "Basic abc123"})
+    assert refused.status == 401
+    assert await refused.json() == {
+        "code": 401,
+        "message": "Not authenticated. Supported authentication types: basic.",
+    }
+    assert (await client.get("/plain", headers=BASIC)).status == 200
+
+
+async def test_combined_schemes_need_both_and_answer_the_documented_401(
+    aiohttp_client: Any, tmp_path: Path
+) -> None:
+    """Schemes required together (AND) need both; the spec's own 401 is the answer."""
+    client = await serve(aiohttp_client, tmp_path, SECURED)
+    half = await client.get("/both", headers=BASIC)
+    assert (half.status, await half.json()) == (401, {"error": "unauthenticated"})
+    assert (await client.get("/both", headers={**BASIC, "X-Key": "k"})).status == 200
+
+
+async def test_invalid_request_with_unknown_example_name_is_404(
+    aiohttp_client: Any, tmp_path: Path
+) -> None:
+    """An invalid request gets its 422 example by name; a name the 422 lacks is a 404."""
+    client = await serve(aiohttp_client, tmp_path, SECURED)
+    named = await client.post("/orders", json={}, headers={"Prefer": "example=tooMany"})
+    assert (named.status, await named.json()) == (422, {"error": "too many"})
+    unknown = await client.post("/orders", json={}, headers={"Prefer": "example=nope"})
+    assert unknown.status == 404
+    assert (await unknown.json())["available_examples"] == ["tooMany"]
