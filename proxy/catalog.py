@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from proxy.config import ApiSettings, Mode, Settings, env_mode_variable, lies_under
 from proxy.errors import ConfigError
+from proxy.gc_pause import collector_paused
 from proxy.mock.simulate import Simulation, build_simulation
 from proxy.openapi.loader import load_spec
 from proxy.openapi.model import ApiSpec, Operation, SecuritySchemeKind
@@ -63,12 +64,20 @@ class MountedApi:
     def name(self) -> str:
         return self.settings.name
 
-    def match(self, path: str) -> PathMatch[Mapping[str, PreparedOperation]] | None:
-        """Match a raw path below the mount; the spec's base path may be included or not."""
-        found = self.router.match(path or "/")
+    def match(
+        self, path: str, method: str | None = None
+    ) -> PathMatch[Mapping[str, PreparedOperation]] | None:
+        """Match a raw path below the mount; the spec's base path may be included or not.
+        With ``method``, a template that documents it wins over one that matched first."""
+
+        def documents(methods: Mapping[str, PreparedOperation]) -> bool:
+            return method in methods or (method == "HEAD" and "GET" in methods)
+
+        wanted = documents if method is not None else None
+        found = self.router.match(path or "/", wanted)
         base = self.spec.base_path
         if found is None and base and path.startswith(base + "/"):
-            found = self.router.match(path[len(base) :])
+            found = self.router.match(path[len(base) :], wanted)
         return found
 
 
@@ -168,10 +177,11 @@ def build_catalog(settings: Settings, specs: Mapping[str, ApiSpec] | None = None
     """Load (or take) every API's spec and prepare it; raise on any config or spec error."""
     mounted: list[MountedApi] = []
     errors: list[str] = []
-    for api in settings.apis.values():
-        spec = specs[api.name] if specs and api.name in specs else load_spec(api.spec_path)
-        errors.extend(_unknown_operation_keys(settings, api, spec))
-        mounted.append(_prepare(settings, api, spec, errors))
+    with collector_paused():
+        for api in settings.apis.values():
+            spec = specs[api.name] if specs and api.name in specs else load_spec(api.spec_path)
+            errors.extend(_unknown_operation_keys(settings, api, spec))
+            mounted.append(_prepare(settings, api, spec, errors))
     if errors:
         raise ConfigError(errors)
     mounted.sort(key=lambda api: -len(api.settings.mount))

@@ -26,6 +26,7 @@ from proxy import __version__
 from proxy.catalog import Catalog, build_catalog
 from proxy.config import Settings, load_settings, settings_for_spec
 from proxy.errors import MockproxyError
+from proxy.mock.schema_examples import unfit_property_examples
 from proxy.observability import configure_logging
 from proxy.server import serve
 from proxy.snapshot import Reloader, Snapshot
@@ -64,7 +65,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("-c", "--config", type=Path, help="config file")
     common(serve)
     mock = commands.add_parser("mock", help="mock one spec at the root path, no config needed")
-    mock.add_argument("spec", type=Path, help="OpenAPI or Swagger description (YAML or JSON)")
+    mock.add_argument(
+        "spec", type=Path, help="OpenAPI or Swagger description (YAML or JSON), Postman collection"
+    )
     common(mock)
     check = commands.add_parser("check", help="load everything, list operations and modes")
     check.add_argument("-c", "--config", type=Path, help="config file")
@@ -121,8 +124,9 @@ def _print_check(settings: Settings, catalog: Catalog, as_json: bool, out: TextI
         return
     for api in catalog.apis:
         spec = api.spec
+        source_format = spec.origin or f"OpenAPI {spec.version.value}"
         out.write(
-            f"{api.name}: {spec.title} {spec.api_version} (OpenAPI {spec.version.value}), "
+            f"{api.name}: {spec.title} {spec.api_version} ({source_format}), "
             f"{len(api.operations)} operations, mounted at {api.settings.mount or '/'}, "
             f"upstream {api.settings.upstream or '(none)'}\n"
         )
@@ -134,7 +138,7 @@ def _print_check(settings: Settings, catalog: Catalog, as_json: bool, out: TextI
             )
             if prepared.simulation is not None:
                 out.write(f"          {prepared.simulation.summary()}\n")
-        for warning in (*spec.warnings, *check_examples(spec)):
+        for warning in (*spec.warnings, *check_examples(spec), *unfit_property_examples(spec)):
             out.write(f"  warning: {warning}\n")
     _print_simulation_settings(settings, catalog, out)
 

@@ -46,7 +46,23 @@ async def mock(
     error_code: str | None = None,
 ) -> web.StreamResponse:
     """The mock's answer to a routed request (static answers kept in ``answers``);
-    ``error_code`` answers that documented error instead, as ``Prefer: code=`` would."""
+    ``error_code`` answers that documented error instead, as ``Prefer: code=`` would. Its
+    problem answers (405, an undocumented ``Prefer``) carry the CORS headers too, as Prism's do."""
+    try:
+        return await _mock(request, decision, exchange, answers, error_code)
+    except ProblemError as error:
+        for name, value in cors_headers(request, exchange.settings).items():
+            error.headers.setdefault(name, value)
+        raise
+
+
+async def _mock(
+    request: web.Request,
+    decision: RouteDecision,
+    exchange: Exchange,
+    answers: MockAnswers,
+    error_code: str | None,
+) -> web.StreamResponse:
     settings = exchange.settings
     prepared = decision.prepared
     if prepared is None:
@@ -75,7 +91,7 @@ async def mock(
         from_script = headers.get(_FROM_SCRIPT[0]) == _FROM_SCRIPT[1]
         reply = unauthorized_reply(prepared, headers.get(hdrs.ACCEPT), from_script)
     elif result is not None and invalid and _enforced(decision):
-        return _invalid_answer(request, exchange, prepared, result)
+        return _invalid_answer(request, exchange, prepared, result, preferences.example)
     elif is_static(preferences, settings.dynamic):
         answer = _static_answer(request, decision, settings, answers, prepared, preferences)
         if not invalid and hdrs.ORIGIN not in headers:
@@ -128,11 +144,14 @@ def _invalid_answer(
     exchange: Exchange,
     prepared: PreparedOperation,
     result: ValidationResult,
+    example: str | None,
 ) -> web.Response:
-    """What the spec documents for an invalid request, else a problem listing the errors."""
+    """What the spec documents for an invalid request (with the example asked for by name),
+    else a problem listing the errors."""
     extra = _extra_headers(request, exchange, result)
     try:
-        reply: MockReply = invalid_reply(prepared, result, request.headers.get(hdrs.ACCEPT))
+        accept = request.headers.get(hdrs.ACCEPT)
+        reply: MockReply = invalid_reply(prepared, result, accept, example)
     except ProblemError as error:
         error.extensions.setdefault("request_id", exchange.request_id)
         return problem_response(error, request.path, extra)

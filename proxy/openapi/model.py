@@ -220,8 +220,9 @@ class Operation:
     ``parameters`` are the effective ones (path-level merged with operation-level).
     ``responses`` are in document order; ``security`` is effective (operation, else global).
     ``extensions`` keeps the operation's ``x-`` members; ``servers`` are the operation's or
-    path item's own server URLs, when it overrides the description's. ``callbacks`` are
-    the OpenAPI 3 callback requests it declares, in document order.
+    path item's own server URLs, when it overrides the description's. ``produces`` is a
+    Swagger 2.0 operation's effective ``produces`` (what it may answer even without a schema).
+    ``callbacks`` are the OpenAPI 3 callback requests it declares, in document order.
     """
 
     method: str
@@ -239,6 +240,7 @@ class Operation:
     pointer: str = ""
     extensions: Mapping[str, Any] = field(default_factory=dict)
     servers: tuple[str, ...] = ()
+    produces: tuple[str, ...] = ()
     callbacks: tuple[Callback, ...] = ()
 
 
@@ -264,7 +266,8 @@ class ApiSpec:
     URI, for jsonschema (``Draft202012Validator(..., registry=spec.registry)``).
     ``base_path`` is the path part of the first server URL (Swagger 2.0: ``basePath``).
     ``warnings`` are non-fatal findings (e.g. an example that violates its schema) as
-    ``"<file>#<pointer>: <message>"`` lines.
+    ``"<file>#<pointer>: <message>"`` lines. ``origin`` names the source format when it was
+    not OpenAPI (``"Postman Collection v2.1"``), converted at load.
     """
 
     source: str
@@ -277,6 +280,7 @@ class ApiSpec:
     base_path: str = ""
     servers: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
+    origin: str = ""
 
 
 def find_response(operation: Operation, code: int) -> Response | None:
