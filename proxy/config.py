@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -48,6 +48,9 @@ from proxy.yamlio import YamlSyntaxError, load_yaml_document
 
 __all__ = [
     "API_KEYS",
+    "BUNDLED_CONFIG",
+    "ENVIRONMENT_VARIABLES",
+    "LOCAL_CONFIG",
     "TOP_LEVEL_KEYS",
     "ApiSettings",
     "LogFormat",
@@ -56,6 +59,7 @@ __all__ = [
     "Settings",
     "Timeouts",
     "ValidationMode",
+    "choose_config_path",
     "env_mode_variable",
     "lies_under",
     "load_settings",
@@ -156,6 +160,7 @@ class Settings:
     """Seeds the latency, fault and error draws: a run repeats exactly."""
     callback_delivery: DeliverySettings = field(default_factory=DeliverySettings)
     positions: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    warnings: tuple[str, ...] = ()  # worth saying at start-up, not worth refusing to start
 
 
 _API_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
@@ -173,10 +178,52 @@ def _env_mode(environ: Mapping[str, str], name: str, errors: list[str]) -> Mode 
         return None
 
 
+LOCAL_CONFIG: Final = Path("config/mockproxy.yaml")
+BUNDLED_CONFIG: Final = Path(__file__).resolve().parent / "bundled" / "mockproxy.yaml"
+ENV_MODE_PREFIX: Final = "MOCKPROXY_MODE_"
+ENVIRONMENT_VARIABLES: Final = (  # every MOCKPROXY_* variable read (the README lists each)
+    "MOCKPROXY_CONFIG",
+    "MOCKPROXY_MODE",
+    "MOCKPROXY_HOST",
+    "MOCKPROXY_PORT",
+    "MOCKPROXY_DYNAMIC",
+    "MOCKPROXY_LOG_FORMAT",
+    "MOCKPROXY_LOG_LEVEL",
+    "MOCKPROXY_ADMIN_TOKEN",
+)
+
+
+def choose_config_path(given: Path | None, environ: Mapping[str, str], cwd: Path) -> Path:
+    """``-c``, else ``MOCKPROXY_CONFIG``, else ``./config/mockproxy.yaml`` when it exists, else
+    the config bundled with the package: ``mockproxy serve`` works from any directory."""
+    if given is not None:
+        return given
+    if environ.get("MOCKPROXY_CONFIG"):
+        return Path(environ["MOCKPROXY_CONFIG"])
+    if (cwd / LOCAL_CONFIG).is_file():
+        return LOCAL_CONFIG
+    return BUNDLED_CONFIG
+
+
 def env_mode_variable(api_name: str) -> str:
     """``fax-v2`` -> ``MOCKPROXY_MODE_FAX_V2``."""
     mangled = "".join(c if c.isascii() and c.isalnum() else "_" for c in api_name.upper())
-    return f"MOCKPROXY_MODE_{mangled}"
+    return f"{ENV_MODE_PREFIX}{mangled}"
+
+
+def _stray_mode_variables(environ: Mapping[str, str], api_names: Iterable[str]) -> list[str]:
+    """A warning for each ``MOCKPROXY_MODE_<API>`` that names no API (a typo is otherwise
+    silently ignored), with the closest API's variable as a suggestion."""
+    known = {env_mode_variable(name): name for name in api_names}
+    warnings = []
+    for variable in sorted(environ):
+        if not variable.startswith(ENV_MODE_PREFIX) or variable in known:
+            continue
+        close = difflib.get_close_matches(variable, known, n=1, cutoff=0.6)
+        hint = f"did you mean {close[0]}? " if close else ""
+        apis = ", ".join(f"{v} ({n})" for v, n in known.items()) or "none"
+        warnings.append(f"{variable} names no API and is ignored; {hint}per-API variables: {apis}")
+    return warnings
 
 
 TOP_LEVEL_KEYS: Final = (  # what the reader accepts (the README lists each)
@@ -384,6 +431,7 @@ def _apply_environment(
         for name, api in settings.apis.items()
     }
     changes["apis"] = MappingProxyType(apis)
+    changes["warnings"] = (*settings.warnings, *_stray_mode_variables(environ, settings.apis))
     return dataclasses.replace(settings, **changes)
 
 
