@@ -50,6 +50,7 @@ __all__ = [
     "API_KEYS",
     "BUNDLED_CONFIG",
     "ENVIRONMENT_VARIABLES",
+    "ENV_MODE_PREFIX",
     "LOCAL_CONFIG",
     "TOP_LEVEL_KEYS",
     "ApiSettings",
