@@ -8,6 +8,7 @@ values from ``environ`` (never ``os.environ`` directly); ``$$`` is a literal dol
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import enum
 import re
 from collections.abc import Callable, Iterable, Mapping

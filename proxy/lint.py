@@ -20,9 +20,9 @@ from urllib.parse import unquote, urljoin, urlsplit
 from referencing.exceptions import Unresolvable
 
 from proxy.errors import SpecError
-from proxy.spec.documents import escape_pointer
-from proxy.spec.loader import load_spec
-from proxy.spec.model import ApiSpec, Operation, SpecVersion
+from proxy.openapi.documents import escape_pointer
+from proxy.openapi.loader import load_spec
+from proxy.openapi.model import ApiSpec, Operation, SpecVersion
 from proxy.validation.examples import check_examples
 from proxy.yamlio import YamlDocument, YamlSyntaxError, load_yaml_document
 
