@@ -25,7 +25,8 @@ from proxy import __version__
 from proxy.banner import log_banner
 from proxy.catalog import build_catalog
 from proxy.check import CheckReport, check_config, check_files
-from proxy.config import LogFormat, Settings, choose_config_path, load_settings, settings_for_spec
+from proxy.config import LogFormat, Settings, load_settings, settings_for_spec
+from proxy.environment import choose_config_path
 from proxy.errors import MockproxyError
 from proxy.observability import configure_logging
 from proxy.server import serve

@@ -8,10 +8,9 @@ values from ``environ`` (never ``os.environ`` directly); ``$$`` is a literal dol
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import enum
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -42,6 +41,7 @@ from proxy.config_toolkit import (
     read_operations,
     read_seed,
 )
+from proxy.environment import env_mode_variable, stray_mode_variables
 from proxy.errors import ConfigError
 from proxy.mock.faults import NO_DISRUPTIONS, Disruptions
 from proxy.mock.realistic import DEFAULT_LOCALE
@@ -49,10 +49,6 @@ from proxy.yamlio import YamlSyntaxError, load_yaml_document
 
 __all__ = [
     "API_KEYS",
-    "BUNDLED_CONFIG",
-    "ENVIRONMENT_VARIABLES",
-    "ENV_MODE_PREFIX",
-    "LOCAL_CONFIG",
     "TOP_LEVEL_KEYS",
     "ApiSettings",
     "LogFormat",
@@ -61,8 +57,6 @@ __all__ = [
     "Settings",
     "Timeouts",
     "ValidationMode",
-    "choose_config_path",
-    "env_mode_variable",
     "lies_under",
     "load_settings",
     "settings_for_spec",
@@ -178,54 +172,6 @@ def _env_mode(environ: Mapping[str, str], name: str, errors: list[str]) -> Mode 
         names = ", ".join(mode.value for mode in Mode)
         errors.append(f"{name}: expected one of {names}, got {value!r}")
         return None
-
-
-LOCAL_CONFIG: Final = Path("config/mockproxy.yaml")
-BUNDLED_CONFIG: Final = Path(__file__).resolve().parent / "bundled" / "mockproxy.yaml"
-ENV_MODE_PREFIX: Final = "MOCKPROXY_MODE_"
-ENVIRONMENT_VARIABLES: Final = (  # every MOCKPROXY_* variable read (the README lists each)
-    "MOCKPROXY_CONFIG",
-    "MOCKPROXY_MODE",
-    "MOCKPROXY_HOST",
-    "MOCKPROXY_PORT",
-    "MOCKPROXY_DYNAMIC",
-    "MOCKPROXY_LOG_FORMAT",
-    "MOCKPROXY_LOG_LEVEL",
-    "MOCKPROXY_ADMIN_TOKEN",
-)
-
-
-def choose_config_path(given: Path | None, environ: Mapping[str, str], cwd: Path) -> Path:
-    """``-c``, else ``MOCKPROXY_CONFIG``, else ``./config/mockproxy.yaml`` when it exists, else
-    the config bundled with the package: ``mockproxy serve`` works from any directory."""
-    if given is not None:
-        return given
-    if environ.get("MOCKPROXY_CONFIG"):
-        return Path(environ["MOCKPROXY_CONFIG"])
-    if (cwd / LOCAL_CONFIG).is_file():
-        return LOCAL_CONFIG
-    return BUNDLED_CONFIG
-
-
-def env_mode_variable(api_name: str) -> str:
-    """``fax-v2`` -> ``MOCKPROXY_MODE_FAX_V2``."""
-    mangled = "".join(c if c.isascii() and c.isalnum() else "_" for c in api_name.upper())
-    return f"{ENV_MODE_PREFIX}{mangled}"
-
-
-def _stray_mode_variables(environ: Mapping[str, str], api_names: Iterable[str]) -> list[str]:
-    """A warning for each ``MOCKPROXY_MODE_<API>`` that names no API (a typo is otherwise
-    silently ignored), with the closest API's variable as a suggestion."""
-    known = {env_mode_variable(name): name for name in api_names}
-    warnings = []
-    for variable in sorted(environ):
-        if not variable.startswith(ENV_MODE_PREFIX) or variable in known:
-            continue
-        close = difflib.get_close_matches(variable, known, n=1, cutoff=0.6)
-        hint = f"did you mean {close[0]}? " if close else ""
-        apis = ", ".join(f"{v} ({n})" for v, n in known.items()) or "none"
-        warnings.append(f"{variable} names no API and is ignored; {hint}per-API variables: {apis}")
-    return warnings
 
 
 TOP_LEVEL_KEYS: Final = (  # what the reader accepts (the README lists each)
@@ -433,7 +379,7 @@ def _apply_environment(
         for name, api in settings.apis.items()
     }
     changes["apis"] = MappingProxyType(apis)
-    changes["warnings"] = (*settings.warnings, *_stray_mode_variables(environ, settings.apis))
+    changes["warnings"] = (*settings.warnings, *stray_mode_variables(environ, settings.apis))
     return dataclasses.replace(settings, **changes)
 
 

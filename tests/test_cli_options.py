@@ -16,7 +16,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from proxy.config import BUNDLED_CONFIG
+from proxy.environment import BUNDLED_CONFIG
 from proxy.errors import ConfigError
 from tests.test_cli import AUTH, CONFIG, FAX_SPEC, ROOT, free_port, main, wait_for_health
 

@@ -8,17 +8,15 @@ import pytest
 
 from proxy.config import (
     API_KEYS,
-    BUNDLED_CONFIG,
-    LOCAL_CONFIG,
     TOP_LEVEL_KEYS,
     LogFormat,
     Mode,
     ServerLimits,
     ValidationMode,
-    choose_config_path,
     load_settings,
     settings_for_spec,
 )
+from proxy.environment import BUNDLED_CONFIG, LOCAL_CONFIG, choose_config_path
 from proxy.errors import ConfigError
 from proxy.yamlio import load_yaml
 

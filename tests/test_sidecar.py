@@ -10,7 +10,8 @@ from typing import Any
 
 from proxy.app import create_app
 from proxy.catalog import build_catalog
-from proxy.config import ENV_MODE_PREFIX, ENVIRONMENT_VARIABLES, env_mode_variable, load_settings
+from proxy.config import load_settings
+from proxy.environment import ENV_MODE_PREFIX, ENVIRONMENT_VARIABLES, env_mode_variable
 from proxy.yamlio import load_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
