@@ -130,6 +130,7 @@ def _inspection(
     def check(status: int, headers: CIMultiDictProxy[str], body: bytes | None) -> list[Violation]:
         found = checker.check(operation, status, headers, body, what)
         violations = request_findings + response_violations(found)
+        exchange.violations = tuple(violations)
         if violations:
             metrics.violations.labels(api.name, exchange.operation or "").inc(len(violations))
             log.warning(

@@ -152,6 +152,7 @@ def _extra_headers(
     extra = cors_headers(request, exchange.settings)
     if result is not None and not result.valid:
         violations = request_violations(result.errors)
+        exchange.violations = tuple(violations)
         extra[VIOLATIONS_HEADER] = violations_header(violations)
         log.info(
             "request.invalid", violations=exchange.redactor.findings(violations_json(violations))

@@ -162,3 +162,13 @@ async def test_verify_log_line_names_api_and_operation(make_pair: MakePair) -> N
     [line] = [entry for entry in logs if entry["event"] == "verify.violations"]
     assert (line["api"], line["operation"], line["status"]) == ("fax", "getFaxStatus", 200)
     assert line["violations"] == parse_violations(response.headers["X-Mockproxy-Violations"])
+
+
+async def test_verify_violations_reach_the_journal(make_pair: MakePair) -> None:
+    """The journal entry of a verified request lists what the header listed."""
+    pair = await make_pair(mode=Mode.VERIFY)
+    response = await pair.client.get(REPORT + "?behave=bad-report", headers=AUTH)
+    journal = await (await pair.client.get("/_mockproxy/requests?api=fax")).json()
+    assert [entry["violations"] for entry in journal["requests"]] == [
+        parse_violations(response.headers["X-Mockproxy-Violations"])
+    ]
