@@ -12,7 +12,8 @@ import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from proxy.config import ApiSettings, Mode, Settings, env_mode_variable, lies_under
+from proxy.config import ApiSettings, Mode, Settings, lies_under
+from proxy.environment import env_mode_variable
 from proxy.errors import ConfigError
 from proxy.gc_pause import collector_paused
 from proxy.mock.simulate import Simulation, build_simulation

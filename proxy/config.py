@@ -41,6 +41,7 @@ from proxy.config_toolkit import (
     read_operations,
     read_seed,
 )
+from proxy.environment import env_mode_variable, stray_mode_variables
 from proxy.errors import ConfigError
 from proxy.mock.faults import NO_DISRUPTIONS, Disruptions
 from proxy.mock.realistic import DEFAULT_LOCALE
@@ -56,7 +57,6 @@ __all__ = [
     "Settings",
     "Timeouts",
     "ValidationMode",
-    "env_mode_variable",
     "lies_under",
     "load_settings",
     "settings_for_spec",
@@ -156,6 +156,7 @@ class Settings:
     """Seeds the latency, fault and error draws: a run repeats exactly."""
     callback_delivery: DeliverySettings = field(default_factory=DeliverySettings)
     positions: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    warnings: tuple[str, ...] = ()  # worth saying at start-up, not worth refusing to start
 
 
 _API_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
@@ -171,12 +172,6 @@ def _env_mode(environ: Mapping[str, str], name: str, errors: list[str]) -> Mode 
         names = ", ".join(mode.value for mode in Mode)
         errors.append(f"{name}: expected one of {names}, got {value!r}")
         return None
-
-
-def env_mode_variable(api_name: str) -> str:
-    """``fax-v2`` -> ``MOCKPROXY_MODE_FAX_V2``."""
-    mangled = "".join(c if c.isascii() and c.isalnum() else "_" for c in api_name.upper())
-    return f"MOCKPROXY_MODE_{mangled}"
 
 
 TOP_LEVEL_KEYS: Final = (  # what the reader accepts (the README lists each)
@@ -384,6 +379,7 @@ def _apply_environment(
         for name, api in settings.apis.items()
     }
     changes["apis"] = MappingProxyType(apis)
+    changes["warnings"] = (*settings.warnings, *stray_mode_variables(environ, settings.apis))
     return dataclasses.replace(settings, **changes)
 
 

@@ -11,12 +11,13 @@ from __future__ import annotations
 import time
 from collections import deque
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any, Final, NamedTuple, Protocol
 
 from yarl import URL
 
 from proxy.redact import Redactor
+from proxy.violations import Violation, violations_json
 
 __all__ = ["Journal", "JournalEntry", "RawEntry", "Recorded"]
 
@@ -47,6 +48,8 @@ class JournalEntry:
     """A delay put before the mock's answer."""
     callback: dict[str, Any] | None = None
     """For ``source: callback``: url, name, attempts, refused, error and the receiver's answer."""
+    violations: list[dict[str, str]] = field(default_factory=list)
+    """What the request, or verify mode's live answer, breaks in the description."""
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -73,6 +76,8 @@ class Recorded(Protocol):
     def delay_ms(self) -> float | None: ...
     @property
     def callback(self) -> dict[str, Any] | None: ...
+    @property
+    def violations(self) -> tuple[Violation, ...]: ...
 
 
 class RawEntry(NamedTuple):
@@ -94,6 +99,7 @@ class RawEntry(NamedTuple):
     fault: str | None
     delay_ms: float | None
     callback: dict[str, Any] | None
+    violations: tuple[Violation, ...]
 
     def field(self, name: str) -> str | None:
         value: str | None = getattr(self, name)
@@ -125,6 +131,7 @@ class RawEntry(NamedTuple):
             fault=self.fault,
             delay_ms=self.delay_ms,
             callback=self.callback,
+            violations=redactor.findings(violations_json(self.violations)),
         )
 
 
@@ -144,6 +151,7 @@ _Recorded = tuple[
     str | None,
     float | None,
     dict[str, Any] | None,
+    tuple[Violation, ...],
 ]
 """RawEntry's fields as a plain tuple: the cheapest thing to build per request."""
 
@@ -192,6 +200,7 @@ class Journal:
                 exchange.fault,
                 exchange.delay_ms,
                 exchange.callback,
+                exchange.violations,
             )
         )
 

@@ -52,7 +52,9 @@ def test_check_lists_operations_and_modes(capsys: pytest.CaptureFixture[str]) ->
 
 def test_check_json_shows_env_precedence(capsys: pytest.CaptureFixture[str]) -> None:
     """MOCKPROXY_MODE_FAX beats the API's mode, and check says which setting decided."""
-    code = main(["check", "-c", str(CONFIG), "--json"], environ={"MOCKPROXY_MODE_FAX": "live"})
+    code = main(
+        ["check", "-c", str(CONFIG), "--format", "json"], environ={"MOCKPROXY_MODE_FAX": "live"}
+    )
     assert code == 0
     routes = json.loads(capsys.readouterr().out)["routes"]
     assert {(r["operation"], r["mode"], r["mode_source"]) for r in routes} == {
@@ -106,7 +108,7 @@ def test_check_lists_a_dangling_ref_as_a_warning(
     assert main(["check", "-c", str(config)], environ={}) == 0
     out = capsys.readouterr().out
     assert (
-        f"  warning: {spec}#/paths/~1x/get/responses/200/content/application~1json/schema: "
+        f"{spec}:11:15: warning: #/paths/~1x/get/responses/200/content/application~1json/schema: "
         "$ref '#/components/schemas/Nope' does not resolve (no such pointer); "
         "treated as an unconstrained schema\n"
     ) in out

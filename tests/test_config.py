@@ -16,6 +16,7 @@ from proxy.config import (
     load_settings,
     settings_for_spec,
 )
+from proxy.environment import BUNDLED_CONFIG, LOCAL_CONFIG, choose_config_path
 from proxy.errors import ConfigError
 from proxy.yamlio import load_yaml
 
@@ -272,6 +273,50 @@ def test_bad_environment_values_name_the_variable(tmp_path: Path) -> None:
         "MOCKPROXY_MODE: expected one of mock, live, verify, fallback, got 'mok'",
         "MOCKPROXY_PORT: expected an integer, got 'x'",
     ]
+
+
+def test_mode_variable_naming_no_api_warns_with_a_suggestion(tmp_path: Path) -> None:
+    """A typo in MOCKPROXY_MODE_<API> is a warning that names the closest API's variable."""
+    path = config(tmp_path, "apis:\n  fax:\n    spec: specs/fax.yaml\n")
+    settings = load_settings(path, {"MOCKPROXY_MODE_FXA": "verify"})
+    assert settings.warnings == (
+        "MOCKPROXY_MODE_FXA names no API and is ignored; did you mean MOCKPROXY_MODE_FAX? "
+        "per-API variables: MOCKPROXY_MODE_FAX (fax)",
+    )
+    assert settings.apis["fax"].env_mode is None
+
+
+def test_mode_variable_of_a_known_api_gives_no_warning(tmp_path: Path) -> None:
+    """MOCKPROXY_MODE_<API> for a configured API is applied without a warning."""
+    path = config(tmp_path, "apis:\n  fax:\n    spec: specs/fax.yaml\n")
+    settings = load_settings(path, {"MOCKPROXY_MODE_FAX": "verify", "MOCKPROXY_MODE": "mock"})
+    assert (settings.warnings, settings.apis["fax"].env_mode) == ((), Mode.VERIFY)
+
+
+@pytest.mark.parametrize(
+    ("given", "environ", "local", "chosen"),
+    [
+        (Path("mine.yaml"), {"MOCKPROXY_CONFIG": "env.yaml"}, True, Path("mine.yaml")),
+        (None, {"MOCKPROXY_CONFIG": "env.yaml"}, True, Path("env.yaml")),
+        (None, {}, True, LOCAL_CONFIG),
+        (None, {}, False, BUNDLED_CONFIG),
+    ],
+    ids=["flag", "environment", "local-file", "bundled"],
+)
+def test_config_file_choice(
+    tmp_path: Path, given: Path | None, environ: dict[str, str], local: bool, chosen: Path
+) -> None:
+    """-c wins, then MOCKPROXY_CONFIG, then ./config/mockproxy.yaml, then the bundled config."""
+    if local:
+        (tmp_path / "config").mkdir()
+        (tmp_path / LOCAL_CONFIG).write_text("apis: {}\n")
+    assert choose_config_path(given, environ, tmp_path) == chosen
+
+
+def test_bundled_config_loads_with_its_sample_spec() -> None:
+    """The config shipped in the package loads, and its spec path resolves beside it."""
+    settings = load_settings(BUNDLED_CONFIG, {})
+    assert settings.apis["fax"].spec_path.read_bytes() == FAX_SPEC.read_bytes()
 
 
 def test_settings_for_one_spec() -> None:

@@ -17,6 +17,7 @@ from yarl import URL
 from proxy.callbacks.delivery import Courier, Outcome
 from proxy.keys import COURIER, JOURNAL, METRICS, RUNTIME
 from proxy.redact import Redactor
+from proxy.violations import Violation
 
 __all__ = ["CallbackRecord", "callbacks_context"]
 
@@ -36,6 +37,7 @@ class CallbackRecord:
     fault: str | None = None
     delay_ms: float | None = None
     redactor: Redactor = field(default_factory=Redactor)
+    violations: tuple[Violation, ...] = ()
 
 
 def _outcome_name(outcome: Outcome) -> str:

@@ -21,6 +21,11 @@ from proxy.observability import Metrics
 from proxy.problems import ProblemError
 from proxy.routing import RouteDecision
 from proxy.validate import validate_request
+from proxy.violations import (
+    Violation,
+    response_violations,
+    violations_json,
+)
 
 __all__ = ["LiveApis", "Outside", "live"]
 
@@ -115,18 +120,26 @@ def _inspection(
     exchange: Exchange,
     checker: ContractChecker,
     metrics: Metrics,
-    request_findings: list[str],
+    request_findings: list[Violation],
 ) -> Inspection:
     """Verify mode's check of the upstream's answer (with the request's own findings)."""
     api = decision.api
     operation = decision.prepared.operation if decision.prepared else None
     what = f"{request.method} {decision.path_below_mount}"
 
-    def check(status: int, headers: CIMultiDictProxy[str], body: bytes | None) -> list[str]:
-        violations = request_findings + checker.check(operation, status, headers, body, what)
+    def check(status: int, headers: CIMultiDictProxy[str], body: bytes | None) -> list[Violation]:
+        found = checker.check(operation, status, headers, body, what)
+        violations = request_findings + response_violations(found)
+        exchange.violations = tuple(violations)
         if violations:
             metrics.violations.labels(api.name, exchange.operation or "").inc(len(violations))
-            log.warning("verify.violations", violations=violations, status=status)
+            log.warning(
+                "verify.violations",
+                api=api.name,
+                operation=exchange.operation,
+                status=status,
+                violations=violations_json(violations),
+            )
         return violations
 
     return Inspection(check, exchange.settings.max_body_bytes)
@@ -134,11 +147,11 @@ def _inspection(
 
 def _request_findings(
     request: web.Request, decision: RouteDecision, exchange: Exchange, body: bytes | None
-) -> list[str]:
+) -> list[Violation]:
     """Verify mode checks the forwarded request too: reported (secret fields' details
     redacted, as they reach the log), never blocked."""
     result = validate_request(request, decision, body or b"", exchange.raw_query)
     if result is None:
         return []
     errors = exchange.redactor.findings(error.as_json() for error in result.errors)
-    return [f"request {error['pointer']}: {error['detail']}" for error in errors]
+    return [Violation("request", error["pointer"], error["detail"]) for error in errors]

@@ -29,7 +29,12 @@ from proxy.problems import ProblemError, method_not_allowed, problem_response
 from proxy.routing import RouteDecision
 from proxy.validate import validate_request
 from proxy.validation import ValidationResult
-from proxy.violations import VIOLATIONS_HEADER, violations_header
+from proxy.violations import (
+    VIOLATIONS_HEADER,
+    request_violations,
+    violations_header,
+    violations_json,
+)
 
 __all__ = ["mock"]
 
@@ -165,9 +170,12 @@ def _extra_headers(
     the log with the details of secret fields redacted)."""
     extra = cors_headers(request, exchange.settings)
     if result is not None and not result.valid:
-        errors = [error.as_json() for error in result.errors]
-        extra[VIOLATIONS_HEADER] = violations_header(errors)
-        log.info("request.invalid", errors=exchange.redactor.findings(errors))
+        violations = request_violations(result.errors)
+        exchange.violations = tuple(violations)
+        extra[VIOLATIONS_HEADER] = violations_header(violations)
+        log.info(
+            "request.invalid", violations=exchange.redactor.findings(violations_json(violations))
+        )
     return extra
 
 

@@ -274,8 +274,14 @@ def mock_reply(
 ) -> MockReply:
     """The mock's answer to a request already matched to ``prepared``, whose credentials
     were checked (and which was validated); ``dynamic`` is the configured default, ``locale``
-    the API's for realistic dynamic values."""
+    the API's for realistic dynamic values.
+
+    A 401 asked for without a named example is the one missing credentials get (the
+    documented example, else the conventional message), never data generated for it.
+    """
     choice = choose_response(prepared.operation, preferences)
+    if choice.status == 401 and choice.example_name is None:
+        return unauthorized_reply(prepared, accept)
     rng = _rng_for(preferences, dynamic, locale)
     return render_choice(prepared.operation, choice, accept, rng)
 

@@ -33,7 +33,7 @@ async def test_documented_answer_is_used(
     assert (response.status, await response.json()) == (status, body)
     assert (
         response.headers["X-Mockproxy-Violations"]
-        == '[{"pointer": "/query/n", "detail": "\'x\' is not of type \'integer\'"}]'
+        == '[{"in": "request", "pointer": "/query/n", "detail": "\'x\' is not of type \'integer\'"}]'
     )
 
 
