@@ -245,7 +245,7 @@ async def _mock(
     raw_query = exchange.raw_query
     preferences = parse_preferences(headers.getall(PREFER, ()), raw_query)
     cache = exchange.snapshot.body_cache
-    result = _validate(request, decision, prepared, preferences, body, raw_query)
+    result = await _validate(request, decision, prepared, preferences, body, raw_query)
     invalid = result is not None and not result.valid
     accept = headers.get(hdrs.ACCEPT)
     api = decision.api
@@ -325,7 +325,7 @@ def _enforced(decision: RouteDecision) -> bool:
     return decision.api.settings.validation is ValidationMode.ENFORCE
 
 
-def _validate(
+async def _validate(
     request: web.Request,
     decision: RouteDecision,
     prepared: PreparedOperation,
@@ -333,7 +333,8 @@ def _validate(
     body: bytes,
     raw_query: str,
 ) -> ValidationResult | None:
-    """Validate unless validation is off for the API or the client said validate=false."""
+    """Validate unless validation is off for the API or the client said validate=false (a
+    big JSON body in the validation worker, while the event loop goes on)."""
     if preferences.validate is False or decision.api.settings.validation is ValidationMode.OFF:
         return None
     validator = prepared.validator
@@ -346,7 +347,7 @@ def _validate(
         content_type=headers.get(hdrs.CONTENT_TYPE),
         body=body,
     )
-    return validator.validate(parts)
+    return await validator.validate_off_loop(parts)
 
 
 async def upstream_pool_context(app: web.Application) -> AsyncIterator[None]:
@@ -399,7 +400,7 @@ def _inspection(
     return Inspection(check, current.settings.max_body_bytes)
 
 
-def _request_findings(
+async def _request_findings(
     request: web.Request, decision: RouteDecision, exchange: Exchange, body: bytes | None
 ) -> list[str]:
     """Verify mode checks the forwarded request too: reported, never blocked."""
@@ -407,7 +408,9 @@ def _request_findings(
     if prepared is None or decision.api.settings.validation is ValidationMode.OFF:
         return []
     preferences = Preferences(validate=True)
-    result = _validate(request, decision, prepared, preferences, body or b"", exchange.raw_query)
+    result = await _validate(
+        request, decision, prepared, preferences, body or b"", exchange.raw_query
+    )
     if result is None:
         return []
     return [f"request {error.pointer}: {error.detail}" for error in result.errors]
@@ -425,7 +428,7 @@ async def _live(
         body = await _request_body(request, exchange, exchange.snapshot.settings.max_body_bytes)
     inspection = None
     if verify:
-        findings = _request_findings(request, decision, exchange, body)
+        findings = await _request_findings(request, decision, exchange, body)
         inspection = _inspection(request, decision, exchange, findings)
     try:
         response = await forward(

@@ -287,12 +287,17 @@ def invalid_reply(
             code = result.status if status == "default" else int(status)
             return render_choice(api, operation, Choice(code, response), accept, None, cache)
     kinds = {400: "malformed-request", 415: "unsupported-media-type", 501: "not-supported"}
+    found = len(result.errors) + result.unlisted
+    extensions: dict[str, Any] = {"errors": [error.as_json() for error in result.errors]}
+    if result.unlisted:
+        extensions["errors_not_listed"] = result.unlisted
     raise ProblemError(
         result.status,
         kinds.get(result.status, "invalid-request"),
-        f"the request does not match {operation.key}: {len(result.errors)} error(s)",
-        errors=[error.as_json() for error in result.errors],
+        f"the request does not match {operation.key}: {found} error(s)"
+        + (f", the first {len(result.errors)} listed" if result.unlisted else ""),
         operation_id=operation.key,
+        **extensions,
     )
 
 

@@ -5,6 +5,11 @@
   no branch is an error at that property. ``openapi_documents`` rewrites such choices, in a
   copy of the description's documents, into plain ``if``/``then`` that say exactly that.
 - ``format: int32``/``int64`` bound integers; the copy adds the ``minimum``/``maximum``.
+- A member of ``properties`` (or another map of schemas) that is not a schema, like
+  ``properties: {$ref: other.yml}``, constrains nothing in jsonschema's reading but makes
+  jsonschema-rs refuse the whole schema; the copy leaves it out.
+- ``additionalProperties: false`` alone gets an empty ``properties``, so that jsonschema-rs
+  names every unexpected property instead of reporting the first value it meets.
 - ``readOnly`` properties are refused in requests, ``writeOnly`` ones in responses: custom
   keywords (``REQUEST_KEYWORDS``, ``RESPONSE_KEYWORDS``) that fail wherever they are reached.
 - Formats JSON Schema does not name (``int32``, ``int64``, ``float``, ``double``, ``byte``)
@@ -32,6 +37,13 @@ __all__ = [
 _INTEGER_TEXT: Final = re.compile(r"-?(0|[1-9][0-9]*)")
 _NUMBER_TEXT: Final = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?")
 _BOUNDS: Final = {"int32": 31, "int64": 63}
+_SCHEMA_MAPS: Final = (
+    "properties",
+    "patternProperties",
+    "$defs",
+    "definitions",
+    "dependentSchemas",
+)
 
 
 def _integer_text(bits: int) -> Callable[[str], bool]:
@@ -130,12 +142,20 @@ def _bounded(node: dict[str, Any], bits: int) -> dict[str, Any]:
     return {**node, "allOf": [*node.get("allOf", []), bounds]}
 
 
+def _schema(value: Any) -> bool:
+    return isinstance(value, dict | bool)
+
+
 def _rewrite(value: Any) -> Any:
     if isinstance(value, list):
         return [_rewrite(item) for item in value]
     if not isinstance(value, dict):
         return value
     node = {key: _rewrite(item) for key, item in value.items()}
+    for key in _SCHEMA_MAPS:
+        members = node.get(key)
+        if isinstance(members, dict) and not all(_schema(m) for m in members.values()):
+            node[key] = {name: member for name, member in members.items() if _schema(member)}
     discriminator = node.get("discriminator")
     name = discriminator.get("propertyName") if isinstance(discriminator, dict) else None
     if isinstance(name, str):
@@ -143,6 +163,10 @@ def _rewrite(value: Any) -> Any:
             if isinstance(node.get(key), list):
                 node = _discriminated(node, key, name)
                 break
+    if node.get("additionalProperties") is False and not (
+        "properties" in node or "patternProperties" in node
+    ):
+        node["properties"] = {}  # else jsonschema-rs reports the first extra value, unnamed
     bits = _BOUNDS.get(node["format"]) if isinstance(node.get("format"), str) else None
     if bits is not None and isinstance(node.get("allOf", []), list):
         node = _bounded(node, bits)

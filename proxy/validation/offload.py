@@ -3,8 +3,11 @@
 orjson and jsonschema-rs hold the GIL while they work (a 5 MB body takes them a few hundred
 ms), so a thread would stop the event loop just the same; a process does not. Each server
 process starts one worker, on the first big body, with the ``spawn`` method (no copy of the
-running server). The worker learns an engine's documents once (``SchemaEngine.resources``,
-sent with the first body judged against it) and keeps the last ``_ENGINES_KEPT`` engines.
+running server; as with any ``multiprocessing`` use, a script that starts mockproxy itself
+does so under ``if __name__ == "__main__":``). The worker learns an engine's documents once
+(``SchemaEngine.resources``, sent with the first body judged against it) and keeps the last
+``_ENGINES_KEPT`` engines. Without a worker (it cannot start), the body is judged on the
+event loop, as before.
 """
 
 from __future__ import annotations
@@ -46,16 +49,15 @@ def _judge_in_worker(
         if resources is None:
             return _UNKNOWN_ENGINE
         engine = remember(_worker_engines, serial, SchemaEngine(resources, serial), _ENGINES_KEPT)
+    check = engine.check(uri, Direction.REQUEST)
+    gc.disable()  # a big value and its errors are many objects: the collector would pass often
     try:
         value = read_json(body)
+        if check.passes(value):
+            return 200, (), 0
+        listed, more = check.errors(value, "/body")
     except BodyError as error:
         return 400, ((error.pointer, error.detail),), 0
-    check = engine.check(uri, Direction.REQUEST)
-    if check.passes(value):
-        return 200, (), 0
-    gc.disable()  # hundreds of thousands of error objects: the collector would pass often
-    try:
-        listed, more = check.errors(value, "/body")
     finally:
         gc.enable()
     return 422, tuple((error.pointer, error.detail) for error in listed), more
@@ -78,17 +80,21 @@ class _Worker:
     async def judge(self, engine: SchemaEngine, uri: str, body: bytes) -> _Raw | None:
         loop = asyncio.get_running_loop()
         for _attempt in range(2):
-            pool = self._executor()
             resources = None if engine.serial in self._taught else engine.resources
             self._taught.add(engine.serial)
             try:
                 found = await loop.run_in_executor(
-                    pool, _judge_in_worker, engine.serial, resources, uri, body
+                    self._executor(), _judge_in_worker, engine.serial, resources, uri, body
                 )
             except BrokenProcessPool:
                 log.warning("validation.worker_lost")
                 self.shutdown()
                 continue
+            except (RuntimeError, OSError) as error:  # e.g. a main module without a guard
+                reason = str(error).strip().partition("\n")[0]
+                log.warning("validation.worker_unavailable", reason=reason)
+                self.shutdown()
+                return None
             if found == _UNKNOWN_ENGINE:
                 self._taught.discard(engine.serial)
                 continue

@@ -21,8 +21,8 @@ from typing import Any, Final
 
 import jsonschema_rs
 import orjson
+import structlog
 
-from proxy.errors import SpecError
 from proxy.memo import remember
 from proxy.spec.model import ApiSpec
 from proxy.validation.dialect import (
@@ -41,6 +41,8 @@ __all__ = [
     "engine_for",
     "escape",
 ]
+
+log = structlog.get_logger(__name__)
 
 MAX_LISTED: Final = 100
 """The most errors listed for one value; the rest are counted."""
@@ -147,7 +149,10 @@ class SchemaEngine:
         self._checks: dict[tuple[str, Direction], SchemaCheck] = {}
 
     def check(self, uri: str, direction: Direction) -> SchemaCheck:
-        """The compiled check of the schema at ``uri`` (compiled on first use, then kept)."""
+        """The compiled check of the schema at ``uri`` (compiled on first use, then kept).
+
+        A schema jsonschema-rs refuses (one that is not valid JSON Schema) is logged as
+        ``validation.schema_skipped`` and accepts every value."""
         key = (uri, direction)
         known = self._checks.get(key)
         if known is not None:
@@ -163,7 +168,9 @@ class SchemaEngine:
                 offline=True,
             )
         except (jsonschema_rs.ReferencingError, ValueError) as error:
-            raise SpecError(f"{uri}: the schema cannot be compiled: {error}") from None
+            reason = str(error).partition("\n")[0]
+            log.warning("validation.schema_skipped", schema=uri, reason=reason)
+            validator = jsonschema_rs.Draft202012Validator(True)
         self._checks[key] = compiled = SchemaCheck(validator)
         return compiled
 
