@@ -80,8 +80,8 @@ async def test_verify_reports_violations_and_counts_them(make_pair: MakePair) ->
     response = await pair.client.get(REPORT + "?behave=bad-report", headers=AUTH)
     assert await response.json() == {"jobId": 5}
     assert parse_violations(response.headers["X-Mockproxy-Violations"]) == [
-        "/body: 'recipientStatus' is a required property",
-        "/body/jobId: 5 is not of type 'string'",
+        '/body/recipientStatus: "recipientStatus" is a required property',
+        '/body/jobId: 5 is not of type "string"',
     ]
     metrics = await (await pair.client.get("/_mockproxy/metrics")).text()
     assert 'mockproxy_verify_violations_total{api="fax",operation="getFaxStatus"} 2.0' in metrics
@@ -137,4 +137,4 @@ async def test_verify_reports_an_invalid_request_without_blocking_it(make_pair: 
     response = await pair.client.get("/fax/9991/fax/reports?limit=abc&behave=echo", headers=AUTH)
     assert len(pair.seen) == 1
     findings = parse_violations(response.headers["X-Mockproxy-Violations"])
-    assert findings[0] == "request /query/limit: 'abc' is not of type 'integer'"
+    assert findings[0] == 'request /query/limit: "abc" is not of type "integer"'
