@@ -5,7 +5,7 @@ ms), so a thread would stop the event loop just the same; a process does not. Ea
 process starts one worker, on the first big body, with the ``spawn`` method (no copy of the
 running server; as with any ``multiprocessing`` use, a script that starts mockproxy itself
 does so under ``if __name__ == "__main__":``). The worker learns an engine's documents once
-(``SchemaEngine.resources``, sent with the first body judged against it) and keeps the last
+(``SchemaEngine.documents``, sent with the first body judged against it) and keeps the last
 ``_ENGINES_KEPT`` engines. Without a worker (it cannot start), the body is judged on the
 event loop, as before.
 """
@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import multiprocessing
+from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Final
@@ -41,14 +42,14 @@ _worker_engines: dict[int, SchemaEngine] = {}
 
 
 def _judge_in_worker(
-    serial: int, resources: list[tuple[str, Any]] | None, uri: str, body: bytes
+    serial: int, documents: Mapping[str, Any] | None, uri: str, body: bytes
 ) -> _Raw | str:
     """Runs in the worker: the body read as JSON and checked against the schema at ``uri``."""
     engine = _worker_engines.get(serial)
     if engine is None:
-        if resources is None:
+        if documents is None:
             return _UNKNOWN_ENGINE
-        engine = remember(_worker_engines, serial, SchemaEngine(resources, serial), _ENGINES_KEPT)
+        engine = remember(_worker_engines, serial, SchemaEngine(documents, serial), _ENGINES_KEPT)
     check = engine.check(uri, Direction.REQUEST)
     gc.disable()  # a big value and its errors are many objects: the collector would pass often
     try:
@@ -80,11 +81,11 @@ class _Worker:
     async def judge(self, engine: SchemaEngine, uri: str, body: bytes) -> _Raw | None:
         loop = asyncio.get_running_loop()
         for _attempt in range(2):
-            resources = None if engine.serial in self._taught else engine.resources
+            documents = None if engine.serial in self._taught else engine.documents
             self._taught.add(engine.serial)
             try:
                 found = await loop.run_in_executor(
-                    self._executor(), _judge_in_worker, engine.serial, resources, uri, body
+                    self._executor(), _judge_in_worker, engine.serial, documents, uri, body
                 )
             except BrokenProcessPool:
                 log.warning("validation.worker_lost")

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import enum
 import itertools
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -137,14 +137,14 @@ class SchemaEngine:
 
     _serials = itertools.count(1)
 
-    def __init__(self, resources: list[tuple[str, Any]], serial: int | None = None) -> None:
-        self.resources = resources
-        """(URI, document) in OpenAPI's dialect (``openapi_documents``): what a worker
-        process needs to make the same engine."""
+    def __init__(self, documents: Mapping[str, Any], serial: int | None = None) -> None:
+        self.documents = documents
+        """URI -> document, as loaded: what a worker process needs to make the same engine.
+        The dialect's copy of them lives in jsonschema-rs only, not twice in memory."""
         self.serial = next(self._serials) if serial is None else serial
         """Tells engines apart across processes (a worker remembers engines by it)."""
         self._registry = jsonschema_rs.Registry(
-            self.resources, draft=jsonschema_rs.Draft202012, retriever=_offline
+            openapi_documents(documents), draft=jsonschema_rs.Draft202012, retriever=_offline
         )
         self._checks: dict[tuple[str, Direction], SchemaCheck] = {}
 
@@ -190,6 +190,6 @@ def engine_for(spec: ApiSpec) -> SchemaEngine:
     known = _ENGINES.get(id(spec))
     if known is not None and known[0] is spec:
         return known[1]
-    engine = SchemaEngine(openapi_documents(dict(_documents(spec))))
+    engine = SchemaEngine(dict(_documents(spec)))
     remember(_ENGINES, id(spec), (spec, engine), _ENGINES_KEPT)
     return engine

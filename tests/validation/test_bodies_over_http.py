@@ -118,7 +118,7 @@ async def test_health_answers_while_a_huge_body_is_judged(aiohttp_client: Any) -
         299_900,
     )
     assert len(waits) > 5 and max(waits) < 0.1, (took, max(waits))
-    assert took < 10  # under a second on a quiet machine; a shared one gets slack
+    assert took < 30  # about 2 s on a quiet machine (listing 300,000 errors); shared ones vary
 
 
 async def test_a_valid_huge_body_passes_off_the_loop(aiohttp_client: Any) -> None:

@@ -7,7 +7,6 @@ from typing import Any
 import pytest
 from structlog.testing import capture_logs
 
-from proxy.validation.dialect import openapi_documents
 from proxy.validation.schemas import Direction, FieldError, SchemaEngine
 
 DOCUMENT = "file:///specs/t.yaml"
@@ -16,7 +15,7 @@ DOCUMENT = "file:///specs/t.yaml"
 def errors(
     schema: Any, value: Any, direction: Direction = Direction.REQUEST
 ) -> tuple[tuple[FieldError, ...], int]:
-    engine = SchemaEngine(openapi_documents({DOCUMENT: {"components": {"schemas": {"S": schema}}}}))
+    engine = SchemaEngine({DOCUMENT: {"components": {"schemas": {"S": schema}}}})
     check = engine.check(f"{DOCUMENT}#/components/schemas/S", direction)
     listed, more = check.errors(value, "/body")
     assert check.passes(value) is (not listed)
