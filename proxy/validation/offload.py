@@ -96,6 +96,9 @@ class _Worker:
                 log.warning("validation.worker_unavailable", reason=reason)
                 self.shutdown()
                 return None
+            except Exception:  # a fault in the worker: logged, and the body judged here
+                log.exception("validation.worker_failed")
+                return None
             if found == _UNKNOWN_ENGINE:
                 self._taught.discard(engine.serial)
                 continue
