@@ -47,10 +47,9 @@ from bench.run import AUTH, MOCK_SCENARIOS, free_port, live_environment  # noqa:
 from bench.yardstick import yardstick_app  # noqa: E402
 from proxy.app import create_app  # noqa: E402
 from proxy.catalog import build_catalog  # noqa: E402
-from proxy.cli import use_fast_event_loop  # noqa: E402
 from proxy.config import load_settings  # noqa: E402
-from proxy.front_door import install_front_door  # noqa: E402
 from proxy.observability import configure_logging  # noqa: E402
+from proxy.server import use_fast_event_loop  # noqa: E402
 
 
 def request_bytes(method: str, path: str, headers: dict[str, str], body: str = "") -> bytes:
@@ -220,8 +219,6 @@ async def _measure(
 ) -> float:
     runner = web.AppRunner(build_app(kind, environ), access_log=None, handle_signals=False)
     await runner.setup()
-    if kind in ("mock", "live"):
-        install_front_door(runner)  # as `mockproxy serve` does
     assert runner.server is not None
     server: Callable[[], asyncio.Protocol] = CannedServer if kind == "harness" else runner.server
     # a live request waits for its upstream: count this process's CPU, not the wall clock

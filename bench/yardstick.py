@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from proxy.cli import use_fast_event_loop
+from proxy.server import use_fast_event_loop
 
 BODY = b'{"jobId":"FJKQQUVF1J0IADYARQEXKC","status":"OK"}'
 

@@ -12,12 +12,14 @@ from typing import Final
 
 from aiohttp import hdrs, web
 
+from proxy.config import RESERVED_PREFIX
+from proxy.fields import WORKER_HEADER
 from proxy.keys import JOURNAL, METRICS, snapshot
 from proxy.problems import ProblemError, method_not_allowed
 
 __all__ = ["ADMIN_PREFIX", "admin_routes", "reserved_routes"]
 
-ADMIN_PREFIX: Final = "/_mockproxy"
+ADMIN_PREFIX: Final = RESERVED_PREFIX
 _OPEN: Final = frozenset({f"{ADMIN_PREFIX}/health", f"{ADMIN_PREFIX}/ready"})
 
 
@@ -38,7 +40,7 @@ def _authorize(request: web.Request) -> None:
 
 async def health_view(request: web.Request) -> web.Response:
     """Liveness: the process answers (``X-Mockproxy-Worker`` names the worker process)."""
-    return web.json_response({"status": "ok"}, headers={"X-Mockproxy-Worker": str(os.getpid())})
+    return web.json_response({"status": "ok"}, headers={WORKER_HEADER: str(os.getpid())})
 
 
 async def ready_view(request: web.Request) -> web.Response:

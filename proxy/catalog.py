@@ -10,18 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from proxy.config import ApiSettings, Mode, Settings, env_mode_variable, lies_under
 from proxy.errors import ConfigError
-from proxy.mock.security import SecurityCheck, compile_security_check
-from proxy.spec.loader import load_spec
-from proxy.spec.model import ApiSpec, Operation, ParameterLocation, SecuritySchemeKind
-from proxy.spec.paths import PathMatch, PathRouter
+from proxy.openapi.loader import load_spec
+from proxy.openapi.model import ApiSpec, Operation, ParameterLocation, SecuritySchemeKind
+from proxy.openapi.paths import PathMatch, PathRouter
+from proxy.security import SecurityCheck, compile_security_check
 from proxy.validation import OperationValidator, compile_validator
-
-if TYPE_CHECKING:  # routing imports this module
-    from proxy.routing import RouteDecision
 
 __all__ = ["Catalog", "MountedApi", "PreparedOperation", "build_catalog", "effective_mode"]
 
@@ -34,8 +30,9 @@ class PreparedOperation:
     depends only on the method and raw target (path and query), ``Prefer``, ``Accept``,
     whether ``Authorization`` carries a required scheme and, with a body, its
     ``Content-Type``; no header or cookie parameters, no credential elsewhere. Such answers
-    can be remembered per routing decision. A body still decides whether the answer is given
-    (``OperationValidator.body_passes``, each time): answers are never remembered by body.
+    can be remembered by the request line (``mock/answers.py``). A body still decides
+    whether the answer is given (``OperationValidator.body_passes``, each time): answers
+    are never remembered by body.
     """
 
     operation: Operation
@@ -77,10 +74,6 @@ class Catalog:
     apis: tuple[MountedApi, ...]
     secret_headers: frozenset[str] = frozenset()
     secret_query: frozenset[str] = frozenset()
-    decisions: dict[tuple[str, str, str], RouteDecision] = field(
-        default_factory=dict, repr=False, compare=False
-    )
-    """Routing decisions already made, by (mock prefix, method, raw path): see routing.route."""
 
     def mounted_at(self, raw_path: str) -> tuple[MountedApi, str] | None:
         """The API whose mount is the longest segment-wise prefix of ``raw_path``, and the rest."""

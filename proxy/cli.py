@@ -1,4 +1,4 @@
-"""The command line: argv -> Settings -> catalog -> run. The only code that exits.
+"""The command line: argv -> Settings -> catalog -> server.serve. The only code that exits.
 
     mockproxy serve [-c CONFIG] [--host H] [--port N] [--dynamic] [--no-cors]
     mockproxy mock SPEC [--host H] [--port N] [--dynamic] [--no-cors]
@@ -12,29 +12,23 @@ before any port is bound; a traceback only with ``--debug``.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import dataclasses
 import json
-import multiprocessing
 import os
-import signal
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Final, TextIO
 
 import structlog
-from aiohttp import web
 
 from proxy import __version__
-from proxy.app import create_app
 from proxy.catalog import Catalog, build_catalog
 from proxy.config import Settings, load_settings, settings_for_spec
 from proxy.errors import MockproxyError
-from proxy.front_door import install_front_door
-from proxy.keys import Snapshot
 from proxy.observability import configure_logging
-from proxy.reload import Reloader
+from proxy.server import serve
+from proxy.snapshot import Reloader, Snapshot
 from proxy.validation.examples import check_examples
 
 __all__ = ["main"]
@@ -42,7 +36,6 @@ __all__ = ["main"]
 log = structlog.get_logger(__name__)
 
 DEFAULT_CONFIG: Final = Path("config/mockproxy.yaml")
-SHUTDOWN_SECONDS: Final = 10.0
 LOOPBACK_HOSTS: Final = frozenset({"127.0.0.1", "localhost", "::1"})
 EXIT_USAGE: Final = 2
 
@@ -147,57 +140,6 @@ def _load(arguments: argparse.Namespace, environ: Mapping[str, str]) -> Snapshot
     return Snapshot(settings, build_catalog(settings))
 
 
-def use_fast_event_loop() -> bool:
-    """uvloop where it is installed (Linux, macOS): a faster drop-in event loop."""
-    try:
-        import uvloop
-    except ImportError:
-        return False
-    asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
-    return True
-
-
-def _run_worker(snapshot: Snapshot, reloader: Reloader, reuse_port: bool) -> None:
-    use_fast_event_loop()
-    app = create_app(snapshot.settings, snapshot.catalog, reloader)
-    asyncio.run(_serve_app(app, snapshot.settings, reuse_port))
-
-
-async def _serve_app(app: web.Application, settings: Settings, reuse_port: bool) -> None:
-    """Serve until SIGINT or SIGTERM: the app's runner, its front door, one TCP site.
-
-    ``web.run_app`` would do the same, but gives no hold of the runner to install the front
-    door on. After the signal the runner's clean-up stops taking connections and lets
-    requests in flight finish for up to ``SHUTDOWN_SECONDS``.
-    """
-    runner = web.AppRunner(
-        app,
-        shutdown_timeout=SHUTDOWN_SECONDS,
-        access_log=None,
-        handler_cancellation=True,  # a client that disconnects cancels its upstream request
-    )
-    await runner.setup()
-    try:
-        install_front_door(runner)
-        site = web.TCPSite(runner, settings.host, settings.port, reuse_port=reuse_port or None)
-        await site.start()
-        await _until_signalled(signal.SIGINT, signal.SIGTERM)
-    finally:
-        await runner.cleanup()
-
-
-async def _until_signalled(*signals: signal.Signals) -> None:
-    loop = asyncio.get_running_loop()
-    received = asyncio.Event()
-    for signum in signals:
-        loop.add_signal_handler(signum, received.set)
-    try:
-        await received.wait()
-    finally:
-        for signum in signals:
-            loop.remove_signal_handler(signum)
-
-
 def _serve(snapshot: Snapshot, arguments: argparse.Namespace, environ: Mapping[str, str]) -> int:
     settings = snapshot.settings
     reloader = Reloader(load=lambda: _load(arguments, environ))
@@ -214,39 +156,13 @@ def _serve(snapshot: Snapshot, arguments: argparse.Namespace, environ: Mapping[s
             detail="listening beyond loopback without admin.token: /_mockproxy/ is open",
         )
     try:
-        if arguments.workers <= 1:
-            _run_worker(snapshot, reloader, reuse_port=False)
-            return 0
-        return _run_workers(snapshot, reloader, arguments.workers)
+        return serve(snapshot, reloader, arguments.workers)
     except OSError as error:
         print(
             f"mockproxy: cannot listen on {settings.host}:{settings.port}: {error.strerror}",
             file=sys.stderr,
         )
         return 1
-
-
-def _run_workers(snapshot: Snapshot, reloader: Reloader, count: int) -> int:
-    """N processes sharing the port (SO_REUSEPORT); SIGTERM/SIGINT are passed on to each."""
-    context = multiprocessing.get_context("fork")
-    workers = [
-        context.Process(target=_run_worker, args=(snapshot, reloader, True), name=f"worker-{n}")
-        for n in range(count)
-    ]
-    for worker in workers:
-        worker.start()
-
-    def stop(signum: int, _frame: object) -> None:
-        for worker in workers:
-            if worker.pid is not None and worker.is_alive():
-                os.kill(worker.pid, signum)
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGHUP, stop)
-    for worker in workers:
-        worker.join()
-    return max((worker.exitcode or 0) for worker in workers)
 
 
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:

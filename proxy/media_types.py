@@ -8,7 +8,7 @@ questions; one module keeps their answers the same.
 
 from __future__ import annotations
 
-__all__ = ["covers", "is_json", "media_base"]
+__all__ = ["covers", "is_json", "media_base", "written_as_json"]
 
 
 def media_base(content_type: str) -> str:
@@ -20,6 +20,14 @@ def media_base(content_type: str) -> str:
 def is_json(base: str) -> bool:
     """application/json, or a structured syntax suffix +json (RFC 6839): a JSON body."""
     return base == "application/json" or base.endswith("+json")
+
+
+def written_as_json(media_type: str) -> bool:
+    """Whether the mock writes (and verify reads) a documented media type's values as JSON:
+    ``is_json``, any ``*/json`` (lenient on the way out), and ``*/*``, where JSON is the
+    natural way to write a schema's values."""
+    base = media_base(media_type)
+    return is_json(base) or base.endswith("/json") or base == "*/*"
 
 
 def covers(documented: str, wanted: str) -> bool:

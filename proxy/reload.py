@@ -1,7 +1,7 @@
 """Hot reload: on SIGHUP or when the config or any spec file changes, load the new set.
 
 If the new set is invalid the old one keeps serving and the errors are logged. Requests in
-flight finish on the snapshot they started with (see ``keys.Snapshot``). Files are polled by
+flight finish on the snapshot they started with (see ``snapshot.Snapshot``). Files are polled by
 modification time and size, which needs no extra dependency and works on every filesystem
 (bind mounts in containers included).
 """
@@ -11,8 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
-from collections.abc import AsyncIterator, Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Iterable
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -20,24 +19,14 @@ import structlog
 from aiohttp import web
 
 from proxy.errors import MockproxyError
-from proxy.keys import RUNTIME, Snapshot
+from proxy.keys import RELOADER, RUNTIME
+from proxy.snapshot import Snapshot
 
-__all__ = ["RELOADER", "Reloader", "reload_context", "watched_files"]
+__all__ = ["reload_context", "watched_files"]
 
 log = structlog.get_logger(__name__)
 
 Fingerprint = dict[Path, tuple[float, int] | None]
-
-
-@dataclass(frozen=True, slots=True)
-class Reloader:
-    """How to load a fresh snapshot (runs in a worker thread) and how often to poll files."""
-
-    load: Callable[[], Snapshot]
-    interval: float = 1.0
-
-
-RELOADER = web.AppKey("reloader", Reloader)
 
 
 def watched_files(snapshot: Snapshot) -> set[Path]:

@@ -1,7 +1,8 @@
 """Request -> RouteDecision: which API, which operation, and whether to mock or go live.
 
 Pure: works on the method and the raw request path (still percent-encoded, as on the wire),
-so that what is matched is exactly what would be forwarded. The mock prefix always mocks.
+so that what is matched is exactly what would be forwarded, and keeps no state (the loaded
+configuration's snapshot remembers decisions). The mock prefix always mocks.
 """
 
 from __future__ import annotations
@@ -12,22 +13,16 @@ from typing import Final, NamedTuple
 
 from proxy.catalog import Catalog, MountedApi, PreparedOperation
 from proxy.config import Mode, lies_under
-from proxy.memo import remember
-from proxy.mock.responder import ReadyResponse
 from proxy.problems import ProblemError
 
 __all__ = ["RouteDecision", "route"]
 
 
 _NO_PARAMS: Final[Mapping[str, str]] = MappingProxyType({})
-Answers = dict[tuple[str, tuple[str, ...], str | None, bool, str | None], ReadyResponse]
-"""Static mock answers by (raw target with its query, Prefer values, Accept, authorized,
-Content-Type of a request with a body)."""
-DECISIONS_KEPT: Final = 4096
 
 
 class RouteDecision(NamedTuple):
-    """Where a request goes (remembered per request line by ``route``; a tuple: cheap to build).
+    """Where a request goes (a tuple: cheap to build).
 
     ``prepared`` is None when the path or method is not in the spec; a live-mode API still
     forwards such a request (the upstream may know more than its description).
@@ -42,10 +37,6 @@ class RouteDecision(NamedTuple):
     template: str | None = None
     params: Mapping[str, str] = _NO_PARAMS
     allowed: tuple[str, ...] = ()
-    answers: Answers | None = None
-    """Static mock answers already given on this path, by (raw target with query, Prefer,
-    Accept, authorized, Content-Type of a body); present when
-    ``prepared.answers_by_request_line`` (see app._mock)."""
     labels: tuple[str, str | None, str] = ("", None, "")
     """(api, operation, source) for the request's log line, metrics and journal."""
 
@@ -60,13 +51,10 @@ def _decision(
     params: Mapping[str, str] = _NO_PARAMS,
     allowed: tuple[str, ...] = (),
 ) -> RouteDecision:
-    answers: Answers | None = {} if prepared and prepared.answers_by_request_line else None
     operation = prepared.operation.key if prepared else None
     source = "mock" if mode is Mode.MOCK else "live"
     labels = (api.name, operation, source)
-    return RouteDecision(
-        api, below, mode, by_prefix, prepared, template, params, allowed, answers, labels
-    )
+    return RouteDecision(api, below, mode, by_prefix, prepared, template, params, allowed, labels)
 
 
 def _strip_prefix(raw_path: str, mock_prefix: str) -> tuple[str, bool]:
@@ -88,21 +76,9 @@ def _no_api(catalog: Catalog, raw_path: str) -> ProblemError:
 def route(catalog: Catalog, mock_prefix: str, method: str, raw_path: str) -> RouteDecision:
     """Decide where ``method raw_path`` goes; raise 404/405 problems for the mock's misses.
 
-    A decision depends only on the catalog and its arguments, so it is remembered (a client
-    polling a job asks for the same URL again and again), at most ``DECISIONS_KEPT`` of them.
-    The decision's params mapping is shared: read it, never change it.
+    A decision depends only on the catalog and the arguments, so callers may remember it;
+    its params mapping may then be shared: read it, never change it.
     """
-    key = (mock_prefix, method, raw_path)
-    decisions = catalog.decisions
-    decision: RouteDecision | None = decisions.get(key)
-    if decision is None:
-        decision = remember(
-            decisions, key, _decide(catalog, mock_prefix, method, raw_path), DECISIONS_KEPT
-        )
-    return decision
-
-
-def _decide(catalog: Catalog, mock_prefix: str, method: str, raw_path: str) -> RouteDecision:
     path, by_prefix = _strip_prefix(raw_path, mock_prefix)
     mounted = catalog.mounted_at(path)
     if mounted is None:

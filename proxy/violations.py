@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any, Final
 
+from proxy.fields import VIOLATIONS_HEADER
+
 __all__ = ["VIOLATIONS_HEADER", "violations_header"]
 
-VIOLATIONS_HEADER: Final = "X-Mockproxy-Violations"
 MAX_HEADER_CHARACTERS: Final = 4096
 
 

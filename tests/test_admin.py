@@ -108,7 +108,7 @@ async def test_one_completed_line_per_request_without_credentials(
 ) -> None:
     """request.completed carries the canonical fields and never the Authorization value."""
     client = await start(aiohttp_client, bundled())
-    with caplog.at_level(logging.INFO, logger="proxy.app"), capture_logs() as logs:
+    with caplog.at_level(logging.INFO, logger="proxy.context"), capture_logs() as logs:
         await client.post(BASE + "/fax", json=JOB, headers={**AUTH, "X-Request-Id": "r-1"})
     [line] = [entry for entry in logs if entry["event"] == "request.completed"]
     assert {key: line[key] for key in ("method", "api", "operation", "source", "status")} == {

@@ -132,7 +132,7 @@ def test_a_rounds_ratio_is_to_the_mean_of_the_nearest_yardstick_runs() -> None:
 
 @pytest.mark.parametrize("key", ["harness", "bare", "a", "b", "c", "b-100k", "d"])
 async def test_in_process_harness_drives_each_scenario_to_its_expected_status(key: str) -> None:
-    """bench/inprocess.py serves each scenario as production does (front door included) and
+    """bench/inprocess.py serves each scenario as production does and
     stops with an error when an answer has another status than the scenario expects; (d)
     forwards to a real upstream in a process of its own."""
     micros = await measure(key, requests=200, repeats=1, connections=5)

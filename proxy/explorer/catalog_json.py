@@ -6,7 +6,7 @@ from typing import Any, Final
 
 from proxy.catalog import Catalog, MountedApi, PreparedOperation
 from proxy.mock.generate import Direction, generate
-from proxy.spec.model import NO_EXAMPLE, MediaType, Parameter, Schema
+from proxy.openapi.model import NO_EXAMPLE, MediaType, Parameter, Schema
 
 __all__ = ["explorer_catalog"]
 

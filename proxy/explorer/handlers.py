@@ -10,7 +10,7 @@ from aiohttp import web
 
 from proxy.admin import ADMIN_PREFIX
 from proxy.explorer.catalog_json import explorer_catalog
-from proxy.keys import RUNTIME, snapshot
+from proxy.keys import EXPLORER_CATALOG, RUNTIME, snapshot
 from proxy.problems import ProblemError
 
 __all__ = ["EXPLORER_PREFIX", "setup_explorer"]
@@ -22,7 +22,6 @@ _TYPES: Final = {
     ".css": "text/css",
     ".svg": "image/svg+xml",
 }
-_CACHE: Final = web.AppKey("explorer_catalog_cache", dict)
 
 
 def _static_bytes(name: str) -> bytes:
@@ -56,7 +55,7 @@ async def static_view(request: web.Request) -> web.Response:
 
 async def catalog_view(request: web.Request) -> web.Response:
     """The operations of every API, built once per loaded configuration."""
-    cache = request.app[_CACHE]
+    cache = request.app[EXPLORER_CATALOG]
     generation = request.app[RUNTIME].generation
     body = cache.get(generation)
     if body is None:
@@ -70,7 +69,7 @@ async def catalog_view(request: web.Request) -> web.Response:
 def setup_explorer(app: web.Application) -> list[web.RouteDef]:
     """The explorer's state on the app, and its routes (register before the reserved
     prefix's catch-all)."""
-    app[_CACHE] = {}
+    app[EXPLORER_CATALOG] = {}
     return [
         web.get(EXPLORER_PREFIX, redirect_view),
         web.get(EXPLORER_PREFIX + "/", index_view),

@@ -12,10 +12,8 @@ from typing import Any, Final
 
 from multidict import CIMultiDictProxy
 
-from proxy.media_types import covers, media_base
-from proxy.mock.choose import find_response
-from proxy.mock.render import media_type_is_json
-from proxy.spec.model import ApiSpec, MediaType, Operation, Response
+from proxy.media_types import covers, media_base, written_as_json
+from proxy.openapi.model import ApiSpec, MediaType, Operation, Response, find_response
 from proxy.validation.bodies import BodyError, read_json
 from proxy.validation.schemas import Direction, engine_for
 
@@ -74,7 +72,7 @@ class ContractChecker:
             return [f"Content-Type {content_type} is not documented (documented: {documented})"]
         if body is None:
             return ["the body was too large to check"]
-        if media.schema is None or not media_type_is_json(media.media_type):
+        if media.schema is None or not written_as_json(media.media_type):
             return []
         try:
             value: Any = read_json(body)

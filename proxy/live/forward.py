@@ -21,12 +21,19 @@ from aiohttp import hdrs, web
 from multidict import CIMultiDict, CIMultiDictProxy
 
 from proxy.config import Timeouts
+from proxy.fields import SOURCE_HEADER, VIOLATIONS_HEADER
+from proxy.live.client import (
+    RequestBody,
+    StreamedBody,
+    UpstreamError,
+    UpstreamPool,
+    UpstreamResponse,
+    UpstreamTimeout,
+)
 from proxy.live.headers import request_fields_for_upstream, response_fields_for_client
 from proxy.live.target import UpstreamBase
-from proxy.live.upstream_pool import RequestBody, StreamedBody, UpstreamPool
-from proxy.live.upstream_response import UpstreamError, UpstreamResponse, UpstreamTimeout
 from proxy.problems import ProblemError
-from proxy.violations import VIOLATIONS_HEADER, violations_header
+from proxy.violations import violations_header
 
 __all__ = [
     "FALLBACK_STATUSES",
@@ -41,7 +48,6 @@ log = structlog.get_logger(__name__)
 
 CHUNK_SIZE: Final = 64 * 1024
 FALLBACK_STATUSES: Final = frozenset({501, 503})
-SOURCE_HEADER: Final = "X-Mockproxy-Source"
 SMALL_BODY: Final = 256 * 1024
 
 
@@ -114,28 +120,12 @@ async def forward(
         sent = StreamedBody(request.content.iter_any(), request.content_length)
     try:
         response = await endpoint.send(request.method, target, fields, sent, upstream.timeouts)
-    except UpstreamTimeout:
-        if fallback:
-            log.info("upstream.fallback", upstream=base.label, reason="timeout")
-            return None
-        raise ProblemError(
-            504,
-            "upstream-timeout",
-            f"the upstream {base.label} did not answer within the configured timeouts "
-            f"(connect {upstream.timeouts.connect}s, read {upstream.timeouts.read}s, "
-            f"total {upstream.timeouts.total}s)",
-            upstream=base.label,
-        ) from None
     except UpstreamError as error:
         if fallback:
-            log.info("upstream.fallback", upstream=base.label, reason=type(error).__name__)
+            reason = "timeout" if isinstance(error, UpstreamTimeout) else type(error).__name__
+            log.info("upstream.fallback", upstream=base.label, reason=reason)
             return None
-        raise ProblemError(
-            502,
-            "upstream-unreachable",
-            f"the upstream {base.label} could not be reached: {error}",
-            upstream=base.label,
-        ) from None
+        raise _unanswered(upstream, error) from None
     try:
         if outcome is not None:
             outcome.upstream_status = response.status
@@ -145,6 +135,26 @@ async def forward(
         return await _relay(request, response, inspection, base.label, request_id)
     finally:
         response.close()
+
+
+def _unanswered(upstream: Upstream, error: UpstreamError) -> ProblemError:
+    """The 504 or 502 for an upstream that gave no answer."""
+    label = upstream.base.label
+    timeouts = upstream.timeouts
+    if isinstance(error, UpstreamTimeout):
+        return ProblemError(
+            504,
+            "upstream-timeout",
+            f"the upstream {label} did not answer within the configured timeouts "
+            f"(connect {timeouts.connect}s, read {timeouts.read}s, total {timeouts.total}s)",
+            upstream=label,
+        )
+    return ProblemError(
+        502,
+        "upstream-unreachable",
+        f"the upstream {label} could not be reached: {error}",
+        upstream=label,
+    )
 
 
 async def _relay(

@@ -16,6 +16,7 @@ from urllib.parse import unquote
 
 from yarl import URL
 
+from proxy.memo import UPSTREAM_BASES
 from proxy.problems import ProblemError
 
 __all__ = ["UpstreamBase", "request_target", "upstream_base"]
@@ -37,7 +38,7 @@ class UpstreamBase:
     label: str  # scheme://authority, for messages and logs
 
 
-@functools.lru_cache(maxsize=256)
+@functools.lru_cache(maxsize=UPSTREAM_BASES)
 def upstream_base(url: str) -> UpstreamBase:
     """Parse a base URL (already validated by the config loader) once."""
     parsed = URL(url)

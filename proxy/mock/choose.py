@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from proxy.media_types import is_json, media_base
 from proxy.mock.prefer import Preferences
+from proxy.openapi.model import Example, MediaType, Operation, Response, find_response
 from proxy.problems import ProblemError
-from proxy.spec.model import Example, MediaType, Operation, Response
 
 __all__ = [
     "Choice",
@@ -59,13 +59,6 @@ def default_response(operation: Operation) -> Response | None:
     if fallback is not None:
         return fallback
     return min(explicit, key=_sort_key) if explicit else None
-
-
-def find_response(operation: Operation, code: int) -> Response | None:
-    """The response documented for ``code``: exact, then its range (``4XX``), then default."""
-    text = str(code)
-    by_status = {r.status.upper(): r for r in operation.responses}
-    return by_status.get(text) or by_status.get(f"{text[0]}XX") or by_status.get("DEFAULT")
 
 
 def _documented_codes(operation: Operation) -> list[str]:

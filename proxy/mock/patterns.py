@@ -15,6 +15,8 @@ from functools import lru_cache
 from re import _parser as sre_parse  # type: ignore[attr-defined]  # stdlib regex parser, private
 from typing import Any, Final
 
+from proxy.memo import PATTERNS
+
 __all__ = ["string_for_pattern"]
 
 _CATEGORY_CHARS: Final = {
@@ -29,12 +31,12 @@ _PRINTABLE: Final = string.ascii_letters + string.digits
 _MAX_OPEN_REPEAT: Final = 8
 
 
-@lru_cache(maxsize=2048)
+@lru_cache(maxsize=PATTERNS)
 def _parsed(pattern: str) -> Any:
     return sre_parse.parse(pattern)
 
 
-@lru_cache(maxsize=2048)
+@lru_cache(maxsize=PATTERNS)
 def _compiled(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 

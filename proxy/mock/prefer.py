@@ -3,7 +3,7 @@
 Prism's conventions: ``Prefer: code=404, example=accepted, dynamic=true`` or the query
 parameters ``__code``, ``__example``, ``__dynamic``; mockproxy adds ``seed`` and ``validate``.
 A Prefer preference wins over its query form. The ``__`` parameters are the mock's, not the
-API's: ``strip_control_parameters`` removes them before the query is validated.
+API's: ``control.strip_control_parameters`` removes them before the query is validated.
 """
 
 from __future__ import annotations
@@ -12,13 +12,14 @@ from collections.abc import Iterable
 from typing import Final, NamedTuple
 from urllib.parse import parse_qsl
 
-from proxy.memo import remember
+from proxy.control import CONTROL_PREFIX as _QUERY_PREFIX
 from proxy.problems import ProblemError
 
-__all__ = ["Preferences", "parse_preferences", "strip_control_parameters"]
+__all__ = ["PREFER", "Preferences", "parse_preferences"]
+
+PREFER: Final = "Prefer"
 
 _KNOWN: Final = frozenset({"code", "example", "dynamic", "seed", "validate"})
-_QUERY_PREFIX: Final = "__"
 _TRUE: Final = frozenset({"true", "1", "yes", "on", ""})
 _FALSE: Final = frozenset({"false", "0", "no", "off"})
 
@@ -74,22 +75,14 @@ def _flag(name: str, value: str, source: str) -> bool:
     )
 
 
-_PARSED: dict[tuple[tuple[str, ...], str], Preferences] = {}
-_PARSED_LIMIT: Final = 4096
-
-
 _NOTHING_ASKED: Final = Preferences()
 
 
 def parse_preferences(prefer_headers: Iterable[str], query_string: str) -> Preferences:
-    """Preferences from all ``Prefer`` header values and the raw query string (memoised)."""
+    """Preferences from all ``Prefer`` header values and the raw query string."""
     if not prefer_headers and not query_string:  # the usual request: nothing asked
         return _NOTHING_ASKED
-    key = (tuple(prefer_headers), query_string)
-    found = _PARSED.get(key)
-    if found is None:
-        found = remember(_PARSED, key, _parse(key[0], query_string), _PARSED_LIMIT)
-    return found
+    return _parse(prefer_headers, query_string)
 
 
 def _parse(prefer_headers: Iterable[str], query_string: str) -> Preferences:
@@ -100,7 +93,7 @@ def _parse(prefer_headers: Iterable[str], query_string: str) -> Preferences:
         return Preferences()
 
     def source(name: str) -> str:
-        return "Prefer" if name in from_header else f"query __{name}"
+        return PREFER if name in from_header else f"query __{name}"
 
     code = merged.get("code")
     if code is not None and not (code.isdigit() and len(code) == 3):
@@ -125,11 +118,3 @@ def _parse(prefer_headers: Iterable[str], query_string: str) -> Preferences:
         seed=seed,
         validate=None if validate is None else _flag("validate", validate, source("validate")),
     )
-
-
-def strip_control_parameters(query_string: str) -> str:
-    """The raw query string without the mock's ``__`` parameters (byte for byte otherwise)."""
-    if _QUERY_PREFIX not in query_string:
-        return query_string
-    kept = [part for part in query_string.split("&") if not part.startswith(_QUERY_PREFIX)]
-    return "&".join(kept)

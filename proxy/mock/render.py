@@ -7,10 +7,10 @@ from typing import Any, Final
 from urllib.parse import urlencode
 from xml.sax.saxutils import escape, quoteattr
 
-from proxy.media_types import media_base
-from proxy.spec.model import Schema
+from proxy.media_types import media_base, written_as_json
+from proxy.openapi.model import Schema
 
-__all__ = ["media_type_is_json", "render_body", "render_json"]
+__all__ = ["render_body", "render_json"]
 
 # A tiny valid PNG (1x1, transparent) and PDF, so binary mocks open in real viewers.
 _PNG: Final = bytes.fromhex(
@@ -25,12 +25,6 @@ _PDF: Final = (
 )
 
 
-def media_type_is_json(media_type: str) -> bool:
-    """application/json, application/problem+json, */*+json, and */json."""
-    base = media_base(media_type)
-    return base.endswith(("/json", "+json")) or base == "*/*"
-
-
 def render_json(value: Any) -> bytes:
     """Compact UTF-8 JSON, keys in schema order."""
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
@@ -39,7 +33,7 @@ def render_json(value: Any) -> bytes:
 def render_body(value: Any, media_type: str, schema: Schema | None) -> bytes:
     """The bytes of ``value`` sent as ``media_type``."""
     base = media_base(media_type)
-    if media_type_is_json(base):
+    if written_as_json(base):
         return render_json(value)
     if base.endswith(("/xml", "+xml")):
         return _xml(value, schema)

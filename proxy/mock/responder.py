@@ -2,8 +2,8 @@
 
 Order of checks, as a real API would: credentials (401), the client's preferences (400 for an
 undocumented code or example), request validation (the validator, when the operation has one),
-then the response itself. Static bodies and headers are computed once per (operation, status,
-media type, example) and cached as bytes; dynamic ones are generated per request.
+then the response itself, as plain values (``MockReply``). Static replies are kept, finished,
+in the loaded configuration's mock-answer cache (``answers.py``).
 """
 
 from __future__ import annotations
@@ -11,49 +11,53 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Callable, Container, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Final
 
 from aiohttp import hdrs, web
 from multidict import CIMultiDict
 
-from proxy.catalog import MountedApi, PreparedOperation
-from proxy.memo import remember
+from proxy.catalog import PreparedOperation
+from proxy.fields import OPERATION_HEADER, SOURCE_HEADER
 from proxy.mock.choose import (
     Choice,
     choose_media_type,
     choose_response,
     example_named,
-    find_response,
     parse_accept,
 )
 from proxy.mock.generate import Direction, generate
 from proxy.mock.prefer import Preferences
 from proxy.mock.render import render_body
-from proxy.mock.security import Credentials
+from proxy.openapi.model import (
+    NO_EXAMPLE,
+    Header,
+    MediaType,
+    Operation,
+    Response,
+    find_response,
+)
 from proxy.problems import ProblemError
-from proxy.spec.model import NO_EXAMPLE, Header, MediaType, Operation, Response
+from proxy.security import Credentials
 from proxy.validation import ValidationResult
 
 __all__ = [
-    "BodyCache",
     "MockReply",
-    "ReadyResponse",
+    "credentials_of",
+    "invalid_reply",
     "is_static",
     "mock_reply",
-    "ready_response",
     "reply_to_response",
+    "response_headers",
+    "unauthorized_reply",
 ]
 
-SOURCE_HEADER: Final = "X-Mockproxy-Source"
-OPERATION_HEADER: Final = "X-Mockproxy-Operation"
 _NO_BODY_STATUSES: Final = frozenset({204, 205, 304})
 # X-Request-Id is the request's own id, which the request context adds to every answer
 _SKIPPED_HEADERS: Final = frozenset(
     {"content-type", "content-length", "transfer-encoding", "x-request-id"}
 )
 _PROMPTING_SCHEMES: Final = frozenset({"basic", "digest"})
-_MAX_CACHED_REPLIES: Final = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,35 +68,6 @@ class MockReply:
     headers: tuple[tuple[str, str], ...]
     body: bytes
     content_type: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class ReadyResponse:
-    """A static reply with its response headers assembled once; a request copies them."""
-
-    status: int
-    headers: CIMultiDict[str]
-    body: bytes | None
-
-    def response(self) -> web.Response:
-        return web.Response(status=self.status, body=self.body, headers=self.headers)
-
-
-ReplyKey = tuple[str, str, Preferences, str | None]
-"""(api, operation, preferences, Accept): everything a static reply depends on."""
-
-
-@dataclass(slots=True)
-class BodyCache:
-    """Static bodies and headers by (api, operation, status, media type, example), whole
-    static replies by (api, operation, preferences, Accept), and those replies' finished
-    responses (for requests that add no per-request headers)."""
-
-    entries: dict[tuple[str, str, str, str, str], tuple[bytes, tuple[tuple[str, str], ...]]] = (
-        field(default_factory=dict)
-    )
-    replies: dict[ReplyKey, MockReply] = field(default_factory=dict)
-    ready: dict[ReplyKey, ReadyResponse] = field(default_factory=dict)
 
 
 class _NamesOnDemand(Container[str]):
@@ -189,14 +164,9 @@ def _rng_for(preferences: Preferences, dynamic_default: bool) -> random.Random |
 
 
 def render_choice(
-    api: MountedApi,
-    operation: Operation,
-    choice: Choice,
-    accept: str | None,
-    rng: random.Random | None,
-    cache: BodyCache,
+    operation: Operation, choice: Choice, accept: str | None, rng: random.Random | None
 ) -> MockReply:
-    """Body and headers for a chosen response, from the cache when static."""
+    """Body and headers for a chosen response: its examples, or data made with ``rng``."""
     response = choice.response
     media: MediaType | None = None
     if response.content and choice.status not in _NO_BODY_STATUSES:
@@ -210,23 +180,8 @@ def render_choice(
                 f"documented: {', '.join(available)}",
                 available_media_types=available,
             )
-    if rng is not None:
-        body = _body_bytes(media, choice.example_name, rng) if media else b""
-        headers = _documented_headers(response, rng)
-    else:
-        key = (
-            api.name,
-            operation.key,
-            response.status,
-            media.media_type if media else "",
-            choice.example_name or "",
-        )
-        cached = cache.entries.get(key)
-        if cached is None:
-            body = _body_bytes(media, choice.example_name, None) if media else b""
-            cached = (body, _documented_headers(response, None))
-            cache.entries[key] = cached
-        body, headers = cached
+    body = _body_bytes(media, choice.example_name, rng) if media else b""
+    headers = _documented_headers(response, rng)
     return MockReply(
         status=choice.status,
         headers=headers,
@@ -236,11 +191,7 @@ def render_choice(
 
 
 def unauthorized_reply(
-    api: MountedApi,
-    prepared: PreparedOperation,
-    accept: str | None,
-    cache: BodyCache,
-    from_script: bool = False,
+    prepared: PreparedOperation, accept: str | None, from_script: bool = False
 ) -> MockReply:
     """The documented 401 with its example, else the conventional JSON message.
 
@@ -257,20 +208,14 @@ def unauthorized_reply(
     if documented is not None and documented.status == "401":
         media = choose_media_type(documented.content, parse_accept(accept))
         if media is not None and (media.example is not NO_EXAMPLE or media.examples):
-            reply = render_choice(
-                api, prepared.operation, Choice(401, documented), accept, None, cache
-            )
+            reply = render_choice(prepared.operation, Choice(401, documented), accept, None)
             return MockReply(401, reply.headers + challenges, reply.body, reply.content_type)
     body = json.dumps({"code": 401, "message": prepared.security.message()}).encode()
     return MockReply(401, challenges, body, "application/json")
 
 
 def invalid_reply(
-    api: MountedApi,
-    prepared: PreparedOperation,
-    result: ValidationResult,
-    accept: str | None,
-    cache: BodyCache,
+    prepared: PreparedOperation, result: ValidationResult, accept: str | None
 ) -> MockReply:
     """The answer to an invalid request: what the spec documents for it, else a problem.
 
@@ -285,7 +230,7 @@ def invalid_reply(
         response = by_status.get(status)
         if response is not None:
             code = result.status if status == "default" else int(status)
-            return render_choice(api, operation, Choice(code, response), accept, None, cache)
+            return render_choice(operation, Choice(code, response), accept, None)
     kinds = {400: "malformed-request", 415: "unsupported-media-type", 501: "not-supported"}
     found = len(result.errors) + result.unlisted
     extensions: dict[str, Any] = {"errors": [error.as_json() for error in result.errors]}
@@ -302,30 +247,15 @@ def invalid_reply(
 
 
 def mock_reply(
-    request: web.Request,
-    api: MountedApi,
-    prepared: PreparedOperation,
-    preferences: Preferences,
-    dynamic_default: bool,
-    cache: BodyCache,
+    prepared: PreparedOperation, preferences: Preferences, accept: str | None, dynamic: bool
 ) -> MockReply:
     """The mock's answer to a request already matched to ``prepared``, whose credentials
-    were checked (and which was validated)."""
-    accept = request.headers.get(hdrs.ACCEPT)
-    rng = _rng_for(preferences, dynamic_default)
-    if rng is None:  # static: the same request always gets the same reply
-        key = (api.name, prepared.operation.key, preferences, accept)
-        reply = cache.replies.get(key)
-        if reply is None:
-            choice = choose_response(prepared.operation, preferences)
-            reply = render_choice(api, prepared.operation, choice, accept, None, cache)
-            remember(cache.replies, key, reply, _MAX_CACHED_REPLIES)
-        return reply
+    were checked (and which was validated); ``dynamic`` is the configured default."""
     choice = choose_response(prepared.operation, preferences)
-    return render_choice(api, prepared.operation, choice, accept, rng, cache)
+    return render_choice(prepared.operation, choice, accept, _rng_for(preferences, dynamic))
 
 
-def _response_headers(
+def response_headers(
     reply: MockReply, operation_key: str, extra_headers: Mapping[str, str]
 ) -> CIMultiDict[str]:
     headers: CIMultiDict[str] = CIMultiDict(reply.headers)
@@ -337,7 +267,7 @@ def _response_headers(
     return headers
 
 
-def _body_to_send(reply: MockReply) -> bytes | None:
+def body_to_send(reply: MockReply) -> bytes | None:
     # aiohttp sends no body for HEAD itself, keeping Content-Length
     return None if reply.status in _NO_BODY_STATUSES else reply.body
 
@@ -346,16 +276,5 @@ def reply_to_response(
     reply: MockReply, operation_key: str, extra_headers: Mapping[str, str]
 ) -> web.Response:
     """An aiohttp response for a reply (no body for HEAD, 204, 205 and 304)."""
-    headers = _response_headers(reply, operation_key, extra_headers)
-    return web.Response(status=reply.status, body=_body_to_send(reply), headers=headers)
-
-
-def ready_response(
-    key: ReplyKey, reply: MockReply, fixed_headers: Mapping[str, str], cache: BodyCache
-) -> ReadyResponse:
-    """The answer to a static request whose only extra headers are ``fixed_headers`` (the
-    same for every such request), assembled from its reply and kept in ``cache.ready`` by
-    ``key``: a later request looks it up there and copies it with ``.response()``."""
-    headers = _response_headers(reply, key[1], fixed_headers)
-    ready = ReadyResponse(reply.status, headers, _body_to_send(reply))
-    return remember(cache.ready, key, ready, _MAX_CACHED_REPLIES)
+    headers = response_headers(reply, operation_key, extra_headers)
+    return web.Response(status=reply.status, body=body_to_send(reply), headers=headers)

@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from typing import Any, Final, NamedTuple
 
 from proxy.media_types import covers, media_base
+from proxy.memo import PARAMETER_VERDICTS as _MEMO_SIZE
 from proxy.memo import remember
-from proxy.spec.model import ApiSpec, MediaType, Operation, Parameter, ParameterLocation, Schema
+from proxy.openapi.model import ApiSpec, MediaType, Operation, Parameter, ParameterLocation, Schema
 from proxy.validation import offload
 from proxy.validation.bodies import UNREAD, BodyError, Parser, parser_for
 from proxy.validation.params import MISSING, Shape, deserialize, query_pairs, shape_of
@@ -43,7 +44,6 @@ __all__ = [
 ]
 
 _SCALARS: Final = (str, int, float, bool)
-_MEMO_SIZE: Final = 4096
 OFF_LOOP_BYTES: Final = 256 * 1024
 """JSON bodies longer than this are read and judged in the worker process: orjson and
 jsonschema-rs hold the GIL while they work, about 1 ms per 20 KB here, so a thread would

@@ -17,7 +17,7 @@ from typing import Any, Final
 import orjson
 
 from proxy.media_types import is_json, media_base
-from proxy.spec.model import MediaType
+from proxy.openapi.model import MediaType
 from proxy.validation.params import Shape, coerce, query_pairs
 
 __all__ = [

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from proxy.spec.documents import escape_pointer
-from proxy.spec.model import NO_EXAMPLE, ApiSpec, MediaType
+from proxy.openapi.documents import escape_pointer
+from proxy.openapi.model import NO_EXAMPLE, ApiSpec, MediaType
 from proxy.validation.schemas import Direction, engine_for
 
 __all__ = ["check_examples"]

@@ -6,7 +6,7 @@ process starts one worker, on the first big body, with the ``spawn`` method (no 
 running server; as with any ``multiprocessing`` use, a script that starts mockproxy itself
 does so under ``if __name__ == "__main__":``). The worker learns an engine's documents once
 (``SchemaEngine.documents``, sent with the first body judged against it) and keeps the last
-``_ENGINES_KEPT`` engines. Without a worker (it cannot start), the body is judged on the
+``memo.SCHEMA_ENGINES`` engines. Without a worker (it cannot start), the body is judged on the
 event loop, as before.
 """
 
@@ -22,7 +22,7 @@ from typing import Any, Final
 
 import structlog
 
-from proxy.memo import remember
+from proxy.memo import SCHEMA_ENGINES, remember
 from proxy.validation.bodies import BodyError, read_json
 from proxy.validation.schemas import Direction, FieldError, SchemaEngine
 
@@ -33,7 +33,6 @@ log = structlog.get_logger(__name__)
 BodyJudgement = tuple[int, tuple[FieldError, ...], int]
 """(status 200, 400 or 422; the errors listed; how many more there were)."""
 
-_ENGINES_KEPT: Final = 16
 _UNKNOWN_ENGINE: Final = "unknown-engine"
 _Raw = tuple[int, tuple[tuple[str, str], ...], int]
 
@@ -49,7 +48,7 @@ def _judge_in_worker(
     if engine is None:
         if documents is None:
             return _UNKNOWN_ENGINE
-        engine = remember(_worker_engines, serial, SchemaEngine(documents, serial), _ENGINES_KEPT)
+        engine = remember(_worker_engines, serial, SchemaEngine(documents, serial), SCHEMA_ENGINES)
     check = engine.check(uri, Direction.REQUEST)
     gc.disable()  # a big value and its errors are many objects: the collector would pass often
     try:

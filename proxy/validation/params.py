@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 from urllib.parse import unquote, unquote_plus
 
-from proxy.spec.model import Parameter, ParameterLocation
+from proxy.openapi.model import Parameter, ParameterLocation
 
 __all__ = ["MISSING", "Shape", "deserialize", "shape_of"]
 

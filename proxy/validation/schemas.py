@@ -23,8 +23,8 @@ import jsonschema_rs
 import orjson
 import structlog
 
-from proxy.memo import remember
-from proxy.spec.model import ApiSpec
+from proxy.memo import SCHEMA_ENGINES, Memo
+from proxy.openapi.model import ApiSpec
 from proxy.validation.dialect import (
     FORMATS,
     REQUEST_KEYWORDS,
@@ -175,8 +175,7 @@ class SchemaEngine:
         return compiled
 
 
-_ENGINES: Final[dict[int, tuple[ApiSpec, SchemaEngine]]] = {}
-_ENGINES_KEPT: Final = 16
+_ENGINES: Final[Memo[int, tuple[ApiSpec, SchemaEngine]]] = Memo("schema engines", SCHEMA_ENGINES)
 
 
 def _documents(spec: ApiSpec) -> Iterable[tuple[str, Any]]:
@@ -186,10 +185,10 @@ def _documents(spec: ApiSpec) -> Iterable[tuple[str, Any]]:
 
 def engine_for(spec: ApiSpec) -> SchemaEngine:
     """The engine of a loaded description: made once, shared by request validation, verify
-    mode's response checks and the example checks (the last ``_ENGINES_KEPT`` are kept)."""
+    mode's response checks and the example checks (``memo.SCHEMA_ENGINES`` are kept)."""
     known = _ENGINES.get(id(spec))
     if known is not None and known[0] is spec:
         return known[1]
     engine = SchemaEngine(dict(_documents(spec)))
-    remember(_ENGINES, id(spec), (spec, engine), _ENGINES_KEPT)
+    _ENGINES.remember(id(spec), (spec, engine))
     return engine

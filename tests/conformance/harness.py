@@ -21,7 +21,7 @@ from referencing.jsonschema import DRAFT4
 
 from proxy.mock.choose import status_of
 from proxy.mock.generate import Direction, generate
-from proxy.spec.model import (
+from proxy.openapi.model import (
     NO_EXAMPLE,
     ApiSpec,
     MediaType,

@@ -11,7 +11,7 @@ import pytest
 from proxy.app import create_app
 from proxy.catalog import build_catalog
 from proxy.config import settings_for_spec
-from proxy.spec.loader import load_spec
+from proxy.openapi.loader import load_spec
 from proxy.yamlio import load_yaml
 from tests.conformance.conftest import OUTCOMES
 from tests.conformance.harness import (

@@ -72,7 +72,7 @@ async def test_bare_prefix_redirects_to_the_page(
 ) -> None:
     """/_mockproxy/explorer sends the browser to /_mockproxy/explorer/; the redirect carries
     the request id and is logged with its own status."""
-    with caplog.at_level(logging.INFO, logger="proxy.app"), capture_logs() as logs:
+    with caplog.at_level(logging.INFO, logger="proxy.context"), capture_logs() as logs:
         response = await client.get(
             "/_mockproxy/explorer", allow_redirects=False, headers={"X-Request-Id": "r-308"}
         )

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from proxy.live.contract import ContractChecker
-from proxy.spec.loader import load_spec
+from proxy.openapi.loader import load_spec
 
 SPEC = load_spec(Path(__file__).with_name("contract.yaml"))
 OPERATION = SPEC.operations[0]

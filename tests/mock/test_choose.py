@@ -6,8 +6,8 @@ import pytest
 
 from proxy.mock.choose import choose_media_type, choose_response, parse_accept
 from proxy.mock.prefer import Preferences
+from proxy.openapi.model import Example, MediaType, Operation, Response
 from proxy.problems import ProblemError
-from proxy.spec.model import Example, MediaType, Operation, Response
 
 
 def json_media(*names: str) -> MediaType:

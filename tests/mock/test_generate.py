@@ -11,7 +11,7 @@ from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
 from proxy.mock.generate import Direction, generate
-from proxy.spec.model import Schema
+from proxy.openapi.model import Schema
 
 URI = "file:///test/spec.json"
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from proxy.mock.prefer import Preferences, parse_preferences, strip_control_parameters
+from proxy.control import strip_control_parameters
+from proxy.mock.prefer import Preferences, parse_preferences
 from proxy.problems import ProblemError
 
 

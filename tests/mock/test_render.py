@@ -9,7 +9,7 @@ from referencing import Registry
 from referencing.jsonschema import DRAFT202012
 
 from proxy.mock.render import render_body
-from proxy.spec.model import Schema
+from proxy.openapi.model import Schema
 
 URI = "file:///render/spec.json"
 DOCUMENT = {

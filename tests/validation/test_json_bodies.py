@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from proxy.spec.model import MediaType
+from proxy.openapi.model import MediaType
 from proxy.validation.bodies import BodyError, parse_body
 
 JSON = MediaType("application/json", None)

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from multidict import CIMultiDict
 
-from proxy.spec.loader import load_spec
-from proxy.spec.model import MediaType
+from proxy.openapi.loader import load_spec
+from proxy.openapi.model import MediaType
 from proxy.validation import FieldError, OperationValidator, RequestParts, compile_validator
 from proxy.validation.bodies import parse_body
 from proxy.validation.params import Shape, shape_of
@@ -353,7 +353,7 @@ def test_optional_body_may_be_absent() -> None:
 
 def test_unvalidatable_body_is_a_clear_not_supported() -> None:
     """An XML body with a schema is never passed silently: it is 'not supported' (501)."""
-    from proxy.spec.model import MediaType, Operation, RequestBody, Response
+    from proxy.openapi.model import MediaType, Operation, RequestBody, Response
 
     documented = SPEC.operations[1].request_body
     assert documented is not None

@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from typing import TYPE_CHECKING, Final
-
-if TYPE_CHECKING:
-    from proxy.live.upstream_connection import UpstreamConnection
+from typing import Final, Protocol
 
 __all__ = [
     "HIGH_WATER",
@@ -27,6 +24,18 @@ __all__ = [
 
 HIGH_WATER: Final = 512 * 1024  # buffered answer bytes that pause reading from the upstream
 LOW_WATER: Final = 128 * 1024  # ... and that resume it
+
+
+class Carrier(Protocol):
+    """The connection an answer arrives on (``connection.Carrier``)."""
+
+    loop: asyncio.AbstractEventLoop
+    response: UpstreamResponse | None
+
+    def pause(self) -> None: ...
+    def resume(self) -> None: ...
+    def close(self) -> None: ...
+    def watch(self, due: float) -> None: ...
 
 
 class UpstreamError(Exception):
@@ -71,7 +80,7 @@ class UpstreamResponse:
     )
 
     def __init__(
-        self, conn: UpstreamConnection, deadline: float, read_timeout: float, head_only: bool
+        self, conn: Carrier, deadline: float, read_timeout: float, head_only: bool
     ) -> None:
         self.status = 0  # 0 until the (final) status line and headers are in
         self.reason = ""
@@ -80,7 +89,7 @@ class UpstreamResponse:
         self.chunked = False
         self.head_only = head_only
         self.started = False  # any byte of an answer arrived
-        self._conn: UpstreamConnection | None = conn
+        self._conn: Carrier | None = conn
         self._loop = conn.loop
         self._chunks: deque[bytes] = deque()
         self._buffered = 0

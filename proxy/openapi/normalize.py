@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any, Final
 from urllib.parse import urljoin
 
-from proxy.spec.model import SpecVersion
+from proxy.openapi.model import SpecVersion
 
 __all__ = ["SchemaNormalizer"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from proxy.spec.paths import PathRouter
+from proxy.openapi.paths import PathRouter
 
 
 def router(*templates: str) -> PathRouter[str]:

@@ -12,8 +12,8 @@ import pytest
 from aiohttp import web
 
 from proxy.config import Timeouts
-from proxy.live.upstream_pool import StreamedBody, UpstreamPool
-from proxy.live.upstream_response import (
+from proxy.live.client import StreamedBody, UpstreamPool
+from proxy.live.client.response import (
     HIGH_WATER,
     UpstreamReset,
     UpstreamTimeout,

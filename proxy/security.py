@@ -13,7 +13,7 @@ from collections.abc import Callable, Container, Mapping
 from dataclasses import dataclass, field
 from typing import Final, TypeVar
 
-from proxy.spec.model import (
+from proxy.openapi.model import (
     ParameterLocation,
     SecurityRequirement,
     SecurityScheme,

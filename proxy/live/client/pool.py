@@ -1,7 +1,7 @@
 """Keep-alive HTTP/1.1 connections to upstreams, pooled per origin; answers parsed by httptools.
 
 A request goes out as bytes written straight to an asyncio transport; the answer is parsed by
-httptools (llhttp, the C parser uvicorn uses) in ``upstream_connection`` into an
+httptools (llhttp, the C parser uvicorn uses) in ``connection`` into an
 ``UpstreamResponse`` (status, raw header pairs, body chunks).
 One ``Endpoint`` per (scheme, host, port, TLS context) keeps a bounded stack of idle
 connections and a bound on open ones. A reused connection that fails before any byte of the
@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from typing import Final
 
 from proxy.config import Timeouts
-from proxy.live.upstream_connection import UpstreamConnection
-from proxy.live.upstream_response import (
+from proxy.live.client.connection import UpstreamConnection
+from proxy.live.client.response import (
     UpstreamResponse,
     UpstreamTimeout,
     UpstreamUnreachable,

@@ -10,8 +10,8 @@ import pytest
 
 from proxy.errors import SpecError
 from proxy.mock.generate import generate
-from proxy.spec.loader import load_spec
-from proxy.spec.model import SecuritySchemeKind, SpecVersion
+from proxy.openapi.loader import load_spec
+from proxy.openapi.model import SecuritySchemeKind, SpecVersion
 from tests.conformance.harness import entry_files
 
 SCENARIOS = Path(__file__).with_name("scenarios")

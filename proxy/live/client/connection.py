@@ -11,20 +11,26 @@ One timer per connection, kept across requests, looks at the answer's timeouts.
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Final, cast
+from typing import Final, Protocol, cast
 
 import httptools
 
-from proxy.live.upstream_response import UpstreamReset, UpstreamResponse
-
-if TYPE_CHECKING:
-    from proxy.live.upstream_pool import Endpoint
+from proxy.live.client.response import UpstreamReset, UpstreamResponse
 
 __all__ = ["UpstreamConnection"]
 
 _BODILESS_STATUS: Final = frozenset({204, 304})
 _CONTENT_LENGTH: Final = b"content-length"
 _TRANSFER_ENCODING: Final = b"transfer-encoding"
+
+
+class Endpoint(Protocol):
+    """Where a connection comes from and goes back to (``pool.Endpoint``)."""
+
+    loop: asyncio.AbstractEventLoop
+
+    def release(self, conn: UpstreamConnection) -> None: ...
+    def lost(self, conn: UpstreamConnection) -> None: ...
 
 
 class UpstreamConnection(asyncio.Protocol):

@@ -1,6 +1,6 @@
 """The internal API model: one shape for Swagger 2.0, OpenAPI 3.0 and 3.1 descriptions.
 
-The loader (``proxy.spec.loader``) builds these frozen values once per description; nothing
+The loader (``proxy.openapi.loader``) builds these frozen values once per description; nothing
 downstream sees the raw documents except through ``Schema``. Every schema is JSON Schema
 2020-12 by the time it lands here: OpenAPI 3.0 and Swagger 2.0 schemas are normalised at
 load (``nullable``, boolean ``exclusiveMinimum``, ``x-nullable``, ``type: file``), so the
@@ -16,10 +16,9 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 from referencing import Registry
-from referencing._core import Resolver
 
 __all__ = [
     "NO_EXAMPLE",
@@ -31,12 +30,15 @@ __all__ = [
     "Parameter",
     "ParameterLocation",
     "RequestBody",
+    "Resolved",
+    "Resolver",
     "Response",
     "Schema",
     "SecurityRequirement",
     "SecurityScheme",
     "SecuritySchemeKind",
     "SpecVersion",
+    "find_response",
 ]
 
 
@@ -72,6 +74,21 @@ class SecuritySchemeKind(enum.StrEnum):
     MUTUAL_TLS = "mutualTLS"
 
 
+class Resolved(Protocol):
+    """What ``Resolver.lookup`` finds: the target's contents and a resolver for its base."""
+
+    @property
+    def contents(self) -> Any: ...
+    @property
+    def resolver(self) -> Resolver: ...
+
+
+class Resolver(Protocol):
+    """The part of ``referencing``'s resolver (``Registry.resolver()``) that mockproxy uses."""
+
+    def lookup(self, ref: str) -> Resolved: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Schema:
     """A JSON Schema 2020-12 schema and where it lives.
@@ -83,7 +100,7 @@ class Schema:
     """
 
     contents: Mapping[str, Any] | bool
-    resolver: Resolver[Any] = field(repr=False, compare=False)
+    resolver: Resolver = field(repr=False, compare=False)
     uri: str
 
 
@@ -243,3 +260,10 @@ class ApiSpec:
     base_path: str = ""
     servers: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
+
+
+def find_response(operation: Operation, code: int) -> Response | None:
+    """The response documented for ``code``: exact, then its range (``4XX``), then default."""
+    text = str(code)
+    by_status = {r.status.upper(): r for r in operation.responses}
+    return by_status.get(text) or by_status.get(f"{text[0]}XX") or by_status.get("DEFAULT")

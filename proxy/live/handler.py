@@ -1,0 +1,142 @@
+"""The live handler: forward to the API's upstream (live), check the answer against the spec
+(verify), or leave the answer to the mock when the upstream cannot give one (fallback)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import structlog
+from aiohttp import web
+from multidict import CIMultiDictProxy
+
+from proxy.body import read_body
+from proxy.catalog import MountedApi
+from proxy.config import Mode
+from proxy.exchange import Exchange
+from proxy.live.client import UpstreamPool
+from proxy.live.contract import ContractChecker
+from proxy.live.forward import Inspection, Upstream, forward, ssl_context_for
+from proxy.live.target import request_target, upstream_base
+from proxy.observability import Metrics
+from proxy.problems import ProblemError
+from proxy.routing import RouteDecision
+from proxy.validate import validate_request
+
+__all__ = ["LiveApis", "Outside", "live"]
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(slots=True)
+class LiveApis:
+    """Each API's upstream (base, timeouts, TLS context) and contract checker, made on its
+    first forwarded or verified request; one per loaded configuration, one entry per API."""
+
+    upstreams: dict[str, Upstream] = field(default_factory=dict)
+    contracts: dict[str, ContractChecker] = field(default_factory=dict)
+
+    def upstream(self, decision: RouteDecision) -> Upstream:
+        """The API's upstream; a 502 problem when it has none configured."""
+        api = decision.api.settings
+        upstream = self.upstreams.get(api.name)
+        if upstream is not None:
+            return upstream
+        if api.upstream is None:
+            raise ProblemError(
+                502,
+                "no-upstream",
+                f"{api.name} has no upstream configured, so {decision.mode.value} mode cannot "
+                f"forward; set apis.{api.name}.upstream or use mock mode",
+                api=api.name,
+            )
+        tls = ssl_context_for(api.tls_verify, api.ca_bundle)
+        upstream = Upstream(upstream_base(api.upstream), api.timeouts, tls)
+        self.upstreams[api.name] = upstream
+        return upstream
+
+    def checker(self, api: MountedApi) -> ContractChecker:
+        """The API's contract checker (verify mode)."""
+        checker = self.contracts.get(api.name)
+        if checker is None:
+            checker = self.contracts[api.name] = ContractChecker(api.spec)
+        return checker
+
+
+@dataclass(frozen=True, slots=True)
+class Outside:
+    """What the app holds for all live requests: the upstream pool and the metrics."""
+
+    pool: UpstreamPool
+    metrics: Metrics
+
+
+async def live(
+    request: web.Request,
+    decision: RouteDecision,
+    exchange: Exchange,
+    apis: LiveApis,
+    outside: Outside,
+) -> web.StreamResponse | None:
+    """The upstream's answer, relayed; None where fallback mode leaves it to the mock."""
+    upstream = apis.upstream(decision)
+    target = request_target(upstream.base, decision.path_below_mount, exchange.raw_query)
+    fallback = decision.mode is Mode.FALLBACK
+    verify = decision.mode is Mode.VERIFY
+    body = None  # streamed, unless a mode needs it whole
+    if (fallback or verify) and request.body_exists:
+        body = await read_body(request, exchange)
+    inspection = None
+    if verify:
+        findings = await _request_findings(request, decision, exchange, body)
+        checker = apis.checker(decision.api)
+        inspection = _inspection(request, decision, exchange, checker, outside.metrics, findings)
+    try:
+        return await forward(
+            request,
+            outside.pool,
+            upstream,
+            target,
+            body=body,
+            fallback=fallback,
+            inspection=inspection,
+            outcome=exchange,
+            request_id=exchange.request_id,
+        )
+    except ProblemError as error:
+        if error.kind.startswith("upstream-"):
+            outside.metrics.upstream_errors.labels(decision.api.name, error.kind).inc()
+            log.warning("upstream.failed", kind=error.kind, detail=error.detail)
+        raise
+
+
+def _inspection(
+    request: web.Request,
+    decision: RouteDecision,
+    exchange: Exchange,
+    checker: ContractChecker,
+    metrics: Metrics,
+    request_findings: list[str],
+) -> Inspection:
+    """Verify mode's check of the upstream's answer (with the request's own findings)."""
+    api = decision.api
+    operation = decision.prepared.operation if decision.prepared else None
+    what = f"{request.method} {decision.path_below_mount}"
+
+    def check(status: int, headers: CIMultiDictProxy[str], body: bytes | None) -> list[str]:
+        violations = request_findings + checker.check(operation, status, headers, body, what)
+        if violations:
+            metrics.violations.labels(api.name, exchange.operation or "").inc(len(violations))
+            log.warning("verify.violations", violations=violations, status=status)
+        return violations
+
+    return Inspection(check, exchange.settings.max_body_bytes)
+
+
+async def _request_findings(
+    request: web.Request, decision: RouteDecision, exchange: Exchange, body: bytes | None
+) -> list[str]:
+    """Verify mode checks the forwarded request too: reported, never blocked."""
+    result = await validate_request(request, decision, body or b"", exchange.raw_query)
+    if result is None:
+        return []
+    return [f"request {error.pointer}: {error.detail}" for error in result.errors]

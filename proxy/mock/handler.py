@@ -1,0 +1,152 @@
+"""The mock's handler: credentials -> Prefer -> validation -> the documented answer.
+
+Static answers come from the loaded configuration's mock-answer cache (``answers.py``);
+a repeated request whose answer only its request line decides is one lookup there.
+"""
+
+from __future__ import annotations
+
+import structlog
+from aiohttp import hdrs, web
+
+from proxy.body import read_body
+from proxy.catalog import PreparedOperation
+from proxy.config import Settings, ValidationMode
+from proxy.exchange import Exchange
+from proxy.mock.answers import MockAnswer, MockAnswers, reply_key, request_line_key
+from proxy.mock.cors import ANY_ORIGIN, NO_HEADERS, cors_headers, preflight
+from proxy.mock.prefer import PREFER, Preferences, parse_preferences
+from proxy.mock.responder import (
+    MockReply,
+    credentials_of,
+    invalid_reply,
+    is_static,
+    mock_reply,
+    reply_to_response,
+    unauthorized_reply,
+)
+from proxy.problems import ProblemError, method_not_allowed, problem_response
+from proxy.routing import RouteDecision
+from proxy.validate import validate_request
+from proxy.validation import ValidationResult
+from proxy.violations import VIOLATIONS_HEADER, violations_header
+
+__all__ = ["mock"]
+
+log = structlog.get_logger(__name__)
+
+_FROM_SCRIPT = ("X-Requested-With", "XMLHttpRequest")
+
+
+async def mock(
+    request: web.Request, decision: RouteDecision, exchange: Exchange, answers: MockAnswers
+) -> web.StreamResponse:
+    """The mock's answer to a routed request (static answers kept in ``answers``)."""
+    settings = exchange.settings
+    prepared = decision.prepared
+    if prepared is None:
+        if request.method == hdrs.METH_OPTIONS and settings.cors:
+            return preflight(request, settings, decision.allowed)
+        raise _method_not_allowed(decision, request.method)
+    headers = request.headers
+    authorized = prepared.security.satisfied_by(
+        headers.get(hdrs.AUTHORIZATION), credentials_of, request
+    )
+    line_key = None
+    if prepared.answers_by_request_line and hdrs.ORIGIN not in headers:
+        line_key = request_line_key(request, authorized)
+        known = answers.get(line_key)
+        if known is not None and await _body_still_fits(request, exchange, prepared, line_key):
+            return known.response()
+    body = await read_body(request, exchange)
+    preferences = parse_preferences(headers.getall(PREFER, ()), exchange.raw_query)
+    result = None
+    if preferences.validate is not False:
+        result = await validate_request(request, decision, body, exchange.raw_query)
+    invalid = result is not None and not result.valid
+    if not authorized:
+        from_script = headers.get(_FROM_SCRIPT[0]) == _FROM_SCRIPT[1]
+        reply = unauthorized_reply(prepared, headers.get(hdrs.ACCEPT), from_script)
+    elif result is not None and invalid and _enforced(decision):
+        return _invalid_answer(request, exchange, prepared, result)
+    elif is_static(preferences, settings.dynamic):
+        answer = _static_answer(request, decision, settings, answers, prepared, preferences)
+        if not invalid and hdrs.ORIGIN not in headers:
+            if line_key is not None:
+                answers.remember(line_key, answer)
+            return answer.response()
+        reply = answer.reply
+    else:
+        reply = mock_reply(prepared, preferences, headers.get(hdrs.ACCEPT), settings.dynamic)
+    extra = _extra_headers(request, settings, result)
+    return reply_to_response(reply, prepared.operation.key, extra)
+
+
+async def _body_still_fits(
+    request: web.Request, exchange: Exchange, prepared: PreparedOperation, key: tuple[object, ...]
+) -> bool:
+    """Whether a remembered answer holds for this request: it has no body, or its body
+    (of the Content-Type in ``key``) meets the operation's schema."""
+    if not request.body_exists:
+        return True
+    content_type = key[-1]
+    body = await read_body(request, exchange)
+    return isinstance(content_type, str) and prepared.validator.body_passes(content_type, body)
+
+
+def _static_answer(
+    request: web.Request,
+    decision: RouteDecision,
+    settings: Settings,
+    answers: MockAnswers,
+    prepared: PreparedOperation,
+    preferences: Preferences,
+) -> MockAnswer:
+    """The static answer for these preferences and Accept, made once per configuration."""
+    accept = request.headers.get(hdrs.ACCEPT)
+    operation = prepared.operation.key
+    key = reply_key(decision.api.name, operation, preferences, accept)
+    answer = answers.get(key)
+    if answer is None:
+        reply = mock_reply(prepared, preferences, accept, settings.dynamic)
+        fixed = ANY_ORIGIN if settings.cors else NO_HEADERS
+        answer = answers.remember(key, MockAnswer.of(reply, operation, fixed))
+    return answer
+
+
+def _invalid_answer(
+    request: web.Request,
+    exchange: Exchange,
+    prepared: PreparedOperation,
+    result: ValidationResult,
+) -> web.Response:
+    """What the spec documents for an invalid request, else a problem listing the errors."""
+    extra = _extra_headers(request, exchange.settings, result)
+    try:
+        reply: MockReply = invalid_reply(prepared, result, request.headers.get(hdrs.ACCEPT))
+    except ProblemError as error:
+        error.extensions.setdefault("request_id", exchange.request_id)
+        return problem_response(error, request.path, extra)
+    return reply_to_response(reply, prepared.operation.key, extra)
+
+
+def _extra_headers(
+    request: web.Request, settings: Settings, result: ValidationResult | None
+) -> dict[str, str]:
+    """Per-request headers of a mock answer: CORS for the caller's Origin, violations."""
+    extra = cors_headers(request, settings)
+    if result is not None and not result.valid:
+        errors = [error.as_json() for error in result.errors]
+        extra[VIOLATIONS_HEADER] = violations_header(errors)
+        log.info("request.invalid", errors=errors)
+    return extra
+
+
+def _enforced(decision: RouteDecision) -> bool:
+    return decision.api.settings.validation is ValidationMode.ENFORCE
+
+
+def _method_not_allowed(decision: RouteDecision, method: str) -> ProblemError:
+    allowed = ", ".join(decision.allowed)
+    detail = f"{method} is not documented for {decision.template}; allowed: {allowed}"
+    return method_not_allowed(detail, decision.allowed)
