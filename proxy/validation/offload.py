@@ -7,14 +7,17 @@ running server; as with any ``multiprocessing`` use, a script that starts mockpr
 does so under ``if __name__ == "__main__":``). The worker learns an engine's documents once
 (``SchemaEngine.documents``, sent with the first body judged against it) and keeps the last
 ``memo.SCHEMA_ENGINES`` engines. Without a worker (it cannot start), the body is judged on the
-event loop, as before.
+event loop, as before. The worker runs at a lower priority (nice 10), so that on a busy
+machine the server's own requests come first.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import multiprocessing
+import os
 from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -63,6 +66,12 @@ def _judge_in_worker(
     return 422, tuple((error.pointer, error.detail) for error in listed), more
 
 
+def _yield_to_the_server() -> None:
+    """Runs as the worker starts: bulk work gives way to the server's requests on a busy CPU."""
+    with contextlib.suppress(OSError):
+        os.nice(10)
+
+
 class _Worker:
     """This process's one worker process, started on first use."""
 
@@ -73,7 +82,9 @@ class _Worker:
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
             context = multiprocessing.get_context("spawn")
-            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
+            self._pool = ProcessPoolExecutor(
+                max_workers=1, mp_context=context, initializer=_yield_to_the_server
+            )
             self._taught = set()
         return self._pool
 

@@ -98,8 +98,8 @@ def _field_errors(error: jsonschema_rs.ValidationError, prefix: str) -> list[Fie
             for name in names
         ]
     if kind in _REFUSED:
-        name = error.instance_path[-1] if error.instance_path else "the value"
-        return [FieldError(at, f"{_json(name)} {error.message}")]
+        name = _json(error.instance_path[-1]) if error.instance_path else "the value"
+        return [FieldError(at, f"{name} {error.message}")]
     return [FieldError(at, _shortened(error.message))]
 
 
@@ -120,6 +120,8 @@ class SchemaCheck:
         for error in self._validator.iter_errors(value):
             if len(listed) < MAX_LISTED:
                 listed.extend(_field_errors(error, prefix))
+            elif error.kind.name in _UNEXPECTED:  # one field error per unexpected property
+                more += len(error.kind.as_dict()["unexpected"])
             else:
                 more += 1
         if len(listed) > MAX_LISTED:  # the last error named several unexpected properties
