@@ -195,3 +195,14 @@ async def test_without_a_worker_a_huge_body_is_judged_on_the_loop(
         "reason": "no processes here",
         "log_level": "warning",
     } in logs
+
+
+async def test_a_huge_unreadable_body_is_a_400_from_the_worker(aiohttp_client: Any) -> None:
+    """A body over the off-loop size that cannot be read gets the same 400 as a small one."""
+    client = await client_for(aiohttp_client)
+    body = b'{"recipients": [' + b'{"number": "+1"}, ' * 30_000 + b"1e999999]}"
+    response = await client.post("/faxes", data=io.BytesIO(body), headers=JSON)
+    assert response.status == 400
+    assert (await response.json())["errors"] == [
+        {"pointer": "/body", "detail": "a number too large for a double (more than 1.8e308)"}
+    ]
