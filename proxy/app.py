@@ -25,6 +25,7 @@ from proxy.live.forward import create_upstream_pool
 from proxy.observability import Metrics
 from proxy.reload import reload_context
 from proxy.snapshot import Reloader, Runtime, Snapshot
+from proxy.validation import offload
 
 __all__ = ["create_app"]
 
@@ -34,6 +35,12 @@ async def upstream_pool_context(app: web.Application) -> AsyncIterator[None]:
     app[UPSTREAM_POOL] = create_upstream_pool()
     yield
     await app[UPSTREAM_POOL].close()
+
+
+async def validation_worker_context(_app: web.Application) -> AsyncIterator[None]:
+    """cleanup_ctx: the validation worker process (started by the first big body) stopped."""
+    yield
+    offload.shutdown()
 
 
 def create_app(
@@ -51,6 +58,7 @@ def create_app(
     app.cleanup_ctx.append(upstream_pool_context)
     app.cleanup_ctx.append(callbacks_context)
     app.cleanup_ctx.append(reload_context)
+    app.cleanup_ctx.append(validation_worker_context)
     app.router.add_routes(
         [
             *admin_routes(),

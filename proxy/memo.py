@@ -16,10 +16,10 @@ from typing import Final, Generic, TypeVar
 
 __all__ = [
     "DECISIONS",
-    "META_SCHEMA_REGISTRIES",
     "MOCK_ANSWERS",
     "PARAMETER_VERDICTS",
     "PATTERNS",
+    "SCHEMA_ENGINES",
     "UPSTREAM_BASES",
     "Memo",
     "remember",
@@ -38,8 +38,9 @@ PATTERNS: Final = 2048
 """Parsed and compiled ``pattern`` regexes the generator met (``mock/patterns.py``)."""
 UPSTREAM_BASES: Final = 256
 """Parsed upstream base URLs (``live/target.py``)."""
-META_SCHEMA_REGISTRIES: Final = 16
-"""Spec registries combined with the JSON Schema meta-schemas (``validation/compiled.py``)."""
+SCHEMA_ENGINES: Final = 16
+"""Compiled schema engines, one per loaded description (``validation/schemas.py``; the
+validation worker process keeps as many)."""
 
 
 def remember(memo: dict[K, V], key: K, value: V, limit: int) -> V:

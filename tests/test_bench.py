@@ -43,8 +43,8 @@ def test_benchmark_smoke(tmp_path: Path) -> None:
     )
     results = json.loads((tmp_path / "results.json").read_text())
     assert set(results["scenarios"]) == {
-        *("bare", "upstream", "a", "b", "c", "d"),
-        *("same-a", "same-b", "same-c"),
+        *("bare", "upstream", "a", "b", "c", "d", "b-100k", "b-1m-invalid"),
+        *("same-a", "same-b", "same-c", "same-b-100k", "same-b-1m-invalid"),
     }
     for name, data in results["scenarios"].items():
         assert data["rps"] > 0, name

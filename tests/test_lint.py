@@ -67,7 +67,7 @@ def test_example_violating_its_schema_is_an_error(tmp_path: Path) -> None:
     )
     assert texts(lint_spec(path), tmp_path) == [
         "api.yaml:13:17: error: #/paths/~1x/get/responses/200/content/application~1json/"
-        "examples/bad: example violates its schema: 'five' is not of type 'integer' at /n"
+        'examples/bad: example violates its schema: "five" is not of type "integer" at /n'
     ]
 
 

@@ -92,7 +92,7 @@ async def live(
         body = await read_body(request, exchange)
     inspection = None
     if verify:
-        findings = _request_findings(request, decision, exchange, body)
+        findings = await _request_findings(request, decision, exchange, body)
         checker = apis.checker(decision.api)
         inspection = _inspection(request, decision, exchange, checker, outside.metrics, findings)
     try:
@@ -145,12 +145,12 @@ def _inspection(
     return Inspection(check, exchange.settings.max_body_bytes)
 
 
-def _request_findings(
+async def _request_findings(
     request: web.Request, decision: RouteDecision, exchange: Exchange, body: bytes | None
 ) -> list[Violation]:
     """Verify mode checks the forwarded request too: reported (secret fields' details
     redacted, as they reach the log), never blocked."""
-    result = validate_request(request, decision, body or b"", exchange.raw_query)
+    result = await validate_request(request, decision, body or b"", exchange.raw_query)
     if result is None:
         return []
     errors = exchange.redactor.findings(error.as_json() for error in result.errors)

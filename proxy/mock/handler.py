@@ -90,7 +90,7 @@ async def _mock(
         preferences = preferences._replace(code=error_code)
     result = None
     if preferences.validate is not False:
-        result = validate_request(request, decision, body, exchange.raw_query)
+        result = await validate_request(request, decision, body, exchange.raw_query)
     invalid = result is not None and not result.valid
     if not authorized:
         from_script = headers.get(_FROM_SCRIPT[0]) == _FROM_SCRIPT[1]

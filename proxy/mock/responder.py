@@ -256,12 +256,17 @@ def invalid_reply(
             named = checked_example(operation, response, example)
             return render_choice(operation, Choice(code, response, named), accept, None)
     kinds = {400: "malformed-request", 415: "unsupported-media-type", 501: "not-supported"}
+    found = len(result.errors) + result.unlisted
+    extensions: dict[str, Any] = {"errors": [error.as_json() for error in result.errors]}
+    if result.unlisted:
+        extensions["errors_not_listed"] = result.unlisted
     raise ProblemError(
         result.status,
         kinds.get(result.status, "invalid-request"),
-        f"the request does not match {operation.key}: {len(result.errors)} error(s)",
-        errors=[error.as_json() for error in result.errors],
+        f"the request does not match {operation.key}: {found} error(s)"
+        + (f", the first {len(result.errors)} listed" if result.unlisted else ""),
         operation_id=operation.key,
+        **extensions,
     )
 
 

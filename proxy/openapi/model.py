@@ -263,7 +263,8 @@ class ApiSpec:
     """One loaded description.
 
     ``registry`` holds every document the description spans (normalised), keyed by absolute
-    URI, for jsonschema (``Draft202012Validator(..., registry=spec.registry)``).
+    URI: ``$ref``s resolve through it, and validation compiles its schemas from its documents
+    (``validation/schemas.py``).
     ``base_path`` is the path part of the first server URL (Swagger 2.0: ``basePath``).
     ``warnings`` are non-fatal findings (e.g. an example that violates its schema) as
     ``"<file>#<pointer>: <message>"`` lines. ``origin`` names the source format when it was

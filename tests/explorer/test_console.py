@@ -160,7 +160,7 @@ async def test_body_is_checked_as_typed_in_the_same_list(open_explorer: Opener) 
     status, _ = await send(page)
     assert status == "201"  # the bundled fax API warns: answered, the violations listed
     assert await page.locator("#problems li").all_text_contents() == [
-        "/body/recipients/0/number: 5 is not of type 'string'"
+        '/body/recipients/0/number: 5 is not of type "string"'
     ]
 
 

@@ -83,10 +83,10 @@ async def test_verify_reports_violations_and_counts_them(make_pair: MakePair) ->
     assert parse_violations(response.headers["X-Mockproxy-Violations"]) == [
         {
             "in": "response",
-            "pointer": "/body",
-            "detail": "'recipientStatus' is a required property",
+            "pointer": "/body/recipientStatus",
+            "detail": '"recipientStatus" is a required property',
         },
-        {"in": "response", "pointer": "/body/jobId", "detail": "5 is not of type 'string'"},
+        {"in": "response", "pointer": "/body/jobId", "detail": '5 is not of type "string"'},
     ]
     metrics = await (await pair.client.get("/_mockproxy/metrics")).text()
     assert 'mockproxy_verify_violations_total{api="fax",operation="getFaxStatus"} 2.0' in metrics
@@ -150,7 +150,7 @@ async def test_verify_reports_an_invalid_request_without_blocking_it(make_pair: 
     assert findings[0] == {
         "in": "request",
         "pointer": "/query/limit",
-        "detail": "'abc' is not of type 'integer'",
+        "detail": '"abc" is not of type "integer"',
     }
 
 

@@ -133,7 +133,7 @@ async def test_empty_segment_is_a_missing_path_parameter(
     response = await client.get("/links//details")
     assert response.status == 422
     assert (await response.json())["errors"] == [
-        {"pointer": "/path/id", "detail": "required path parameter 'id' is missing"}
+        {"pointer": "/path/id", "detail": 'required path parameter "id" is missing'}
     ]
 
 
