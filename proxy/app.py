@@ -19,11 +19,11 @@ from proxy.connections import ConnectionGuard
 from proxy.context import request_context
 from proxy.dispatch import api_mounts, api_routes
 from proxy.explorer.handlers import setup_explorer
-from proxy.journal import Journal
 from proxy.keys import CONNECTIONS, JOURNAL, METRICS, RELOADER, RUNTIME, UPSTREAM_POOL
 from proxy.live.forward import create_upstream_pool
 from proxy.observability import Metrics
 from proxy.reload import reload_context
+from proxy.shared_journal import journal_context, journal_for
 from proxy.snapshot import Reloader, Runtime, Snapshot
 
 __all__ = ["create_app"]
@@ -43,7 +43,7 @@ def create_app(
     app = web.Application(client_max_size=settings.max_body_bytes, middlewares=[request_context])
     app[RUNTIME] = Runtime(Snapshot(settings, catalog))
     app[METRICS] = Metrics()
-    app[JOURNAL] = Journal(settings.journal_size, settings.journal_max_body_bytes)
+    app[JOURNAL] = journal_for(settings, app[METRICS].journal_dropped)
     limits = settings.server
     app[CONNECTIONS] = ConnectionGuard(limits.head_timeout, limits.max_connections)
     if reloader is not None:
@@ -51,6 +51,7 @@ def create_app(
     app.cleanup_ctx.append(upstream_pool_context)
     app.cleanup_ctx.append(callbacks_context)
     app.cleanup_ctx.append(reload_context)
+    app.cleanup_ctx.append(journal_context)
     app.router.add_routes(
         [
             *admin_routes(),
