@@ -3,6 +3,7 @@ on loopback, requests alternating between the processes."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import time
 from collections.abc import Iterator
@@ -155,3 +156,35 @@ async def test_shared_journal_keeps_only_the_latest_entries(
         await client.get(REPORTS, headers={**AUTH, "X-Request-Id": f"r{n}"})
     body = await (await client.get("/_mockproxy/requests")).json()
     assert [entry["request_id"] for entry in body["requests"]] == ["r2", "r3", "r4"]
+
+
+async def test_a_redis_that_never_answers_delays_one_answer_a_second_at_most(
+    aiohttp_client: Any, tmp_path: Path
+) -> None:
+    """A Redis that takes connections but never answers: the first request waits for the write
+    timeout, the next ones in that second are answered at once, and each entry is counted."""
+
+    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read()  # read until the client gives up; answer nothing
+        writer.close()
+
+    server = await asyncio.start_server(silent, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    async with server:
+        config = tmp_path / "mockproxy.yaml"
+        config.write_text(
+            f"journal: {{store: 'redis://127.0.0.1:{port}/0'}}\n"
+            f"apis:\n  fax:\n    spec: {FAX_SPEC}\n    mode: mock\n"
+        )
+        settings = load_settings(config, environ={})
+        client = await aiohttp_client(create_app(settings, build_catalog(settings)))
+        seconds = []
+        for _ in range(4):
+            started = time.monotonic()
+            assert (await client.get(REPORTS, headers=AUTH)).status == 200
+            seconds.append(time.monotonic() - started)
+        assert 0.4 < seconds[0] < 0.9, seconds
+        assert max(seconds[1:]) < 0.2, seconds
+        journal = (await (await client.get("/_mockproxy/ready")).json())["journal"]
+        assert journal == {"store": "redis", "state": "degraded", "dropped": 4}
+        await client.close()  # its connections to the silent server too
