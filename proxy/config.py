@@ -24,6 +24,7 @@ from proxy.config_reader import (
     choice,
     connection_count,
     integer,
+    journal_store,
     log_level,
     names,
     optional_string,
@@ -155,6 +156,8 @@ class Settings:
     seed: int | None = None
     """Seeds the latency, fault and error draws: a run repeats exactly."""
     callback_delivery: DeliverySettings = field(default_factory=DeliverySettings)
+    journal_store: str = "memory"
+    """"memory" (this process's own) or a redis:// URL (one journal for every process)."""
     positions: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     warnings: tuple[str, ...] = ()  # worth saying at start-up, not worth refusing to start
 
@@ -295,7 +298,7 @@ def _read_settings(reader: Reader, root: dict[str, Any], path: Path) -> Settings
     log = reader.mapping(root.get("log"), root, "log", "log")
     reader.known_keys(log, ("format", "level"), "log.")
     journal = reader.mapping(root.get("journal"), root, "journal", "journal")
-    reader.known_keys(journal, ("size", "max_body_bytes", "redact"), "journal.")
+    reader.known_keys(journal, ("size", "max_body_bytes", "redact", "store"), "journal.")
     mock_prefix = reader.get(
         root, "mock_prefix", "mock_prefix", path_prefix("a path"), DEFAULT_MOCK_PREFIX
     )
@@ -335,6 +338,7 @@ def _read_settings(reader: Reader, root: dict[str, Any], path: Path) -> Settings
         server=_read_server(reader, root),
         seed=read_seed(reader, root),
         callback_delivery=read_delivery(reader, root),
+        journal_store=reader.get(journal, "store", "journal.store", journal_store, "memory"),
     )
 
 

@@ -74,9 +74,11 @@ async def request_context(request: web.Request, handler: Handler) -> web.StreamR
             app[METRICS].observe(api, operation, source, status, seconds)
             if exchange.fault is not None or exchange.delay_ms is not None:
                 _count_injected(app[METRICS], exchange)
-            app[JOURNAL].record(
+            stored = app[JOURNAL].record(
                 exchange, request.method, request.raw_path, request.raw_headers, status
             )
+            if stored is not None:  # a shared journal: in it before the answer leaves
+                await stored
 
 
 async def _answer(request: web.Request, handler: Handler, request_id: str) -> web.StreamResponse:

@@ -213,6 +213,11 @@ class Metrics:
             ["api", "operation", "callback", "outcome"],
             registry=self.registry,
         )
+        self.journal_dropped = Counter(
+            "mockproxy_journal_dropped",
+            "Journal entries dropped because the journal's store did not answer.",
+            registry=self.registry,
+        )
 
     def observe(self, api: str, operation: str, source: str, status: int, seconds: float) -> None:
         key = (api, operation, source, status)

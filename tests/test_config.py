@@ -46,7 +46,7 @@ cors: false
 max_body_size: 2MiB
 admin: {token: t0k}
 log: {format: json, level: WARNING}
-journal: {size: 5, max_body_bytes: 10, redact: [Pin]}
+journal: {size: 5, max_body_bytes: 10, redact: [Pin], store: 'redis://redis:6379/1'}
 server: {head_timeout: 2, keepalive_timeout: 3.5, max_connections: 400, shutdown_timeout: 4}
 apis:
   fax:
@@ -84,6 +84,7 @@ def test_full_config(tmp_path: Path) -> None:
     assert (settings.journal_size, settings.journal_max_body_bytes) == (5, 10)
     assert settings.journal_redact == ("Pin",)
     assert settings.server == ServerLimits(2.0, 3.5, 400, 4.0)
+    assert settings.journal_store == "redis://redis:6379/1"
     assert (api.mount, api.upstream, api.mode, api.validation) == (
         "/fax/fax4a-api",
         "https://fax.example.com/fax/v1",
@@ -186,6 +187,13 @@ def test_defaults(tmp_path: Path) -> None:
             ],
         ),
         (
+            "journal: {store: 'redis://:pw@redis:6379/db'}\napis: {fax: {spec: specs/fax.yaml}}\n",
+            [
+                "CFG:1:11: journal.store: expected memory or a Redis URL such as "
+                "redis://redis:6379/0, got 'redis://redis:6379/db'"
+            ],
+        ),
+        (
             "apis: [1\n",
             [
                 "CFG:2:1: invalid YAML: while parsing a flow sequence did not find expected ',' or ']'"
@@ -216,6 +224,7 @@ def test_defaults(tmp_path: Path) -> None:
         "duplicate-mount",
         "mount-under-prefix",
         "unset-variable",
+        "journal-store-not-redis",
         "yaml-syntax",
         "server-limits",
     ],

@@ -7,6 +7,7 @@ in ``mockproxy_callbacks`` by outcome.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -46,6 +47,10 @@ def _outcome_name(outcome: Outcome) -> str:
     return "delivered" if outcome.status is not None and outcome.status < 400 else "failed"
 
 
+_WRITES: set[asyncio.Future[None]] = set()
+"""Shared-journal writes in flight (a reference keeps each task alive)."""
+
+
 def _recorder(app: web.Application) -> Any:
     journal, metrics, runtime = app[JOURNAL], app[METRICS], app[RUNTIME]
 
@@ -73,7 +78,11 @@ def _recorder(app: web.Application) -> Any:
             redactor=redactor,
         )
         headers = tuple((k.encode(), v.encode()) for k, v in delivery.headers.items())
-        journal.record(record, delivery.method, url.raw_path_qs, headers, outcome.status)
+        stored = journal.record(record, delivery.method, url.raw_path_qs, headers, outcome.status)
+        if stored is not None:  # a shared journal's write: finished in the background
+            task = asyncio.ensure_future(stored)
+            _WRITES.add(task)
+            task.add_done_callback(_WRITES.discard)
 
     return record
 
