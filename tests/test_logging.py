@@ -71,3 +71,30 @@ async def test_an_unreadable_request_is_a_warning_naming_the_mistake(
     assert line["detail"].startswith("Invalid header token")
     assert line["client"] == "127.0.0.1"
     assert "exception" not in line and "exc_info" not in line
+
+
+async def test_each_request_is_one_json_line_at_info(
+    aiohttp_client: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """At the default level a request writes one request.completed JSON object on stderr."""
+    settings = load_settings(CONFIG, environ={})
+    client = await aiohttp_client(create_app(settings, build_catalog(settings)))
+    with logging_as_served():
+        response = await client.get("/_mockproxy/health", headers={"X-Request-Id": "r-9"})
+    assert response.status == 200
+    [line] = [line for line in read_lines(capsys) if line["event"] == "request.completed"]
+    assert (line["level"], line["request_id"], line["status"]) == ("info", "r-9", 200)
+    assert (line["method"], line["path"]) == ("GET", "/_mockproxy/health")
+    assert line["timestamp"].endswith("Z")
+
+
+async def test_no_request_line_below_info(
+    aiohttp_client: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """At warning a request writes nothing: the info call does no work."""
+    settings = load_settings(CONFIG, environ={})
+    client = await aiohttp_client(create_app(settings, build_catalog(settings)))
+    configure_logging("json", "warning", cache_loggers=False)
+    response = await client.get("/_mockproxy/health")
+    assert response.status == 200
+    assert read_lines(capsys) == []
