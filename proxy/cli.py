@@ -24,7 +24,7 @@ import structlog
 
 from proxy import __version__
 from proxy.catalog import Catalog, build_catalog
-from proxy.config import Settings, load_settings, settings_for_spec
+from proxy.config import LogFormat, Settings, load_settings, settings_for_spec
 from proxy.errors import MockproxyError
 from proxy.mock.schema_examples import unfit_property_examples
 from proxy.observability import configure_logging
@@ -98,7 +98,7 @@ def _settings(arguments: argparse.Namespace, environ: Mapping[str, str]) -> Sett
     if getattr(arguments, "no_cors", False):
         changes["cors"] = False
     if getattr(arguments, "log_format", None):
-        changes["log_format"] = arguments.log_format
+        changes["log_format"] = LogFormat(arguments.log_format)
     if getattr(arguments, "log_level", None):
         changes["log_level"] = arguments.log_level
     return dataclasses.replace(settings, **changes)  # type: ignore[arg-type]  # keys checked above
