@@ -64,8 +64,7 @@ def configure_logging(
     """
     use_console = log_format == "console" or (log_format == "auto" and sys.stderr.isatty())
     shared: list[structlog.types.Processor] = [
-        structlog.contextvars.merge_contextvars,
-        add_request_id,
+        add_request_id,  # the one context a line needs; nothing binds structlog's contextvars
         structlog.processors.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
     ]
