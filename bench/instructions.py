@@ -127,7 +127,7 @@ def run(
         ) as proxy_pid,
     ):
         for port in (upstream_port, bare_port, proxy_port):
-            wait_healthy(f"http://127.0.0.1:{port}/_mockproxy/health", timeout=120)
+            wait_healthy(f"http://127.0.0.1:{port}/_mockproxy/health", timeout=LONGEST_RUN_S)
         proxy, bare = f"http://127.0.0.1:{proxy_port}", f"http://127.0.0.1:{bare_port}"
         # bench/run.py's scenarios; the counted bare handler also answers the upstream's path
         urls = {key: (url, script) for key, _, url, script in scenarios(proxy, bare, bare)}
