@@ -1,6 +1,7 @@
 """Server CPU per request, measured in one process without sockets: for profiling.
 
     python bench/inprocess.py [--requests 20000] [--repeats 7] [--cold KIB] [--profile a]
+                              [--log-level info]
 
 wrk through loopback measures what a client sees, and on a shared machine it varies by 15 %
 between identical runs: too coarse to tell whether a change saved a microsecond. This drives
@@ -32,6 +33,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
 import sys
 import time
 from collections.abc import AsyncIterator, Callable, Iterable
@@ -262,10 +264,14 @@ def main() -> None:
     )
     parser.add_argument("--profile", choices=sorted(SCENARIOS), default=None)
     parser.add_argument("--all", action="store_true", help="with --profile: library frames too")
+    parser.add_argument("--log-level", default="info", help="mockproxy's (info, its default)")
     parser.add_argument("scenarios", nargs="*", default=list(SCENARIOS))
     arguments = parser.parse_args()
     use_fast_event_loop()
-    configure_logging("json", "warning")  # as bench/run.py runs the server
+    # as bench/run.py runs the server: its log lines written, to a null device
+    null = open(os.devnull, "w")  # noqa: SIM115 (written to for the whole run)
+    with contextlib.redirect_stderr(null):
+        configure_logging("json", arguments.log_level)
     if arguments.profile:
         from pyinstrument import Profiler
 

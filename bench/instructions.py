@@ -1,12 +1,12 @@
 """Instructions per request, counted by callgrind: a measure the host's noise cannot move.
 
-    python bench/instructions.py [--duration 4] [--connections 10] [scenario ...]
+    python bench/instructions.py [--requests 2000] [--connections 10] [--log-level info] [scenario ...]
 
 Needs valgrind and wrk (Debian: apt-get install valgrind wrk). Runs the bare handler (the
 yardstick of a, b, c and, answering the upstream's path, of d) and mockproxy with one worker
 on the bundled config under callgrind, each driven by wrk with the requests of bench/run.py.
-Counting is switched on only while a scenario's measured run lasts (after a warm-up), so
-start-up and spec loading are not in it; the forwarding target of (d) is a second bare handler
+Counting is switched on only for a fixed number of a scenario's requests (after a warm-up),
+however slow the host, so start-up and spec loading are not in it; the forwarding target of (d) is a second bare handler
 outside valgrind. Prints, per scenario, the user-space instructions per request and their
 ratio to the yardstick's, and with --out writes them as JSON.
 
@@ -45,6 +45,7 @@ from bench.run import (  # noqa: E402
 
 SCENARIOS: Final = ("bare", "upstream", "a", "b", "c", "d")
 YARDSTICK_OF: Final = {"a": "bare", "b": "bare", "c": "bare", "d": "upstream"}
+LONGEST_RUN_S: Final = 600  # a counted run's ceiling: under valgrind a busy host is slow
 
 
 @contextlib.contextmanager
@@ -82,21 +83,28 @@ def instructions_since_last_dump(pid: int, out_file: Path) -> int:
 
 
 def measure(
-    pid: int, out_file: Path, url: str, script: str, duration: float, connections: int
+    pid: int, out_file: Path, url: str, script: str, requests: int, connections: int
 ) -> dict[str, float]:
-    """One scenario: a warm-up, then a counted run; instructions per request."""
-    run_wrk(url, script, 2, connections, 1)  # warm-up: memos filled, code paths taken
+    """One scenario: a warm-up, then a counted run of ``requests`` answers; instructions per
+    request."""
+    warm_up = max(50, requests // 4)  # memos filled, code paths taken
+    run_wrk(url, script, LONGEST_RUN_S, connections, 1, answers=warm_up)
     instructions_since_last_dump(pid, out_file)  # discard whatever came before
     callgrind_control("--instr=on", pid)
-    measured = run_wrk(url, script, duration, connections, 1)
+    measured = run_wrk(url, script, LONGEST_RUN_S, connections, 1, answers=requests)
     callgrind_control("--instr=off", pid)
     total = instructions_since_last_dump(pid, out_file)
-    if measured["unexpected_status"] or not measured["requests"]:
-        raise RuntimeError(f"{url}: {measured['unexpected_status']} unexpected answers")
+    if measured["unexpected_status"] or measured["requests"] < requests:
+        raise RuntimeError(
+            f"{url}: {measured['requests']} answers of {requests},"
+            f" {measured['unexpected_status']} with an unexpected status"
+        )
     return {"requests": measured["requests"], "instructions": total / measured["requests"]}
 
 
-def run(chosen: list[str], duration: float, connections: int) -> dict[str, dict[str, float]]:
+def run(
+    chosen: list[str], requests: int, connections: int, log_level: str = "info"
+) -> dict[str, dict[str, float]]:
     for tool in ("valgrind", "callgrind_control", "wrk"):
         if shutil.which(tool) is None:
             raise SystemExit(f"{tool} is not installed: apt-get install valgrind wrk")
@@ -104,7 +112,7 @@ def run(chosen: list[str], duration: float, connections: int) -> dict[str, dict[
     yardstick = [sys.executable, "-m", "bench.yardstick"]
     env = {
         **live_environment(upstream_port),
-        "MOCKPROXY_LOG_LEVEL": "warning",
+        "MOCKPROXY_LOG_LEVEL": log_level,
         "PYTHONHASHSEED": "0",  # the same hashes, so the same dict probes, on every run
     }
     results: dict[str, dict[str, float]] = {}
@@ -119,14 +127,14 @@ def run(chosen: list[str], duration: float, connections: int) -> dict[str, dict[
         ) as proxy_pid,
     ):
         for port in (upstream_port, bare_port, proxy_port):
-            wait_healthy(f"http://127.0.0.1:{port}/_mockproxy/health", timeout=120)
+            wait_healthy(f"http://127.0.0.1:{port}/_mockproxy/health", timeout=LONGEST_RUN_S)
         proxy, bare = f"http://127.0.0.1:{proxy_port}", f"http://127.0.0.1:{bare_port}"
         # bench/run.py's scenarios; the counted bare handler also answers the upstream's path
         urls = {key: (url, script) for key, _, url, script in scenarios(proxy, bare, bare)}
         for key in chosen:
             pid, name = (bare_pid, "bare") if key in ("bare", "upstream") else (proxy_pid, "proxy")
             out_file = Path(directory) / f"{name}.out"
-            results[key] = measure(pid, out_file, *urls[key], duration, connections)
+            results[key] = measure(pid, out_file, *urls[key], requests, connections)
     for key, yardstick_key in YARDSTICK_OF.items():
         if key in results and yardstick_key in results:
             own, other = results[key]["instructions"], results[yardstick_key]["instructions"]
@@ -139,15 +147,16 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("scenarios", nargs="*", help=f"some of {', '.join(SCENARIOS)} (all)")
-    parser.add_argument("--duration", type=float, default=4, help="seconds counted per scenario")
+    parser.add_argument("--requests", type=int, default=2000, help="requests counted per scenario")
     parser.add_argument("--connections", type=int, default=10)
+    parser.add_argument("--log-level", default="info", help="mockproxy's (info, its default)")
     parser.add_argument("--out", type=Path, help="write the results here as JSON")
     options = parser.parse_args()
     unknown = set(options.scenarios) - set(SCENARIOS)
     if unknown:
         parser.error(f"unknown scenarios {sorted(unknown)}: choose from {', '.join(SCENARIOS)}")
     chosen = [key for key in SCENARIOS if key in (options.scenarios or SCENARIOS)]
-    results = run(chosen, options.duration, options.connections)
+    results = run(chosen, options.requests, options.connections, options.log_level)
     print("| scenario | requests counted | instructions per request | ratio to yardstick |")
     print("|---|---:|---:|---:|")
     for key, data in results.items():

@@ -11,6 +11,7 @@ from collections.abc import Iterator, MutableMapping
 from contextvars import ContextVar
 from typing import Any, Final
 
+import orjson
 import structlog
 from aiohttp.http_exceptions import BadHttpMessage
 from prometheus_client import CollectorRegistry, Counter, generate_latest
@@ -37,38 +38,59 @@ def add_request_id(_logger: Any, _method: str, event: MutableMapping[str, Any]) 
     return event
 
 
+def _json_text(event: Any, **options: Any) -> str:
+    """orjson's bytes as text, for the standard library's formatter."""
+    return orjson.dumps(event, **options).decode("utf-8")
+
+
+# keys that are not strings (a status code) are written as text, not refused
+_JSON_BYTES: Final = structlog.processors.JSONRenderer(
+    serializer=orjson.dumps, option=orjson.OPT_NON_STR_KEYS
+)
+_JSON_TEXT: Final = structlog.processors.JSONRenderer(
+    serializer=_json_text, option=orjson.OPT_NON_STR_KEYS
+)
+
+
 def configure_logging(
     log_format: str = "auto", level: str = "info", *, cache_loggers: bool = True
 ) -> None:
     """Configure structlog once: JSON lines unless stderr is a terminal (or told otherwise).
 
-    aiohttp's and asyncio's own records are rendered by the same processors. Tests pass
-    ``cache_loggers=False``: structlog's ``capture_logs`` cannot see a logger cached earlier.
+    The way structlog's performance guide describes: a bound logger whose calls below the level
+    do nothing, cached on first use, rendering with orjson straight to bytes. aiohttp's and
+    asyncio's own records pass through the standard library to the same renderer. Tests pass
+    ``cache_loggers=False``: a cached logger keeps the level and stream it was made with.
     """
     use_console = log_format == "console" or (log_format == "auto" and sys.stderr.isatty())
     shared: list[structlog.types.Processor] = [
-        structlog.contextvars.merge_contextvars,
-        add_request_id,
-        structlog.stdlib.add_log_level,
+        add_request_id,  # the one context a line needs; nothing binds structlog's contextvars
+        structlog.processors.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
     ]
-    renderer: list[structlog.types.Processor] = (
-        [structlog.dev.ConsoleRenderer()]  # prints a traceback itself
-        # a stdlib record's exc_info, as a string: JSON has no other way to hold a traceback
-        if use_console
-        else [structlog.processors.format_exc_info, structlog.processors.JSONRenderer()]
-    )
+    if use_console:
+        own: list[structlog.types.Processor] = [structlog.dev.ConsoleRenderer()]  # + traceback
+        foreign = own
+        factory: Any = structlog.WriteLoggerFactory(sys.stderr)
+    else:  # a traceback as a string: JSON has no other way to hold it
+        own = [structlog.processors.format_exc_info, _JSON_BYTES]
+        foreign = [structlog.processors.format_exc_info, _JSON_TEXT]
+        factory = structlog.BytesLoggerFactory(sys.stderr.buffer)
     structlog.configure(
-        processors=[
-            structlog.stdlib.filter_by_level,  # below the level: no rendering at all
-            *shared,
-            structlog.processors.format_exc_info,
-            structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
-        ],
-        logger_factory=structlog.stdlib.LoggerFactory(),
-        wrapper_class=structlog.stdlib.BoundLogger,
+        processors=[*shared, *own],
+        wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
+        logger_factory=factory,
         cache_logger_on_first_use=cache_loggers,
     )
+    _route_library_records(level, shared, foreign)
+
+
+def _route_library_records(
+    level: str,
+    shared: list[structlog.types.Processor],
+    renderer: list[structlog.types.Processor],
+) -> None:
+    """Records of the standard library's loggers (aiohttp's, asyncio's) rendered as ours."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import base64
 import dataclasses
-import logging
 from pathlib import Path
 from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient
 from prometheus_client.parser import text_string_to_metric_families
-from structlog.testing import capture_logs
 
 from proxy.app import create_app
 from proxy.catalog import build_catalog
@@ -151,13 +149,12 @@ async def test_request_id_is_echoed_or_generated(aiohttp_client: Any) -> None:
 
 
 async def test_one_completed_line_per_request_without_credentials(
-    aiohttp_client: Any, caplog: pytest.LogCaptureFixture
+    aiohttp_client: Any, info_logs: list[dict[str, Any]]
 ) -> None:
     """request.completed carries the canonical fields and never the Authorization value."""
     client = await start(aiohttp_client, bundled())
-    with caplog.at_level(logging.INFO, logger="proxy.context"), capture_logs() as logs:
-        await client.post(BASE + "/fax", json=JOB, headers={**AUTH, "X-Request-Id": "r-1"})
-    [line] = [entry for entry in logs if entry["event"] == "request.completed"]
+    await client.post(BASE + "/fax", json=JOB, headers={**AUTH, "X-Request-Id": "r-1"})
+    [line] = [entry for entry in info_logs if entry["event"] == "request.completed"]
     assert {key: line[key] for key in ("method", "api", "operation", "source", "status")} == {
         "method": "POST",
         "api": "fax",
@@ -166,7 +163,7 @@ async def test_one_completed_line_per_request_without_credentials(
         "status": 201,
     }
     assert line["request_id"] == "r-1"
-    assert AUTH["Authorization"] not in repr(logs)
+    assert AUTH["Authorization"] not in repr(info_logs)
 
 
 @pytest.mark.parametrize("path", ["/_mockproxy/unknown", "/_mockproxy"], ids=["deep", "bare"])

@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bench.inprocess import SCENARIOS, measure
-from bench.run import MOCK_SCENARIOS, YARDSTICK_OF, ratio_to_neighbours, round_order
+from bench.run import (
+    MOCK_SCENARIOS,
+    YARDSTICK_OF,
+    lua_script,
+    ratio_to_neighbours,
+    round_order,
+    run_wrk,
+)
 from bench.yardstick import BODY, yardstick_app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,15 +80,16 @@ def test_benchmark_smoke(tmp_path: Path) -> None:
     reason="valgrind or wrk is not installed (apt-get install valgrind wrk)",
 )
 def test_instruction_counts_smoke(tmp_path: Path) -> None:
-    """bench/instructions.py counts a yardstick and a mock scenario under callgrind; the
-    counted runs got their expected statuses (it stops otherwise) and give a ratio."""
+    """bench/instructions.py counts a yardstick and a mock scenario under callgrind, a fixed
+    number of requests each however slow the host; the counted runs got their expected
+    statuses (it stops otherwise) and give a ratio."""
     out = tmp_path / "counts.json"
     subprocess.run(
         [
             sys.executable,
             "bench/instructions.py",
-            "--duration",
-            "1",
+            "--requests",
+            "40",
             "--out",
             str(out),
             "bare",
@@ -93,10 +103,29 @@ def test_instruction_counts_smoke(tmp_path: Path) -> None:
     counts = json.loads(out.read_text())
     assert set(counts) == {"bare", "a"}
     for key in ("bare", "a"):
-        assert counts[key]["requests"] > 0 and counts[key]["instructions"] > 10_000, key
+        assert counts[key]["requests"] == 40 and counts[key]["instructions"] > 10_000, key
     assert counts["a"]["ratio"] == pytest.approx(
         counts["bare"]["instructions"] / counts["a"]["instructions"]
     )
+
+
+@pytest.mark.skipif(
+    shutil.which("wrk") is None, reason="wrk is not installed (apt-get install wrk)"
+)
+async def test_wrk_counts_answers_with_another_status_and_stops_after_a_fixed_number(
+    aiohttp_server: Any,
+) -> None:
+    """A run expecting 201 from a server answering 200 counts every answer as unexpected, and
+    a run told to stop after 25 answers ends with 25, long before its duration."""
+    server = await aiohttp_server(yardstick_app())
+    url = str(server.make_url("/"))
+    script = lua_script("GET", {}, None, 201)
+    timed = await asyncio.to_thread(run_wrk, url, script, 1, 2, 1)
+    assert timed["requests"] > 0 and timed["unexpected_status"] == timed["requests"]
+    started = time.monotonic()
+    counted = await asyncio.to_thread(run_wrk, url, script, 60, 2, 1, None, 25)
+    assert (counted["requests"], counted["unexpected_status"]) == (25, 25)
+    assert time.monotonic() - started < 30
 
 
 @pytest.mark.parametrize("spin_seconds", [0.0, 0.00001])

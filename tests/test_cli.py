@@ -132,7 +132,9 @@ async def wait_for_health(session: aiohttp.ClientSession, base: str) -> None:
 
 
 @contextlib.asynccontextmanager
-async def running(*args: str, env: dict[str, str] | None = None) -> AsyncIterator[str]:
+async def running(
+    *args: str, env: dict[str, str] | None = None, stderr: Any = asyncio.subprocess.PIPE
+) -> AsyncIterator[str]:
     """Run `python -m proxy ARGS` until it answers health; stop it with SIGTERM afterwards."""
     port = free_port()
     process = await asyncio.create_subprocess_exec(
@@ -144,7 +146,7 @@ async def running(*args: str, env: dict[str, str] | None = None) -> AsyncIterato
         str(port),
         cwd=ROOT,
         env={**os.environ, **(env or {})},
-        stderr=asyncio.subprocess.PIPE,
+        stderr=stderr,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -170,6 +172,21 @@ async def test_serve_answers_the_quickstart_request() -> None:
     ):
         assert response.status == 201
         assert await response.json() == {"jobId": "FJKQQUVF1J0IADYARQEXKC"}
+
+
+async def test_serve_logs_as_the_command_line_says(tmp_path: Path) -> None:
+    """`--log-format json --log-level info` give one request.completed JSON line a request."""
+    log = tmp_path / "stderr.log"
+    with log.open("wb") as stderr:
+        async with (
+            running("serve", "--log-format", "json", "--log-level", "info", stderr=stderr) as base,
+            aiohttp.ClientSession() as session,
+            session.get(base + "/_mockproxy/health", headers={"X-Request-Id": "r-cli"}),
+        ):
+            pass
+    lines = [json.loads(line) for line in log.read_text().splitlines()]
+    [line] = [line for line in lines if line.get("request_id") == "r-cli"]
+    assert (line["event"], line["level"], line["status"]) == ("request.completed", "info", 200)
 
 
 async def test_mock_serves_one_spec_at_the_root() -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
 import time
 from pathlib import Path
 from typing import Any
@@ -58,12 +57,11 @@ async def test_query_delay_range_is_not_an_api_parameter(make_client: MakeClient
     assert 100 <= entry["delay_ms"] <= 200
 
 
-async def test_prefer_fault_reset_resets_the_socket(
-    make_client: MakeClient, caplog: pytest.LogCaptureFixture
-) -> None:
+@pytest.mark.usefixtures("info_level")
+async def test_prefer_fault_reset_resets_the_socket(make_client: MakeClient) -> None:
     """``Prefer: fault=reset``: the client's socket is reset; log line and journal say so."""
     client = await make_client(fax_config())
-    with caplog.at_level(logging.INFO), capture_logs() as logs, pytest.raises(ConnectionResetError):
+    with capture_logs() as logs, pytest.raises(ConnectionResetError):
         await raw_get(client, REPORTS, "Prefer: fault=reset\r\n")
     (entry,) = await journal(client)
     assert entry["fault"] == "reset"

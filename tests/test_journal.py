@@ -8,11 +8,11 @@ import dataclasses
 import gc
 import io
 import json
-import logging
 import tracemalloc
 from pathlib import Path
 from typing import Any
 
+import pytest
 from aiohttp.test_utils import TestClient
 from structlog.testing import capture_logs
 
@@ -127,8 +127,9 @@ async def test_journal_redact_names_more_secrets(aiohttp_client: Any) -> None:
     assert json.loads(entry["body"]) == {"pin": REDACTED}
 
 
+@pytest.mark.usefixtures("info_level")
 async def test_validation_errors_about_secret_fields_are_redacted_in_the_log(
-    aiohttp_client: Any, tmp_path: Path, caplog: Any
+    aiohttp_client: Any, tmp_path: Path
 ) -> None:
     """An invalid password is reported by pointer in the log, its value never."""
     spec = tmp_path / "login.yaml"
@@ -140,7 +141,7 @@ async def test_validation_errors_about_secret_fields_are_redacted_in_the_log(
         "      responses:\n        '204': {description: in}\n"
     )
     client = await start(aiohttp_client, settings_for_spec(spec))
-    with caplog.at_level(logging.INFO, logger="proxy.mock.handler"), capture_logs() as logs:
+    with capture_logs() as logs:
         response = await client.post("/login", json={"password": "hunter2"})
     assert response.status == 422
     [invalid] = [entry for entry in logs if entry["event"] == "request.invalid"]

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,14 +22,16 @@ CONFIG = Path(__file__).resolve().parent.parent / "config" / "mockproxy.yaml"
 
 
 @contextlib.contextmanager
-def logging_as_served() -> Iterator[None]:
+def logging_as_served(level: str = "info") -> Iterator[None]:
     """Logging configured as `mockproxy serve` does (JSON, info), into the stderr of the
-    moment: called inside a test, that is capsys' stream."""
-    configure_logging("json", "info", cache_loggers=False)
+    moment: called inside a test, that is capsys' stream, closed after the test; so the
+    set-up of tests/conftest.py comes back on the process's own stderr."""
+    configure_logging("json", level, cache_loggers=False)
     try:
         yield
     finally:
-        configure_logging("json", "warning", cache_loggers=False)  # as tests/conftest.py did
+        with contextlib.redirect_stderr(sys.__stderr__):
+            configure_logging("json", "warning", cache_loggers=False)
 
 
 def read_lines(capsys: pytest.CaptureFixture[str]) -> list[dict[str, Any]]:
@@ -71,3 +74,30 @@ async def test_an_unreadable_request_is_a_warning_naming_the_mistake(
     assert line["detail"].startswith("Invalid header token")
     assert line["client"] == "127.0.0.1"
     assert "exception" not in line and "exc_info" not in line
+
+
+async def test_each_request_is_one_json_line_at_info(
+    aiohttp_client: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """At the default level a request writes one request.completed JSON object on stderr."""
+    settings = load_settings(CONFIG, environ={})
+    client = await aiohttp_client(create_app(settings, build_catalog(settings)))
+    with logging_as_served():
+        response = await client.get("/_mockproxy/health", headers={"X-Request-Id": "r-9"})
+    assert response.status == 200
+    [line] = [line for line in read_lines(capsys) if line["event"] == "request.completed"]
+    assert (line["level"], line["request_id"], line["status"]) == ("info", "r-9", 200)
+    assert (line["method"], line["path"]) == ("GET", "/_mockproxy/health")
+    assert line["timestamp"].endswith("Z")
+
+
+async def test_no_request_line_below_info(
+    aiohttp_client: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """At warning a request writes nothing: the info call does no work."""
+    settings = load_settings(CONFIG, environ={})
+    client = await aiohttp_client(create_app(settings, build_catalog(settings)))
+    with logging_as_served("warning"):
+        response = await client.get("/_mockproxy/health")
+    assert response.status == 200
+    assert read_lines(capsys) == []

@@ -25,6 +25,9 @@ from tests.toolkit import (
     webhooks_config,
 )
 
+# the lines these tests read are logged at info, mockproxy's default level
+pytestmark = pytest.mark.usefixtures("info_level")
+
 
 @pytest.fixture
 def make_client(aiohttp_client: Any, tmp_path: Path) -> MakeClient:

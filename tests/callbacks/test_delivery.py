@@ -16,6 +16,10 @@ RECEIVED: web.AppKey[list[tuple[str, str, bytes, dict[str, str]]]] = web.AppKey(
 FAILURES: web.AppKey[list[int]] = web.AppKey("failures", list)
 
 
+# the lines these tests read are logged at info, mockproxy's default level
+pytestmark = pytest.mark.usefixtures("info_level")
+
+
 def receiver(failures: int = 0, status: int = 503) -> web.Application:
     """A loopback listener that records what it receives; the first ``failures`` get ``status``."""
 

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient
-from structlog.testing import capture_logs
 
 from proxy.app import create_app
 from proxy.catalog import build_catalog
@@ -162,17 +160,16 @@ async def test_files_are_served_from_the_package(
 
 
 async def test_bare_prefix_redirects_to_the_page(
-    client: TestClient[Any, Any], caplog: pytest.LogCaptureFixture
+    client: TestClient[Any, Any], info_logs: list[dict[str, Any]]
 ) -> None:
     """/_mockproxy/explorer sends the browser to /_mockproxy/explorer/; the redirect carries
     the request id and is logged with its own status."""
-    with caplog.at_level(logging.INFO, logger="proxy.context"), capture_logs() as logs:
-        response = await client.get(
-            "/_mockproxy/explorer", allow_redirects=False, headers={"X-Request-Id": "r-308"}
-        )
+    response = await client.get(
+        "/_mockproxy/explorer", allow_redirects=False, headers={"X-Request-Id": "r-308"}
+    )
     assert (response.status, response.headers["Location"]) == (308, "/_mockproxy/explorer/")
     assert response.headers["X-Request-Id"] == "r-308"
-    [line] = [entry for entry in logs if entry["event"] == "request.completed"]
+    [line] = [entry for entry in info_logs if entry["event"] == "request.completed"]
     assert (line["status"], line["request_id"]) == (308, "r-308")
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gzip
-import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -319,13 +318,12 @@ async def test_client_disconnect_cancels_the_upstream_request(make_pair: MakePai
     await asyncio.wait_for(pair.recorder.cancelled.wait(), timeout=5)
 
 
-async def test_a_client_that_goes_away_is_logged_and_counted_as_499(
-    make_pair: MakePair, caplog: pytest.LogCaptureFixture
-) -> None:
+@pytest.mark.usefixtures("info_level")
+async def test_a_client_that_goes_away_is_logged_and_counted_as_499(make_pair: MakePair) -> None:
     """A client that disconnects while its answer is awaited is a 499 in the request line,
     the metrics and the journal, never a 500."""
     pair = await make_pair()
-    with caplog.at_level(logging.INFO, logger="proxy.context"), capture_logs() as logs:
+    with capture_logs() as logs:
         task = asyncio.create_task(pair.client.get(REPORTS + "?behave=slow", headers=AUTH))
         for _ in range(50):
             if pair.seen:
@@ -344,13 +342,14 @@ async def test_a_client_that_goes_away_is_logged_and_counted_as_499(
     assert [entry["status"] for entry in journal["requests"]] == [499]
 
 
+@pytest.mark.usefixtures("info_level")
 async def test_a_client_gone_mid_stream_is_a_499_with_the_bytes_relayed(
-    make_pair: MakePair, caplog: pytest.LogCaptureFixture
+    make_pair: MakePair,
 ) -> None:
     """A client that stops reading a streamed download and leaves is logged as a truncated
     answer (bytes relayed, cause client-gone) and a 499."""
     pair = await make_pair()
-    with caplog.at_level(logging.INFO, logger="proxy.context"), capture_logs() as logs:
+    with capture_logs() as logs:
         response = await pair.client.get(REPORTS + "?behave=big-download", headers=AUTH)
         await response.content.readexactly(1 << 20)
         response.close()
