@@ -48,6 +48,17 @@ def info_level() -> Iterator[None]:
 
 
 @pytest.fixture
+def debug_logs() -> Iterator[list[EventDict]]:
+    """Every line logged, debug included, as dicts."""
+    log_as_tests_do("debug")
+    try:
+        with capture_logs() as logs:
+            yield logs
+    finally:
+        log_as_tests_do()
+
+
+@pytest.fixture
 def info_logs(info_level: None) -> Iterator[list[EventDict]]:
     """The lines logged at info and up, mockproxy's default level, as dicts."""
     with capture_logs() as logs:

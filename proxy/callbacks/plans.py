@@ -65,7 +65,9 @@ class CallbackPlan:
 
     def delivery(self, exchanged: Exchanged, api: str, operation: str, request_id: str) -> Delivery:
         """The request to send; raises MissingValue when the answered request lacks a value
-        the URL or body names (then the callback is skipped)."""
+        the URL or body names (then the callback is skipped). The URL is expanded first: a
+        request that names no callback URL costs no body."""
+        url = expand(self.url, exchanged)
         body, content_type = self._body(exchanged)
         headers = {name: expand(value, exchanged) for name, value in self.headers.items()}
         if content_type and body:
@@ -76,7 +78,7 @@ class CallbackPlan:
             operation=operation,
             request_id=request_id,
             method=self.method,
-            url=expand(self.url, exchanged),
+            url=url,
             headers=headers,
             body=body,
             delay_ms=self.delay_ms,
