@@ -19,9 +19,10 @@ from proxy.context import request_context
 from proxy.dispatch import api_mounts, api_routes
 from proxy.explorer.handlers import setup_explorer
 from proxy.journal import Journal
-from proxy.keys import CONNECTIONS, JOURNAL, METRICS, RELOADER, RUNTIME, UPSTREAM_POOL
+from proxy.keys import CONNECTIONS, JOURNAL, METRICS, RECORDER, RELOADER, RUNTIME, UPSTREAM_POOL
 from proxy.live.forward import create_upstream_pool
 from proxy.observability import Metrics
+from proxy.recording.recorder import Recorder
 from proxy.reload import reload_context
 from proxy.snapshot import Reloader, Runtime, Snapshot
 
@@ -33,6 +34,13 @@ async def upstream_pool_context(app: web.Application) -> AsyncIterator[None]:
     app[UPSTREAM_POOL] = create_upstream_pool()
     yield
     await app[UPSTREAM_POOL].close()
+
+
+async def recorder_context(app: web.Application) -> AsyncIterator[None]:
+    """cleanup_ctx: record mode's writer; the last recordings reach the disk before exit."""
+    app[RECORDER] = Recorder()
+    yield
+    await app[RECORDER].drain()
 
 
 def create_app(
@@ -48,6 +56,7 @@ def create_app(
     if reloader is not None:
         app[RELOADER] = reloader
     app.cleanup_ctx.append(upstream_pool_context)
+    app.cleanup_ctx.append(recorder_context)
     app.cleanup_ctx.append(reload_context)
     app.router.add_routes(
         [

@@ -17,6 +17,7 @@ from proxy.openapi.loader import load_spec
 from proxy.openapi.model import ApiSpec, Operation, SecuritySchemeKind
 from proxy.openapi.paths import PathMatch, PathRouter
 from proxy.redact import Redactor
+from proxy.recording.loading import NO_RECORDINGS, ApiRecordings, load_api_recordings
 from proxy.security import SecurityCheck, compile_security_check
 from proxy.validation import OperationValidator, compile_validator
 
@@ -54,6 +55,8 @@ class MountedApi:
     operations: Mapping[str, PreparedOperation] = field(repr=False)
     mode: Mode
     mode_source: str
+    recordings: ApiRecordings = field(default_factory=lambda: NO_RECORDINGS, repr=False)
+    """Recorded live answers per operation key (``recording/``), replayed by the mock."""
 
     @property
     def name(self) -> str:
@@ -153,6 +156,7 @@ def _prepare(settings: Settings, api: ApiSettings, spec: ApiSpec) -> MountedApi:
         operations=prepared,
         mode=mode,
         mode_source=source,
+        recordings=load_api_recordings(api, spec),
     )
 
 

@@ -27,6 +27,7 @@ from proxy.catalog import Catalog, build_catalog
 from proxy.config import Settings, load_settings, settings_for_spec
 from proxy.errors import MockproxyError
 from proxy.observability import configure_logging
+from proxy.recording.store import Recording
 from proxy.server import serve
 from proxy.snapshot import Reloader, Snapshot
 from proxy.validation.examples import check_examples
@@ -111,6 +112,7 @@ def _print_check(settings: Settings, catalog: Catalog, as_json: bool, out: TextI
                 "path": p.operation.path,
                 "mode": p.mode.value,
                 "mode_source": p.mode_source,
+                "recordings": [r.summary() for r in api.recordings.get(p.operation.key, ())],
             }
             for api in catalog.apis
             for p in api.operations.values()
@@ -131,8 +133,22 @@ def _print_check(settings: Settings, catalog: Catalog, as_json: bool, out: TextI
                 f"  {operation.method:7} {operation.path:40} {operation.key:28} "
                 f"{prepared.mode.value:8} ({prepared.mode_source})\n"
             )
+            _print_recordings(api.recordings.get(operation.key, ()), out)
         for warning in (*spec.warnings, *check_examples(spec)):
             out.write(f"  warning: {warning}\n")
+
+
+def _print_recordings(recordings: Sequence[Recording], out: TextIO) -> None:
+    """One line per recording under its operation; one more per finding where the spec
+    no longer describes it."""
+    for recording in recordings:
+        flag = "" if not recording.violations else "  DOES NOT CONFORM"
+        out.write(
+            f"    recorded {recording.name} {recording.status} "
+            f"{recording.media_type or '(no body)'} {recording.recorded_at}{flag}\n"
+        )
+        for violation in recording.violations:
+            out.write(f"      {violation}\n")
 
 
 def _load(arguments: argparse.Namespace, environ: Mapping[str, str]) -> Snapshot:

@@ -32,6 +32,7 @@ from proxy.config_reader import (
     url,
 )
 from proxy.errors import ConfigError
+from proxy.recording.settings import RecordMatch, RecordSettings, read_record, recordings_path
 from proxy.yamlio import YamlSyntaxError, load_yaml_document
 
 __all__ = [
@@ -41,6 +42,8 @@ __all__ = [
     "LogFormat",
     "Mode",
     "ServerLimits",
+    "RecordMatch",
+    "RecordSettings",
     "Settings",
     "Timeouts",
     "ValidationMode",
@@ -61,6 +64,7 @@ class Mode(enum.StrEnum):
     LIVE = "live"
     VERIFY = "verify"
     FALLBACK = "fallback"
+    RECORD = "record"
 
 
 class ValidationMode(enum.StrEnum):
@@ -109,6 +113,15 @@ class ApiSettings:
     timeouts: Timeouts = Timeouts()
     tls_verify: bool = True
     ca_bundle: Path | None = None
+    record: RecordSettings | None = None
+    """None: recordings beside the spec (``recordings_path``), with the defaults."""
+
+    @property
+    def recording(self) -> RecordSettings:
+        """The record settings in effect."""
+        if self.record is not None:
+            return self.record
+        return RecordSettings(recordings_path(self.spec_path.parent, self.name))
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +189,7 @@ API_KEYS: Final = (  # what the reader accepts below apis.<name>
     "validation",
     "timeouts",
     "tls",
+    "record",
 )
 
 
@@ -238,6 +252,7 @@ def _read_api(
         ),
         tls_verify=reader.get(tls, "verify", prefix + ".tls.verify", boolean, True),
         ca_bundle=ca_path,
+        record=read_record(reader, api, prefix, recordings_path(base, name)),
     )
 
 

@@ -11,6 +11,7 @@ from proxy.exchange import Exchange
 from proxy.journal import Journal
 from proxy.live.client import UpstreamPool
 from proxy.observability import Metrics
+from proxy.recording.recorder import Recorder
 from proxy.snapshot import Reloader, Runtime, Snapshot
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "EXPLORER_CATALOG",
     "JOURNAL",
     "METRICS",
+    "RECORDER",
     "RELOADER",
     "RUNTIME",
     "SNAPSHOT",
@@ -33,6 +35,7 @@ JOURNAL: Final = web.AppKey("journal", Journal)
 METRICS: Final = web.AppKey("metrics", Metrics)
 CONNECTIONS: Final = web.AppKey("connections", ConnectionGuard)
 """The client connections' head deadlines and limit (``server:``, read at start)."""
+RECORDER: Final = web.AppKey("recorder", Recorder)
 EXPLORER_CATALOG: Final = web.AppKey("explorer_catalog", dict[int, bytes])
 """The explorer's catalog JSON, by the runtime's generation (the current one only)."""
 EXCHANGE: Final = web.RequestKey("exchange", Exchange)

@@ -48,6 +48,10 @@ def _api(api: MountedApi) -> dict[str, Any]:
                 "tags": list(p.operation.tags) or ["default"],
                 "deprecated": p.operation.deprecated,
                 "mode": p.mode.value,
+                "recordings": [
+                    {"name": r.name, "status": r.status, "conforms": not r.violations}
+                    for r in api.recordings.get(p.operation.key, ())
+                ],
             }
             for p in api.operations.values()
         ],

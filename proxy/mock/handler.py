@@ -26,6 +26,7 @@ from proxy.mock.responder import (
     unauthorized_reply,
 )
 from proxy.problems import ProblemError, method_not_allowed, problem_response
+from proxy.recording.replay import replay
 from proxy.routing import RouteDecision
 from proxy.validate import validate_request
 from proxy.validation import ValidationResult
@@ -52,6 +53,8 @@ async def mock(
     authorized = prepared.security.satisfied_by(
         headers.get(hdrs.AUTHORIZATION), credentials_of, request
     )
+    if authorized and (replayed := replay(request, decision, exchange)) is not None:
+        return replayed
     line_key = None
     if prepared.answers_by_request_line and hdrs.ORIGIN not in headers:
         line_key = request_line_key(request, authorized)
