@@ -137,9 +137,7 @@ async def test_error_answers_are_recorded_with_their_status(
         await client.close()
 
 
-async def test_environment_variable_turns_record_mode_on(
-    tmp_path: Path, upstream_url: str
-) -> None:
+async def test_environment_variable_turns_record_mode_on(tmp_path: Path, upstream_url: str) -> None:
     """MOCKPROXY_MODE_PETS=record records an API configured as live."""
     environ = {"MOCKPROXY_MODE_PETS": "record"}
     await record(settings_in(tmp_path, upstream_url, mode="live", environ=environ), PET)
@@ -152,9 +150,7 @@ async def test_live_mode_records_nothing(tmp_path: Path, upstream_url: str) -> N
     assert not recordings_file(tmp_path).exists()
 
 
-async def test_recordings_broken_by_hand_are_left_alone(
-    tmp_path: Path, upstream_url: str
-) -> None:
+async def test_recordings_broken_by_hand_are_left_alone(tmp_path: Path, upstream_url: str) -> None:
     """A recordings file broken while recording is not overwritten; the failure is logged."""
     client = await start(settings_in(tmp_path, upstream_url))
     recordings_file(tmp_path).parent.mkdir()
