@@ -166,7 +166,8 @@ def recordings_document(recordings: Recordings) -> str:
     data = {
         "operations": {op: [r.as_yaml() for r in entries] for op, entries in recordings.items()}
     }
-    dumped = yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+    # one line per body line: folding long lines would hide where a changed body changed
+    dumped = yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1 << 30)
     return HEADER + dumped
 
 
