@@ -1,5 +1,6 @@
 """Record mode's hook into the live path: what to keep of each answer, handed to the app's
-``Recorder``; answers of undocumented operations or too large to check are not recorded."""
+``Recorder``; answers to HEAD, of undocumented operations, or too large to check are not
+recorded."""
 
 from __future__ import annotations
 
@@ -27,8 +28,9 @@ def capture_for(
 
     def keep(status: int, fields: Iterable[tuple[str, str]], answer: bytes | None) -> None:
         prepared = decision.prepared
-        if prepared is None:
-            log.info("recording.skipped", reason="undocumented operation")
+        if prepared is None or method == "HEAD":
+            reason = "undocumented operation" if prepared is None else "a HEAD answer has no body"
+            log.info("recording.skipped", reason=reason)
             return
         if answer is None:
             log.warning("recording.skipped", reason="the answer was too large to check")

@@ -169,3 +169,13 @@ def test_recordings_are_watched_for_hot_reload(tmp_path: Path) -> None:
     settings = settings_in(tmp_path, mode="mock")
     watched = watched_files(Snapshot(settings, build_catalog(settings)))
     assert recordings_file(tmp_path).resolve() in watched
+
+
+async def test_head_answers_are_not_recorded(tmp_path: Path, upstream_url: str) -> None:
+    """A HEAD answer has no body to replay: nothing is written."""
+    client = await start(settings_in(tmp_path, upstream_url))
+    try:
+        assert (await client.head(PET)).status == 200
+    finally:
+        await client.close()
+    assert not recordings_file(tmp_path).exists()
