@@ -16,8 +16,8 @@ from proxy.errors import ConfigError
 from proxy.openapi.loader import load_spec
 from proxy.openapi.model import ApiSpec, Operation, SecuritySchemeKind
 from proxy.openapi.paths import PathMatch, PathRouter
-from proxy.redact import Redactor
 from proxy.recording.loading import NO_RECORDINGS, ApiRecordings, load_api_recordings
+from proxy.redact import Redactor
 from proxy.security import SecurityCheck, compile_security_check
 from proxy.validation import OperationValidator, compile_validator
 

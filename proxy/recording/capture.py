@@ -11,11 +11,11 @@ from urllib.parse import parse_qsl, urlencode
 
 import structlog
 
-from proxy.journal import redact_query
 from proxy.openapi.model import Operation, find_response
 from proxy.recording.redact import kept_headers, redact_body
 from proxy.recording.settings import RecordSettings
 from proxy.recording.store import Recording
+from proxy.redact import Redactor
 
 __all__ = ["Capture", "canonical_query", "recording_name", "recording_of"]
 
@@ -25,10 +25,10 @@ Capture = Callable[[int, Iterable[tuple[str, str]], bytes | None], None]
 """Called with the upstream's status, header fields and whole body (None: too large)."""
 
 
-def canonical_query(raw_query: str, secret_query: frozenset[str]) -> str:
+def canonical_query(raw_query: str, redactor: Redactor) -> str:
     """The query as recorded and matched: API keys blanked, control parameters (``__*``)
     left out, pairs in order, so that ``b=2&a=1`` and ``a=1&b=2`` are the same request."""
-    pairs = parse_qsl(redact_query(raw_query, secret_query), keep_blank_values=True)
+    pairs = parse_qsl(redactor.query(raw_query), keep_blank_values=True)
     return urlencode(sorted((n, v) for n, v in pairs if not n.startswith("__")))
 
 
@@ -44,7 +44,7 @@ def recording_of(
     request: tuple[str, str, Mapping[str, str], str, bytes],
     answer: tuple[int, Iterable[tuple[str, str]], bytes],
     settings: RecordSettings,
-    secret_headers: frozenset[str],
+    redactor: Redactor,
 ) -> Recording:
     """The redacted recording of ``answer`` (status, fields, body) to ``request`` (method,
     path below the mount, path parameters, canonical query, body)."""
@@ -63,7 +63,7 @@ def recording_of(
         query=query,
         status=status,
         media_type=content_type,
-        headers=MappingProxyType(kept_headers(fields, documented, secret_headers)),
-        body=redact_body(body, content_type, settings.redact),
+        headers=MappingProxyType(kept_headers(fields, documented, redactor)),
+        body=redact_body(body, content_type, settings.redact, redactor),
         recorded_at=datetime.now(UTC).isoformat(timespec="seconds"),
     )

@@ -23,7 +23,7 @@ def capture_for(
 ) -> Capture:
     """What record mode does with the upstream's answer to this request."""
     settings = decision.api.settings.recording
-    query = canonical_query(exchange.raw_query, exchange.secret_query)
+    query = canonical_query(exchange.raw_query, exchange.redactor)
     request = (method, decision.path_below_mount, decision.params, query, body)
 
     def keep(status: int, fields: Iterable[tuple[str, str]], answer: bytes | None) -> None:
@@ -36,7 +36,7 @@ def capture_for(
             log.warning("recording.skipped", reason="the answer was too large to check")
             return
         recording = recording_of(
-            prepared.operation, request, (status, fields, answer), settings, exchange.secret_headers
+            prepared.operation, request, (status, fields, answer), settings, exchange.redactor
         )
         recorder.save(settings, recording)
 

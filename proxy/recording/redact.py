@@ -1,8 +1,9 @@
 """What of a live answer may be written to a recordings file: pure rules over plain values.
 
-Header values are kept only for the response headers the spec documents, and credentials
-among them (the journal's rules: Set-Cookie, Authorization, the specs' API-key names) are
-blanked. JSON bodies lose the values at the configured JSON pointers (``/token``,
+Header values are kept only for the response headers the spec documents, and secrets among
+them are blanked by the journal's rules (``proxy.redact``: Set-Cookie, Authorization, names
+like ``*token*``, the specs' API-key names, ``journal.redact``); so are bodies' secret fields.
+Then ``record.redact`` blanks JSON values at the configured JSON pointers (``/owner/ssn``,
 ``/items/0/secret``) and under the configured field names at any depth.
 """
 
@@ -12,9 +13,8 @@ import json
 from collections.abc import Iterable
 from typing import Any, Final
 
-from proxy.journal import ALWAYS_SECRET_HEADERS
 from proxy.media_types import written_as_json
-from proxy.observability import REDACTED
+from proxy.redact import REDACTED, Redactor
 
 __all__ = ["REDACTED", "kept_headers", "redact_body", "redact_value"]
 
@@ -23,7 +23,7 @@ _NOT_RECORDED: Final = frozenset({"content-type", "content-length", "transfer-en
 
 
 def kept_headers(
-    headers: Iterable[tuple[str, str]], documented: Iterable[str], secret_names: frozenset[str]
+    headers: Iterable[tuple[str, str]], documented: Iterable[str], redactor: Redactor
 ) -> dict[str, str]:
     """The documented response headers present in ``headers``, credentials blanked.
 
@@ -31,13 +31,12 @@ def kept_headers(
     sent more than once is joined with ', ' as RFC 9110 allows.
     """
     spelled = {name.lower(): name for name in documented if name.lower() not in _NOT_RECORDED}
-    secret = ALWAYS_SECRET_HEADERS | secret_names
     kept: dict[str, str] = {}
     for name, value in headers:
         lower = name.lower()
         if lower not in spelled:
             continue
-        shown = REDACTED if lower in secret else value
+        shown = REDACTED if redactor.is_secret(name) else value
         key = spelled[lower]
         kept[key] = f"{kept[key]}, {shown}" if key in kept else shown
     return kept
@@ -91,9 +90,21 @@ def redact_value(value: Any, rules: Iterable[str]) -> bool:
     return changed
 
 
-def redact_body(body: bytes, media_type: str | None, rules: tuple[str, ...]) -> bytes:
-    """The body with the rules applied; unchanged bytes when nothing matched or it is not JSON."""
-    if not rules or not body or media_type is None or not written_as_json(media_type):
+def redact_body(
+    body: bytes, media_type: str | None, rules: tuple[str, ...], redactor: Redactor
+) -> bytes:
+    """The body with the journal's rules, then ``rules``, applied; the same bytes where nothing
+    matched."""
+    if not body or media_type is None:
+        return body
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return body
+    redacted = redactor.body(text, media_type)
+    if redacted != text:
+        body = redacted.encode("utf-8")
+    if not rules or not written_as_json(media_type):
         return body
     try:
         value = json.loads(body)

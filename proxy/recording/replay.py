@@ -53,7 +53,7 @@ def replay(
         return None
     preferences = parse_preferences(request.headers.getall(PREFER, ()), exchange.raw_query)
     by_request = decision.api.settings.recording.match is RecordMatch.REQUEST
-    query = canonical_query(exchange.raw_query, exchange.secret_query) if by_request else ""
+    query = canonical_query(exchange.raw_query, exchange.redactor) if by_request else ""
     found = find_recording(recordings, preferences.example, by_request, decision.params, query)
     if found is None:
         return None
