@@ -4,6 +4,8 @@ FROM python:3.12-slim
 WORKDIR /opt/mockproxy
 COPY pyproject.toml README.md ./
 COPY proxy ./proxy
+# proxy/bundled links to config/: the bundled config and sample spec ship in the package
+COPY config ./config
 RUN pip install --no-cache-dir . \
     && useradd --create-home --uid 10001 mockproxy
 COPY config /etc/mockproxy

@@ -24,22 +24,19 @@ and its own socket calls, not the upstream's work, nor the wait for it). It has 
 here; compare it with itself across a change.
 
 The scenarios are bench/run.py's, on the bundled config; ``bare`` and ``same-*`` are its
-yardsticks. ``b-100k`` is (b) with a 100 KB document in the body: what validation costs as
-bodies grow.
+yardsticks.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import base64
 import contextlib
-import json
 import sys
 import time
 from collections.abc import AsyncIterator, Callable, Iterable
 from pathlib import Path
-from typing import Any, Final
+from typing import Any
 
 from aiohttp import web
 
@@ -76,23 +73,6 @@ SCENARIOS["d"] = (  # bench/run.py's (d): the live API, forwarded to a bare upst
     "live",
     request_bytes("GET", "/fax/fax4a-api/9991/fax/reports", {"Authorization": AUTH}),
     200,
-)
-
-_DOCUMENT: Final = base64.b64encode(bytes(range(256)) * 300).decode()  # 100 KB, fixed
-SCENARIOS["b-100k"] = (  # not one of bench/run.py's: what validation costs per body size
-    "mock",
-    request_bytes(
-        "POST",
-        "/_mock/fax/fax4a-api/9991/fax",
-        {"Authorization": AUTH, "Content-Type": "application/json"},
-        json.dumps(
-            {
-                "recipients": [{"number": "+498900000000"}],
-                "documents": [{"name": "invoice.pdf", "data": _DOCUMENT}],
-            }
-        ),
-    ),
-    201,
 )
 
 

@@ -67,12 +67,16 @@ async def health_view(request: web.Request) -> web.Response:
 
 
 async def ready_view(request: web.Request) -> web.Response:
-    """Readiness: every spec is loaded (the app only exists once they are)."""
+    """Readiness: every spec is loaded (the app only exists once they are). A journal whose
+    shared store does not answer is reported degraded, but the process stays ready: it still
+    answers every request."""
     catalog = snapshot(request).catalog
+    journal = await request.app[JOURNAL].health()
     return web.json_response(
         {
             "status": "ready",
             "apis": {api.name: len(api.operations) for api in catalog.apis},
+            "journal": journal.as_json(),
         }
     )
 
@@ -102,6 +106,7 @@ async def routes_view(request: web.Request) -> web.Response:
                     "path": p.operation.path,
                     "mode": p.mode.value,
                     "mode_source": p.mode_source,
+                    "simulation": p.simulation.describe() if p.simulation else {},
                 }
                 for p in api.operations.values()
             ],
@@ -113,13 +118,13 @@ async def routes_view(request: web.Request) -> web.Response:
 
 async def requests_view(request: web.Request) -> web.Response:
     """The journal, oldest first, filtered by ``?api=&operation=&source=&method=``."""
-    entries = request.app[JOURNAL].entries(request.query)
+    entries = await request.app[JOURNAL].entries(request.query)
     return web.json_response({"requests": [entry.as_json() for entry in entries]})
 
 
 async def clear_requests_view(request: web.Request) -> web.Response:
     """Empty the journal."""
-    request.app[JOURNAL].clear()
+    await request.app[JOURNAL].clear()
     return web.Response(status=204)
 
 

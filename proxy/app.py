@@ -12,19 +12,21 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from proxy.admin import admin_routes, reserved_routes
+from proxy.callbacks.context import callbacks_context
 from proxy.catalog import Catalog
 from proxy.config import Settings
 from proxy.connections import ConnectionGuard
 from proxy.context import request_context
 from proxy.dispatch import api_mounts, api_routes
 from proxy.explorer.handlers import setup_explorer
-from proxy.journal import Journal
 from proxy.keys import CONNECTIONS, JOURNAL, METRICS, RECORDER, RELOADER, RUNTIME, UPSTREAM_POOL
 from proxy.live.forward import create_upstream_pool
-from proxy.observability import Metrics
+from proxy.process_metrics import new_metrics
 from proxy.recording.recorder import Recorder
 from proxy.reload import reload_context
+from proxy.shared_journal import journal_context, journal_for
 from proxy.snapshot import Reloader, Runtime, Snapshot
+from proxy.validation import offload
 
 __all__ = ["create_app"]
 
@@ -43,21 +45,30 @@ async def recorder_context(app: web.Application) -> AsyncIterator[None]:
     await app[RECORDER].drain()
 
 
+async def validation_worker_context(_app: web.Application) -> AsyncIterator[None]:
+    """cleanup_ctx: the validation worker process (started by the first big body) stopped."""
+    yield
+    offload.shutdown()
+
+
 def create_app(
     settings: Settings, catalog: Catalog, reloader: Reloader | None = None
 ) -> web.Application:
     """The mockproxy application for loaded settings and specs (hot reload with a reloader)."""
     app = web.Application(client_max_size=settings.max_body_bytes, middlewares=[request_context])
     app[RUNTIME] = Runtime(Snapshot(settings, catalog))
-    app[METRICS] = Metrics()
-    app[JOURNAL] = Journal(settings.journal_size, settings.journal_max_body_bytes)
+    app[METRICS] = new_metrics()
+    app[JOURNAL] = journal_for(settings, app[METRICS].journal_dropped)
     limits = settings.server
     app[CONNECTIONS] = ConnectionGuard(limits.head_timeout, limits.max_connections)
     if reloader is not None:
         app[RELOADER] = reloader
     app.cleanup_ctx.append(upstream_pool_context)
     app.cleanup_ctx.append(recorder_context)
+    app.cleanup_ctx.append(callbacks_context)
     app.cleanup_ctx.append(reload_context)
+    app.cleanup_ctx.append(validation_worker_context)
+    app.cleanup_ctx.append(journal_context)
     app.router.add_routes(
         [
             *admin_routes(),

@@ -8,11 +8,15 @@ decide each operation's effective mode from the config and the environment. It r
 
 from __future__ import annotations
 
+import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from proxy.config import ApiSettings, Mode, Settings, env_mode_variable, lies_under
+from proxy.config import ApiSettings, Mode, Settings, lies_under
+from proxy.environment import env_mode_variable
 from proxy.errors import ConfigError
+from proxy.gc_pause import collector_paused
+from proxy.mock.simulate import Simulation, build_simulation
 from proxy.openapi.loader import load_spec
 from proxy.openapi.model import ApiSpec, Operation, SecuritySchemeKind
 from proxy.openapi.paths import PathMatch, PathRouter
@@ -43,6 +47,8 @@ class PreparedOperation:
     mode_source: str
     validator: OperationValidator
     answers_by_request_line: bool = False
+    simulation: Simulation | None = None
+    """Latency, faults, errors and callbacks set for it (None: nothing set, nor declared)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,12 +68,20 @@ class MountedApi:
     def name(self) -> str:
         return self.settings.name
 
-    def match(self, path: str) -> PathMatch[Mapping[str, PreparedOperation]] | None:
-        """Match a raw path below the mount; the spec's base path may be included or not."""
-        found = self.router.match(path or "/")
+    def match(
+        self, path: str, method: str | None = None
+    ) -> PathMatch[Mapping[str, PreparedOperation]] | None:
+        """Match a raw path below the mount; the spec's base path may be included or not.
+        With ``method``, a template that documents it wins over one that matched first."""
+
+        def documents(methods: Mapping[str, PreparedOperation]) -> bool:
+            return method in methods or (method == "HEAD" and "GET" in methods)
+
+        wanted = documents if method is not None else None
+        found = self.router.match(path or "/", wanted)
         base = self.spec.base_path
         if found is None and base and path.startswith(base + "/"):
-            found = self.router.match(path[len(base) :])
+            found = self.router.match(path[len(base) :], wanted)
         return found
 
 
@@ -118,7 +132,7 @@ def _unknown_operation_keys(settings: Settings, api: ApiSettings, spec: ApiSpec)
         f"{op.method} {op.path}" for op in spec.operations
     }
     errors = []
-    for key in api.operations:
+    for key in dict.fromkeys((*api.operations, *api.operation_disruptions, *api.callbacks)):
         if key not in known:
             where = settings.positions.get(f"apis.{api.name}.operations.{key}", "config")
             errors.append(
@@ -128,13 +142,16 @@ def _unknown_operation_keys(settings: Settings, api: ApiSettings, spec: ApiSpec)
     return errors
 
 
-def _prepare(settings: Settings, api: ApiSettings, spec: ApiSpec) -> MountedApi:
+def _prepare(settings: Settings, api: ApiSettings, spec: ApiSpec, errors: list[str]) -> MountedApi:
     prepared: dict[str, PreparedOperation] = {}
     by_path: dict[str, dict[str, PreparedOperation]] = {}
+    draws = random.Random(settings.seed)  # the API's latency, fault and error draws
     for operation in spec.operations:
         mode, source = effective_mode(settings, api, operation)
         security = compile_security_check(operation.security, spec.security_schemes)
         validator = compile_validator(operation, spec)
+        simulation, problems = build_simulation(settings, api, spec, operation, draws)
+        errors.extend(problems)
         entry = PreparedOperation(
             operation=operation,
             security=security,
@@ -145,6 +162,7 @@ def _prepare(settings: Settings, api: ApiSettings, spec: ApiSpec) -> MountedApi:
                 not (validator.reads_headers or validator.reads_cookies)
                 and (not security.required or bool(security.authorization_prefixes))
             ),
+            simulation=simulation if simulation.configured or simulation.callbacks else None,
         )
         prepared[operation.key] = entry
         by_path.setdefault(operation.path, {})[operation.method] = entry
@@ -164,10 +182,11 @@ def build_catalog(settings: Settings, specs: Mapping[str, ApiSpec] | None = None
     """Load (or take) every API's spec and prepare it; raise on any config or spec error."""
     mounted: list[MountedApi] = []
     errors: list[str] = []
-    for api in settings.apis.values():
-        spec = specs[api.name] if specs and api.name in specs else load_spec(api.spec_path)
-        errors.extend(_unknown_operation_keys(settings, api, spec))
-        mounted.append(_prepare(settings, api, spec))
+    with collector_paused():
+        for api in settings.apis.values():
+            spec = specs[api.name] if specs and api.name in specs else load_spec(api.spec_path)
+            errors.extend(_unknown_operation_keys(settings, api, spec))
+            mounted.append(_prepare(settings, api, spec, errors))
     if errors:
         raise ConfigError(errors)
     mounted.sort(key=lambda api: -len(api.settings.mount))

@@ -1,8 +1,8 @@
 """The command line: argv -> Settings -> catalog -> server.serve. The only code that exits.
 
-    mockproxy serve [-c CONFIG] [--host H] [--port N] [--dynamic] [--no-cors]
+    mockproxy serve [-c CONFIG] [--host H] [--port N] [--dynamic] [--no-cors] [--workers N]
     mockproxy mock SPEC [--host H] [--port N] [--dynamic] [--no-cors]
-    mockproxy check [-c CONFIG] [--json]
+    mockproxy check [-c CONFIG | SPEC...] [--format text|json]
     mockproxy --version
 
 Start-up errors (config, specs) print one ``file:line:col: key: message`` line each and exit 2
@@ -13,30 +13,29 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 import os
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Final, TextIO
+from typing import Final
 
 import structlog
 
 from proxy import __version__
-from proxy.catalog import Catalog, build_catalog
-from proxy.config import Settings, load_settings, settings_for_spec
+from proxy.banner import log_banner
+from proxy.catalog import build_catalog
+from proxy.check import CheckReport, check_config, check_files
+from proxy.config import LogFormat, Settings, load_settings, settings_for_spec
+from proxy.environment import choose_config_path
 from proxy.errors import MockproxyError
 from proxy.observability import configure_logging
-from proxy.recording.store import Recording
 from proxy.server import serve
 from proxy.snapshot import Reloader, Snapshot
-from proxy.validation.examples import check_examples
 
 __all__ = ["main"]
 
 log = structlog.get_logger(__name__)
 
-DEFAULT_CONFIG: Final = Path("config/mockproxy.yaml")
 LOOPBACK_HOSTS: Final = frozenset({"127.0.0.1", "localhost", "::1"})
 EXIT_USAGE: Final = 2
 
@@ -65,27 +64,27 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("-c", "--config", type=Path, help="config file")
     common(serve)
     mock = commands.add_parser("mock", help="mock one spec at the root path, no config needed")
-    mock.add_argument("spec", type=Path, help="OpenAPI or Swagger description (YAML or JSON)")
+    mock.add_argument(
+        "spec", type=Path, help="OpenAPI or Swagger description (YAML or JSON), Postman collection"
+    )
     common(mock)
-    check = commands.add_parser("check", help="load everything, list operations and modes")
+    check = commands.add_parser(
+        "check", help="lint descriptions; with a config, also list operations and modes"
+    )
+    check.add_argument("specs", nargs="*", type=Path, metavar="SPEC", help="files to lint")
     check.add_argument("-c", "--config", type=Path, help="config file")
-    check.add_argument("--json", action="store_true", help="print the routes as JSON")
+    check.add_argument("--format", choices=["text", "json"], default="text")
     check.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
     return parser
-
-
-def _config_path(arguments: argparse.Namespace, environ: Mapping[str, str]) -> Path:
-    given = getattr(arguments, "config", None)
-    if given is not None:
-        return Path(given)
-    return Path(environ.get("MOCKPROXY_CONFIG") or DEFAULT_CONFIG)
 
 
 def _settings(arguments: argparse.Namespace, environ: Mapping[str, str]) -> Settings:
     if arguments.command == "mock":
         settings = settings_for_spec(arguments.spec)
     else:
-        settings = load_settings(_config_path(arguments, environ), environ)
+        settings = load_settings(
+            choose_config_path(getattr(arguments, "config", None), environ, Path.cwd()), environ
+        )
     changes: dict[str, object] = {}
     if getattr(arguments, "host", None):
         changes["host"] = arguments.host
@@ -96,59 +95,21 @@ def _settings(arguments: argparse.Namespace, environ: Mapping[str, str]) -> Sett
     if getattr(arguments, "no_cors", False):
         changes["cors"] = False
     if getattr(arguments, "log_format", None):
-        changes["log_format"] = arguments.log_format
+        changes["log_format"] = LogFormat(arguments.log_format)
     if getattr(arguments, "log_level", None):
         changes["log_level"] = arguments.log_level
     return dataclasses.replace(settings, **changes)  # type: ignore[arg-type]  # keys checked above
 
 
-def _print_check(settings: Settings, catalog: Catalog, as_json: bool, out: TextIO) -> None:
-    if as_json:
-        routes = [
-            {
-                "api": api.name,
-                "operation": p.operation.key,
-                "method": p.operation.method,
-                "path": p.operation.path,
-                "mode": p.mode.value,
-                "mode_source": p.mode_source,
-                "recordings": [r.summary() for r in api.recordings.get(p.operation.key, ())],
-            }
-            for api in catalog.apis
-            for p in api.operations.values()
-        ]
-        json.dump({"routes": routes}, out, indent=2)
-        out.write("\n")
-        return
-    for api in catalog.apis:
-        spec = api.spec
-        out.write(
-            f"{api.name}: {spec.title} {spec.api_version} (OpenAPI {spec.version.value}), "
-            f"{len(api.operations)} operations, mounted at {api.settings.mount or '/'}, "
-            f"upstream {api.settings.upstream or '(none)'}\n"
-        )
-        for prepared in api.operations.values():
-            operation = prepared.operation
-            out.write(
-                f"  {operation.method:7} {operation.path:40} {operation.key:28} "
-                f"{prepared.mode.value:8} ({prepared.mode_source})\n"
-            )
-            _print_recordings(api.recordings.get(operation.key, ()), out)
-        for warning in (*spec.warnings, *check_examples(spec)):
-            out.write(f"  warning: {warning}\n")
-
-
-def _print_recordings(recordings: Sequence[Recording], out: TextIO) -> None:
-    """One line per recording under its operation; one more per finding where the spec
-    no longer describes it."""
-    for recording in recordings:
-        flag = "" if not recording.violations else "  DOES NOT CONFORM"
-        out.write(
-            f"    recorded {recording.name} {recording.status} "
-            f"{recording.media_type or '(no body)'} {recording.recorded_at}{flag}\n"
-        )
-        for violation in recording.violations:
-            out.write(f"      {violation}\n")
+def _print_report(report: CheckReport, output_format: str) -> int:
+    """Print to stdout; a reader that stops early (``| head``) ends the output quietly."""
+    try:
+        sys.stdout.write(report.render(output_format))
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Python's advice: point stdout at devnull so the flush at exit cannot fail again
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return report.exit_code
 
 
 def _load(arguments: argparse.Namespace, environ: Mapping[str, str]) -> Snapshot:
@@ -161,11 +122,17 @@ def _serve(snapshot: Snapshot, arguments: argparse.Namespace, environ: Mapping[s
     reloader = Reloader(load=lambda: _load(arguments, environ))
     log.info(
         "server.starting",
+        config=str(settings.config_path) if settings.config_path else None,
         host=settings.host,
         port=settings.port,
-        apis=[api.name for api in snapshot.catalog.apis],
         workers=arguments.workers,
+        dynamic=settings.dynamic,
+        cors=settings.cors,
+        admin_token=settings.admin_token is not None,
     )
+    for warning in settings.warnings:
+        log.warning("config.warning", detail=warning)
+    log_banner(settings, snapshot.catalog, settings.port)
     if settings.host not in LOOPBACK_HOSTS and not settings.admin_token:
         log.warning(
             "admin.unprotected",
@@ -188,6 +155,8 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
     arguments = _parser().parse_args(argv)
     if arguments.command is None:
         arguments = _parser().parse_args(["serve", *(argv or sys.argv[1:])])
+    if arguments.command == "check" and arguments.specs:
+        return _print_report(check_files(arguments.specs), arguments.format)
     try:
         snapshot = _load(arguments, environment)
     except MockproxyError as error:
@@ -198,7 +167,6 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
         return EXIT_USAGE
     settings = snapshot.settings
     if arguments.command == "check":
-        _print_check(settings, snapshot.catalog, arguments.json, sys.stdout)
-        return 0
+        return _print_report(check_config(settings, snapshot.catalog), arguments.format)
     configure_logging(settings.log_format.value, settings.log_level)
     return _serve(snapshot, arguments, environment)

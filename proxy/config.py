@@ -16,12 +16,15 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Final
 
+from proxy.callbacks.delivery import DeliverySettings
+from proxy.callbacks.plans import DeclaredCallback
 from proxy.config_reader import (
     Reader,
     boolean,
     choice,
     connection_count,
     integer,
+    journal_store,
     log_level,
     names,
     optional_string,
@@ -31,7 +34,18 @@ from proxy.config_reader import (
     string,
     url,
 )
+from proxy.config_toolkit import (
+    DISRUPTION_KEYS,
+    read_delivery,
+    read_disruptions,
+    read_locale,
+    read_operations,
+    read_seed,
+)
+from proxy.environment import env_mode_variable, stray_mode_variables
 from proxy.errors import ConfigError
+from proxy.mock.faults import NO_DISRUPTIONS, Disruptions
+from proxy.mock.realistic import DEFAULT_LOCALE
 from proxy.recording.settings import RecordMatch, RecordSettings, read_record, recordings_path
 from proxy.yamlio import YamlSyntaxError, load_yaml_document
 
@@ -47,7 +61,6 @@ __all__ = [
     "Settings",
     "Timeouts",
     "ValidationMode",
-    "env_mode_variable",
     "lies_under",
     "load_settings",
     "settings_for_spec",
@@ -113,6 +126,16 @@ class ApiSettings:
     timeouts: Timeouts = Timeouts()
     tls_verify: bool = True
     ca_bundle: Path | None = None
+    locale: str = DEFAULT_LOCALE
+    disruptions: Disruptions = NO_DISRUPTIONS
+    """The API's latency, faults and errors; ``operation_disruptions`` override them."""
+    operation_disruptions: Mapping[str, Disruptions] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
+    callbacks: Mapping[str, tuple[DeclaredCallback, ...]] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
+    """Config-declared callbacks per operation key."""
     record: RecordSettings | None = None
     """None: recordings beside the spec (``recordings_path``), with the defaults."""
 
@@ -143,7 +166,13 @@ class Settings:
     journal_max_body_bytes: int = 4096
     journal_redact: tuple[str, ...] = ()
     server: ServerLimits = ServerLimits()
+    seed: int | None = None
+    """Seeds the latency, fault and error draws: a run repeats exactly."""
+    callback_delivery: DeliverySettings = field(default_factory=DeliverySettings)
+    journal_store: str = "memory"
+    """"memory" (this process's own) or a redis:// URL (one journal for every process)."""
     positions: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    warnings: tuple[str, ...] = ()  # worth saying at start-up, not worth refusing to start
 
 
 _API_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
@@ -161,12 +190,6 @@ def _env_mode(environ: Mapping[str, str], name: str, errors: list[str]) -> Mode 
         return None
 
 
-def env_mode_variable(api_name: str) -> str:
-    """``fax-v2`` -> ``MOCKPROXY_MODE_FAX_V2``."""
-    mangled = "".join(c if c.isascii() and c.isalnum() else "_" for c in api_name.upper())
-    return f"MOCKPROXY_MODE_{mangled}"
-
-
 TOP_LEVEL_KEYS: Final = (  # what the reader accepts (the README lists each)
     "listen",
     "mock_prefix",
@@ -178,6 +201,9 @@ TOP_LEVEL_KEYS: Final = (  # what the reader accepts (the README lists each)
     "log",
     "journal",
     "server",
+    "seed",
+    "locale",
+    "callbacks",
     "apis",
 )
 API_KEYS: Final = (  # what the reader accepts below apis.<name>
@@ -190,11 +216,13 @@ API_KEYS: Final = (  # what the reader accepts below apis.<name>
     "timeouts",
     "tls",
     "record",
+    "locale",
+    *DISRUPTION_KEYS,
 )
 
 
 def _read_api(
-    reader: Reader, name: str, raw: Any, parent: dict[str, Any], base: Path
+    reader: Reader, name: str, raw: Any, parent: dict[str, Any], base: Path, locale: str
 ) -> ApiSettings | None:
     prefix = f"apis.{name}"
     if not _API_NAME.match(name):
@@ -210,14 +238,8 @@ def _read_api(
     spec_path = (base / spec).resolve() if spec else base
     if spec and not spec_path.is_file():
         reader.error(api, "spec", prefix + ".spec", f"no such file: {spec_path}")
-    operations: dict[str, Mode] = {}
-    ops = reader.mapping(api.get("operations"), api, "operations", prefix + ".operations")
-    for key in ops:
-        dotted = f"{prefix}.operations.{key}"
-        reader.positions[dotted] = reader.where(ops, key)
-        mode = reader.get(ops, key, dotted, choice(Mode), None)
-        if mode is not None:
-            operations[key] = mode
+    disruptions = read_disruptions(reader, api, prefix + ".", NO_DISRUPTIONS)
+    per_operation = read_operations(reader, api, prefix, disruptions, choice(Mode))
     timeouts = reader.mapping(api.get("timeouts"), api, "timeouts", prefix + ".timeouts")
     reader.known_keys(timeouts, ("connect", "read", "total"), prefix + ".timeouts.")
     tls = reader.mapping(api.get("tls"), api, "tls", prefix + ".tls")
@@ -233,7 +255,7 @@ def _read_api(
         mount=reader.get(api, "mount", prefix + ".mount", path_prefix("a mount path"), "/" + name),
         upstream=reader.get(api, "upstream", prefix + ".upstream", url, None),
         mode=reader.get(api, "mode", prefix + ".mode", choice(Mode), None),
-        operations=MappingProxyType(operations),
+        **per_operation,
         validation=reader.get(
             api,
             "validation",
@@ -253,6 +275,8 @@ def _read_api(
         tls_verify=reader.get(tls, "verify", prefix + ".tls.verify", boolean, True),
         ca_bundle=ca_path,
         record=read_record(reader, api, prefix, recordings_path(base, name)),
+        locale=read_locale(reader, api, prefix + ".locale", locale),
+        disruptions=disruptions,
     )
 
 
@@ -289,7 +313,7 @@ def _read_settings(reader: Reader, root: dict[str, Any], path: Path) -> Settings
     log = reader.mapping(root.get("log"), root, "log", "log")
     reader.known_keys(log, ("format", "level"), "log.")
     journal = reader.mapping(root.get("journal"), root, "journal", "journal")
-    reader.known_keys(journal, ("size", "max_body_bytes", "redact"), "journal.")
+    reader.known_keys(journal, ("size", "max_body_bytes", "redact", "store"), "journal.")
     mock_prefix = reader.get(
         root, "mock_prefix", "mock_prefix", path_prefix("a path"), DEFAULT_MOCK_PREFIX
     )
@@ -301,9 +325,10 @@ def _read_settings(reader: Reader, root: dict[str, Any], path: Path) -> Settings
     if not raw_apis and not isinstance(root.get("apis"), list):
         reader.error(root, "apis" if "apis" in root else None, "apis", "expected at least one API")
     apis: dict[str, ApiSettings] = {}
+    locale = read_locale(reader, root, "locale", DEFAULT_LOCALE)
     for name, raw in raw_apis.items():
         reader.positions[f"apis.{name}"] = reader.where(raw_apis, name)
-        api = _read_api(reader, name, raw, raw_apis, path.parent)
+        api = _read_api(reader, name, raw, raw_apis, path.parent, locale)
         if api is not None:
             apis[name] = api
     _check_mounts(reader, apis, mock_prefix)
@@ -326,6 +351,9 @@ def _read_settings(reader: Reader, root: dict[str, Any], path: Path) -> Settings
         ),
         journal_redact=reader.get(journal, "redact", "journal.redact", names, ()),
         server=_read_server(reader, root),
+        seed=read_seed(reader, root),
+        callback_delivery=read_delivery(reader, root),
+        journal_store=reader.get(journal, "store", "journal.store", journal_store, "memory"),
     )
 
 
@@ -370,6 +398,7 @@ def _apply_environment(
         for name, api in settings.apis.items()
     }
     changes["apis"] = MappingProxyType(apis)
+    changes["warnings"] = (*settings.warnings, *stray_mode_variables(environ, settings.apis))
     return dataclasses.replace(settings, **changes)
 
 

@@ -19,6 +19,7 @@ __all__ = [
     "boolean",
     "choice",
     "integer",
+    "journal_store",
     "log_level",
     "optional_string",
     "path_prefix",
@@ -221,6 +222,22 @@ def url(value: Any) -> str | None:
     if parts.query or parts.fragment:
         raise ValueError(f"expected a base URL without query or fragment, got {describe(value)}")
     return str(value).rstrip("/")
+
+
+def journal_store(value: Any) -> str:
+    """``memory`` or a Redis URL (redis://, rediss:// or unix://) whose database is a number."""
+    text = string(value).strip()
+    if text == "memory":
+        return text
+    parts = urlsplit(text)
+    where = parts.hostname if parts.scheme in ("redis", "rediss") else parts.path
+    database = parts.path.strip("/") or "0" if parts.scheme != "unix" else "0"
+    if parts.scheme not in ("redis", "rediss", "unix") or not where or not database.isdigit():
+        shown = parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
+        raise ValueError(
+            "expected memory or a Redis URL such as redis://redis:6379/0, got " + repr(shown)
+        )
+    return text
 
 
 def path_prefix(what: str) -> Callable[[Any], str]:

@@ -20,7 +20,7 @@ from aiohttp.typedefs import Handler
 from proxy.exchange import Exchange
 from proxy.fields import REQUEST_ID_HEADER
 from proxy.keys import CONNECTIONS, EXCHANGE, JOURNAL, METRICS, RUNTIME, SNAPSHOT
-from proxy.observability import REQUEST_ID, new_request_id
+from proxy.observability import REQUEST_ID, Metrics, new_request_id
 from proxy.problems import ProblemError, problem_response
 
 __all__ = ["request_context"]
@@ -72,9 +72,13 @@ async def request_context(request: web.Request, handler: Handler) -> web.StreamR
         if api is not None:  # admin and explorer requests are not API traffic
             operation, source = exchange.operation or "", exchange.source or ""
             app[METRICS].observe(api, operation, source, status, seconds)
-            app[JOURNAL].record(
+            if exchange.fault is not None or exchange.delay_ms is not None:
+                _count_injected(app[METRICS], exchange)
+            stored = app[JOURNAL].record(
                 exchange, request.method, request.raw_path, request.raw_headers, status
             )
+            if stored is not None:  # a shared journal: in it before the answer leaves
+                await stored
 
 
 async def _answer(request: web.Request, handler: Handler, request_id: str) -> web.StreamResponse:
@@ -109,6 +113,15 @@ def _problem_for(error: Exception, request: web.Request, request_id: str) -> web
     return problem_response(problem, instance=request.path)
 
 
+def _count_injected(metrics: Metrics, exchange: Exchange) -> None:
+    """A mock answer's injected fault (or error) and delay, by API and operation."""
+    api, operation = exchange.api or "", exchange.operation or ""
+    if exchange.fault is not None:
+        metrics.injected_faults.labels(api, operation, exchange.fault).inc()
+    if exchange.delay_ms is not None:
+        metrics.injected_delay.labels(api, operation).inc(exchange.delay_ms / 1000)
+
+
 def _log_abandoned(request: web.Request, exchange: Exchange, seconds: float) -> None:
     log.warning(
         "request.abandoned",
@@ -123,6 +136,9 @@ def _log_abandoned(request: web.Request, exchange: Exchange, seconds: float) -> 
 
 
 def _log_completed(request: web.Request, exchange: Exchange, status: int, seconds: float) -> None:
+    injected: dict[str, object] = {}
+    if exchange.fault is not None or exchange.delay_ms is not None:
+        injected = {"fault": exchange.fault, "delay_ms": exchange.delay_ms}
     log.info(
         "request.completed",
         request_id=exchange.request_id,
@@ -134,4 +150,5 @@ def _log_completed(request: web.Request, exchange: Exchange, status: int, second
         status=status,
         duration_ms=round(seconds * 1000, 3),
         upstream_status=exchange.upstream_status,
+        **injected,
     )

@@ -13,9 +13,9 @@ from aiohttp import web
 
 from proxy.config import RESERVED_PREFIX, Mode, Settings, lies_under
 from proxy.fields import SOURCE_HEADER
-from proxy.keys import EXCHANGE, METRICS, RECORDER, SNAPSHOT, UPSTREAM_POOL
+from proxy.keys import COURIER, EXCHANGE, METRICS, RECORDER, SNAPSHOT, UPSTREAM_POOL
 from proxy.live.handler import Outside, live
-from proxy.mock.handler import mock
+from proxy.mock.simulated import answer_mock
 from proxy.routing import RouteDecision, route
 from proxy.snapshot import Snapshot
 
@@ -33,15 +33,15 @@ async def dispatch(request: web.Request) -> web.StreamResponse:
         raw_path, _, exchange.raw_query = raw_path.partition("#")[0].partition("?")
     decision = decide(current, request.method, raw_path)
     exchange.api, exchange.operation, exchange.source = decision.labels
-    if decision.mode is Mode.MOCK:
-        return await mock(request, decision, exchange, current.mock_answers)
     app = request.app
+    if decision.mode is Mode.MOCK:
+        return await answer_mock(request, decision, exchange, current.mock_answers, app[COURIER])
     outside = Outside(app[UPSTREAM_POOL], app[METRICS], app.get(RECORDER))
     response = await live(request, decision, exchange, current.live, outside)
     if response is not None:
         return response
     exchange.source = "fallback"
-    mocked = await mock(request, decision, exchange, current.mock_answers)
+    mocked = await answer_mock(request, decision, exchange, current.mock_answers, app[COURIER])
     mocked.headers[SOURCE_HEADER] = "fallback"
     return mocked
 

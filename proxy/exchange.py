@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from proxy.catalog import Catalog
 from proxy.config import Settings
 from proxy.redact import Redactor
+from proxy.violations import Violation
 
 __all__ = ["Exchange"]
 
@@ -28,6 +29,17 @@ class Exchange:
     body: bytes | None = None
     raw_query: str = ""
     """The query as sent (``dispatch`` splits the raw target once, without a fragment)."""
+    fault: str | None = None
+    """The fault injected into the mock's answer (``reset``..., ``error``), if any."""
+    delay_ms: float | None = None
+    """The delay put before the mock's answer, if any."""
+    violations: tuple[Violation, ...] = ()
+    """What the request, or verify mode's live answer, breaks in the description."""
+
+    @property
+    def callback(self) -> None:
+        """A request has no callback details (the journal's callback entries do)."""
+        return None
 
     @property
     def redactor(self) -> Redactor:

@@ -6,6 +6,7 @@ from typing import Final
 
 from aiohttp import web
 
+from proxy.callbacks.delivery import Courier
 from proxy.connections import ConnectionGuard
 from proxy.exchange import Exchange
 from proxy.journal import Journal
@@ -16,6 +17,7 @@ from proxy.snapshot import Reloader, Runtime, Snapshot
 
 __all__ = [
     "CONNECTIONS",
+    "COURIER",
     "EXCHANGE",
     "EXPLORER_CATALOG",
     "JOURNAL",
@@ -36,6 +38,8 @@ METRICS: Final = web.AppKey("metrics", Metrics)
 CONNECTIONS: Final = web.AppKey("connections", ConnectionGuard)
 """The client connections' head deadlines and limit (``server:``, read at start)."""
 RECORDER: Final = web.AppKey("recorder", Recorder)
+COURIER: Final = web.AppKey("courier", Courier)
+"""Sends the mock's callbacks in background tasks (``callbacks/context.py``)."""
 EXPLORER_CATALOG: Final = web.AppKey("explorer_catalog", dict[int, bytes])
 """The explorer's catalog JSON, by the runtime's generation (the current one only)."""
 EXCHANGE: Final = web.RequestKey("exchange", Exchange)

@@ -6,7 +6,8 @@ Lookups stay plain ``dict.get`` on the hot path (``Memo.get``); only a miss call
 ``remember``. Tables keyed by the configuration alone are bounded by it and need no limit:
 per API (``LiveApis``: upstreams and contract checkers; the upstream pool's endpoints), per
 schema of a spec (``ContractChecker``'s validators), per metric label set
-(``observability.Metrics``), the explorer's catalog JSON (the current generation only).
+(``observability.Metrics``), the explorer's catalog JSON (the current generation only), one
+Faker per configured locale (``mock/realistic.py``).
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ from typing import Final, Generic, TypeVar
 
 __all__ = [
     "DECISIONS",
-    "META_SCHEMA_REGISTRIES",
     "MOCK_ANSWERS",
     "PARAMETER_VERDICTS",
     "PATTERNS",
+    "SCHEMA_ENGINES",
     "UPSTREAM_BASES",
     "Memo",
     "remember",
@@ -37,8 +38,9 @@ PATTERNS: Final = 2048
 """Parsed and compiled ``pattern`` regexes the generator met (``mock/patterns.py``)."""
 UPSTREAM_BASES: Final = 256
 """Parsed upstream base URLs (``live/target.py``)."""
-META_SCHEMA_REGISTRIES: Final = 16
-"""Spec registries combined with the JSON Schema meta-schemas (``validation/compiled.py``)."""
+SCHEMA_ENGINES: Final = 16
+"""Compiled schema engines, one per loaded description (``validation/schemas.py``; the
+validation worker process keeps as many)."""
 
 
 def remember(memo: dict[K, V], key: K, value: V, limit: int) -> V:

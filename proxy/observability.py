@@ -194,6 +194,30 @@ class Metrics:
             ["api", "operation"],
             registry=self.registry,
         )
+        self.injected_faults = Counter(
+            "mockproxy_injected_faults",
+            "Mock answers broken on purpose, by API, operation and kind (error: a documented "
+            "error instead of the answer).",
+            ["api", "operation", "kind"],
+            registry=self.registry,
+        )
+        self.injected_delay = Counter(
+            "mockproxy_injected_delay_seconds",
+            "Delay put before mock answers on purpose, by API and operation.",
+            ["api", "operation"],
+            registry=self.registry,
+        )
+        self.callbacks = Counter(
+            "mockproxy_callbacks",
+            "Callbacks sent, by API, operation, callback and outcome (delivered, failed, refused).",
+            ["api", "operation", "callback", "outcome"],
+            registry=self.registry,
+        )
+        self.journal_dropped = Counter(
+            "mockproxy_journal_dropped",
+            "Journal entries dropped because the journal's store did not answer.",
+            registry=self.registry,
+        )
 
     def observe(self, api: str, operation: str, source: str, status: int, seconds: float) -> None:
         key = (api, operation, source, status)

@@ -73,6 +73,21 @@ def _no_api(catalog: Catalog, raw_path: str) -> ProblemError:
     )
 
 
+_METHODS: Final = ("GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE")
+
+
+def _allowed_across_twins(api: MountedApi, below: str, allowed: tuple[str, ...]) -> tuple[str, ...]:
+    """The methods documented for a path by every template that matches it (twin templates
+    such as ``/links/{optionId}`` and ``/links/{id}`` each bring their own)."""
+    found = dict.fromkeys(allowed)
+    for method in _METHODS:
+        if method not in found:
+            twin = api.match(below, method)
+            if twin is not None and method in twin.value:
+                found[method] = None
+    return tuple(found)
+
+
 def route(catalog: Catalog, mock_prefix: str, method: str, raw_path: str) -> RouteDecision:
     """Decide where ``method raw_path`` goes; raise 404/405 problems for the mock's misses.
 
@@ -84,7 +99,7 @@ def route(catalog: Catalog, mock_prefix: str, method: str, raw_path: str) -> Rou
     if mounted is None:
         raise _no_api(catalog, raw_path)
     api, below = mounted
-    found = api.match(below)
+    found = api.match(below, method)
     if found is None:
         if by_prefix or api.mode is Mode.MOCK:
             raise ProblemError(
@@ -99,6 +114,7 @@ def route(catalog: Catalog, mock_prefix: str, method: str, raw_path: str) -> Rou
     allowed = tuple(methods)
     if prepared is None:
         mode = Mode.MOCK if by_prefix else api.mode
+        allowed = _allowed_across_twins(api, below, allowed)
         return _decision(api, below, mode, by_prefix, None, template, params, allowed)
     mode = Mode.MOCK if by_prefix else prepared.mode
     return _decision(api, below, mode, by_prefix, prepared, template, params, allowed)

@@ -2,13 +2,16 @@
 
 OpenAPI security is a list of alternatives (OR), each naming schemes that must all be present
 (AND); an empty alternative allows anonymous calls. A credential "is present" when it has the
-right shape: ``Authorization: Basic ...`` for HTTP basic, ``Authorization: Bearer ...`` for
-bearer, OAuth 2 and OpenID Connect, the named header, query parameter or cookie for an API key.
+right form, as Prism checks it: ``Authorization: Basic <base64 of id:password>`` for HTTP
+basic, ``Authorization: Bearer <token>`` (not empty) for bearer, OAuth 2 and OpenID Connect,
+``Digest <parameters>`` for digest, the named header, query parameter or cookie for an API key.
 Mutual TLS cannot be seen from here and counts as present.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 from collections.abc import Callable, Container, Mapping
 from dataclasses import dataclass, field
 from typing import Final, TypeVar
@@ -49,8 +52,7 @@ class _Need:
 
     def present(self, credentials: Credentials) -> bool:
         if self.location == "authorization":
-            value = credentials.authorization
-            return value is not None and value.lower().startswith(self.name)
+            return _well_formed(credentials.authorization, (self.name,))
         if self.location == "header":
             return self.name in credentials.header_names
         if self.location == "query":
@@ -58,6 +60,26 @@ class _Need:
         if self.location == "cookie":
             return self.name in credentials.cookie_names
         return True
+
+
+def _well_formed(authorization: str | None, prefixes: tuple[str, ...]) -> bool:
+    """Whether ``authorization`` is one of the schemes (lower-case ``"basic "`` prefixes) with a
+    credential of that scheme's form; its value is never checked."""
+    if authorization is None:
+        return False
+    lowered = authorization.lower()
+    for prefix in prefixes:
+        if not lowered.startswith(prefix):
+            continue
+        credential = authorization[len(prefix) :].strip()
+        if prefix != "basic ":
+            return bool(credential)
+        try:
+            decoded = base64.b64decode(credential, validate=True)
+        except (binascii.Error, ValueError):
+            return False
+        return b":" in decoded
+    return False
 
 
 def _need_for(scheme: SecurityScheme | None) -> _Need:
@@ -128,9 +150,7 @@ class SecurityCheck:
         if not self.required:
             return True
         if self.authorization_prefixes:
-            return authorization is not None and authorization.lower().startswith(
-                self.authorization_prefixes
-            )
+            return _well_formed(authorization, self.authorization_prefixes)
         return self.satisfied(credentials(request))
 
     def message(self) -> str:

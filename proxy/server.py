@@ -17,6 +17,7 @@ from aiohttp import web
 from proxy.app import create_app
 from proxy.config import Settings
 from proxy.keys import CONNECTIONS
+from proxy.process_metrics import metrics_shared_by_workers
 from proxy.snapshot import Reloader, Snapshot
 
 __all__ = ["run_workers", "serve", "use_fast_event_loop"]
@@ -46,7 +47,8 @@ def serve(snapshot: Snapshot, reloader: Reloader, workers: int) -> int:
     if workers <= 1:
         _run_worker(snapshot, reloader, reuse_port=False)
         return 0
-    return run_workers(snapshot, reloader, workers)
+    with metrics_shared_by_workers():
+        return run_workers(snapshot, reloader, workers)
 
 
 def _run_worker(snapshot: Snapshot, reloader: Reloader, reuse_port: bool) -> None:

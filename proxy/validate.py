@@ -18,11 +18,12 @@ __all__ = ["validate_request"]
 _NO_COOKIES: Final[Mapping[str, str]] = MappingProxyType({})
 
 
-def validate_request(
+async def validate_request(
     request: web.Request, decision: RouteDecision, body: bytes, raw_query: str
 ) -> ValidationResult | None:
     """The request's validation result; None when its API's validation is off or the
-    request matched no documented operation."""
+    request matched no documented operation. A big JSON body is judged in the validation
+    worker process while the event loop goes on (``validate_off_loop``)."""
     prepared = decision.prepared
     if prepared is None or decision.api.settings.validation is ValidationMode.OFF:
         return None
@@ -36,4 +37,4 @@ def validate_request(
         content_type=headers.get(hdrs.CONTENT_TYPE),
         body=body,
     )
-    return validator.validate(parts)
+    return await validator.validate_off_loop(parts)

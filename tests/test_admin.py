@@ -36,12 +36,14 @@ async def start(aiohttp_client: Any, settings: Settings) -> TestClient[Any, Any]
 
 
 async def test_health_and_ready(aiohttp_client: Any) -> None:
-    """Liveness answers ok; readiness lists the loaded APIs with their operation counts."""
+    """Liveness answers ok; readiness lists the loaded APIs with their operation counts and
+    the journal's store."""
     client = await start(aiohttp_client, bundled())
     assert await (await client.get("/_mockproxy/health")).json() == {"status": "ok"}
     assert await (await client.get("/_mockproxy/ready")).json() == {
         "status": "ready",
         "apis": {"fax": 4},
+        "journal": {"store": "memory", "state": "ok", "dropped": 0},
     }
 
 

@@ -52,7 +52,9 @@ def test_check_lists_operations_and_modes(capsys: pytest.CaptureFixture[str]) ->
 
 def test_check_json_shows_env_precedence(capsys: pytest.CaptureFixture[str]) -> None:
     """MOCKPROXY_MODE_FAX beats the API's mode, and check says which setting decided."""
-    code = main(["check", "-c", str(CONFIG), "--json"], environ={"MOCKPROXY_MODE_FAX": "live"})
+    code = main(
+        ["check", "-c", str(CONFIG), "--format", "json"], environ={"MOCKPROXY_MODE_FAX": "live"}
+    )
     assert code == 0
     routes = json.loads(capsys.readouterr().out)["routes"]
     assert {(r["operation"], r["mode"], r["mode_source"]) for r in routes} == {
@@ -77,17 +79,39 @@ def test_config_error_exits_2_with_file_line_key(
 def test_spec_error_exits_2_naming_file_and_pointer(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """A dangling $ref fails start-up with the spec file and the pointer of the bad ref."""
+    """A $ref into a file that does not parse fails start-up naming the file and the ref."""
+    (tmp_path / "part.yaml").write_text("Thing: [broken\n")
     spec = tmp_path / "broken.yaml"
+    spec.write_text(
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /x:\n    get:\n"
+        "      responses:\n        '200':\n          description: ok\n          content:\n"
+        "            application/json:\n              schema: {$ref: 'part.yaml#/Thing'}\n"
+    )
+    assert main(["mock", str(spec)], environ={}) == 2
+    err = capsys.readouterr().err
+    assert "broken.yaml#/paths/~1x/get" in err
+    assert "part.yaml:2:1: invalid YAML" in err
+
+
+def test_check_lists_a_dangling_ref_as_a_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A dangling $ref loads; `check` names its pointer among the warnings and exits 0."""
+    spec = tmp_path / "dangling.yaml"
     spec.write_text(
         "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /x:\n    get:\n"
         "      responses:\n        '200':\n          description: ok\n          content:\n"
         "            application/json:\n              schema: {$ref: '#/components/schemas/Nope'}\n"
     )
-    assert main(["mock", str(spec)], environ={}) == 2
-    err = capsys.readouterr().err
-    assert "broken.yaml" in err
-    assert "#/components/schemas/Nope" in err
+    config = tmp_path / "mockproxy.yaml"
+    config.write_text(f"apis:\n  d:\n    spec: {spec}\n    mount: /d\n")
+    assert main(["check", "-c", str(config)], environ={}) == 0
+    out = capsys.readouterr().out
+    assert (
+        f"{spec}:11:15: warning: #/paths/~1x/get/responses/200/content/application~1json/schema: "
+        "$ref '#/components/schemas/Nope' does not resolve (no such pointer); "
+        "treated as an unconstrained schema\n"
+    ) in out
 
 
 def test_missing_config_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

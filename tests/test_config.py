@@ -16,6 +16,7 @@ from proxy.config import (
     load_settings,
     settings_for_spec,
 )
+from proxy.environment import BUNDLED_CONFIG, LOCAL_CONFIG, choose_config_path
 from proxy.errors import ConfigError
 from proxy.yamlio import load_yaml
 
@@ -45,7 +46,7 @@ cors: false
 max_body_size: 2MiB
 admin: {token: t0k}
 log: {format: json, level: WARNING}
-journal: {size: 5, max_body_bytes: 10, redact: [Pin]}
+journal: {size: 5, max_body_bytes: 10, redact: [Pin], store: 'redis://redis:6379/1'}
 server: {head_timeout: 2, keepalive_timeout: 3.5, max_connections: 400, shutdown_timeout: 4}
 apis:
   fax:
@@ -83,6 +84,7 @@ def test_full_config(tmp_path: Path) -> None:
     assert (settings.journal_size, settings.journal_max_body_bytes) == (5, 10)
     assert settings.journal_redact == ("Pin",)
     assert settings.server == ServerLimits(2.0, 3.5, 400, 4.0)
+    assert settings.journal_store == "redis://redis:6379/1"
     assert (api.mount, api.upstream, api.mode, api.validation) == (
         "/fax/fax4a-api",
         "https://fax.example.com/fax/v1",
@@ -126,7 +128,7 @@ def test_defaults(tmp_path: Path) -> None:
         (
             "mokc_prefix: /x\napis: {fax: {spec: specs/fax.yaml}}\n",
             [
-                "CFG:1:1: mokc_prefix: unknown key (did you mean 'mock_prefix'?); known keys: listen, mock_prefix, mode, dynamic, cors, max_body_size, admin, log, journal, server, apis"
+                "CFG:1:1: mokc_prefix: unknown key (did you mean 'mock_prefix'?); known keys: listen, mock_prefix, mode, dynamic, cors, max_body_size, admin, log, journal, server, seed, locale, callbacks, apis"
             ],
         ),
         (
@@ -185,6 +187,13 @@ def test_defaults(tmp_path: Path) -> None:
             ],
         ),
         (
+            "journal: {store: 'redis://:pw@redis:6379/db'}\napis: {fax: {spec: specs/fax.yaml}}\n",
+            [
+                "CFG:1:11: journal.store: expected memory or a Redis URL such as "
+                "redis://redis:6379/0, got 'redis://redis:6379/db'"
+            ],
+        ),
+        (
             "apis: [1\n",
             [
                 "CFG:2:1: invalid YAML: while parsing a flow sequence did not find expected ',' or ']'"
@@ -215,6 +224,7 @@ def test_defaults(tmp_path: Path) -> None:
         "duplicate-mount",
         "mount-under-prefix",
         "unset-variable",
+        "journal-store-not-redis",
         "yaml-syntax",
         "server-limits",
     ],
@@ -272,6 +282,50 @@ def test_bad_environment_values_name_the_variable(tmp_path: Path) -> None:
         "MOCKPROXY_MODE: expected one of mock, live, verify, fallback, record, got 'mok'",
         "MOCKPROXY_PORT: expected an integer, got 'x'",
     ]
+
+
+def test_mode_variable_naming_no_api_warns_with_a_suggestion(tmp_path: Path) -> None:
+    """A typo in MOCKPROXY_MODE_<API> is a warning that names the closest API's variable."""
+    path = config(tmp_path, "apis:\n  fax:\n    spec: specs/fax.yaml\n")
+    settings = load_settings(path, {"MOCKPROXY_MODE_FXA": "verify"})
+    assert settings.warnings == (
+        "MOCKPROXY_MODE_FXA names no API and is ignored; did you mean MOCKPROXY_MODE_FAX? "
+        "per-API variables: MOCKPROXY_MODE_FAX (fax)",
+    )
+    assert settings.apis["fax"].env_mode is None
+
+
+def test_mode_variable_of_a_known_api_gives_no_warning(tmp_path: Path) -> None:
+    """MOCKPROXY_MODE_<API> for a configured API is applied without a warning."""
+    path = config(tmp_path, "apis:\n  fax:\n    spec: specs/fax.yaml\n")
+    settings = load_settings(path, {"MOCKPROXY_MODE_FAX": "verify", "MOCKPROXY_MODE": "mock"})
+    assert (settings.warnings, settings.apis["fax"].env_mode) == ((), Mode.VERIFY)
+
+
+@pytest.mark.parametrize(
+    ("given", "environ", "local", "chosen"),
+    [
+        (Path("mine.yaml"), {"MOCKPROXY_CONFIG": "env.yaml"}, True, Path("mine.yaml")),
+        (None, {"MOCKPROXY_CONFIG": "env.yaml"}, True, Path("env.yaml")),
+        (None, {}, True, LOCAL_CONFIG),
+        (None, {}, False, BUNDLED_CONFIG),
+    ],
+    ids=["flag", "environment", "local-file", "bundled"],
+)
+def test_config_file_choice(
+    tmp_path: Path, given: Path | None, environ: dict[str, str], local: bool, chosen: Path
+) -> None:
+    """-c wins, then MOCKPROXY_CONFIG, then ./config/mockproxy.yaml, then the bundled config."""
+    if local:
+        (tmp_path / "config").mkdir()
+        (tmp_path / LOCAL_CONFIG).write_text("apis: {}\n")
+    assert choose_config_path(given, environ, tmp_path) == chosen
+
+
+def test_bundled_config_loads_with_its_sample_spec() -> None:
+    """The config shipped in the package loads, and its spec path resolves beside it."""
+    settings = load_settings(BUNDLED_CONFIG, {})
+    assert settings.apis["fax"].spec_path.read_bytes() == FAX_SPEC.read_bytes()
 
 
 def test_settings_for_one_spec() -> None:

@@ -144,5 +144,7 @@ async def test_validation_errors_about_secret_fields_are_redacted_in_the_log(
         response = await client.post("/login", json={"password": "hunter2"})
     assert response.status == 422
     [invalid] = [entry for entry in logs if entry["event"] == "request.invalid"]
-    assert invalid["errors"] == [{"pointer": "/body/password", "detail": REDACTED}]
+    assert invalid["violations"] == [
+        {"in": "request", "pointer": "/body/password", "detail": REDACTED}
+    ]
     assert "hunter2" not in repr(logs)

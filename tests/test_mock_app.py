@@ -7,6 +7,7 @@ import dataclasses
 import json
 from collections.abc import AsyncIterator
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import jsonschema
@@ -15,7 +16,7 @@ from aiohttp.test_utils import TestClient
 
 from proxy.app import create_app
 from proxy.catalog import build_catalog
-from proxy.config import load_settings
+from proxy.config import ValidationMode, load_settings
 from proxy.dispatch import api_mounts, api_routes
 from proxy.keys import RUNTIME
 from proxy.yamlio import load_yaml
@@ -33,6 +34,18 @@ async def client(aiohttp_client: Any) -> TestClient[Any, Any]:
     settings = load_settings(CONFIG, environ={})
     app = create_app(settings, build_catalog(settings))
     result: TestClient[Any, Any] = await aiohttp_client(app)
+    return result
+
+
+@pytest.fixture
+async def enforcing_client(aiohttp_client: Any) -> TestClient[Any, Any]:
+    """The bundled config with the fax API refusing invalid requests, as APIs do by default."""
+    settings = load_settings(CONFIG, environ={})
+    fax = dataclasses.replace(settings.apis["fax"], validation=ValidationMode.ENFORCE)
+    settings = dataclasses.replace(settings, apis=MappingProxyType({"fax": fax}))
+    result: TestClient[Any, Any] = await aiohttp_client(
+        create_app(settings, build_catalog(settings))
+    )
     return result
 
 
@@ -56,7 +69,8 @@ async def test_send_fax_answers_201_with_the_documented_example(
 
 
 async def test_missing_credentials_answer_401(client: TestClient[Any, Any]) -> None:
-    """Without Authorization the spec's httpBasicAuth is missing: 401 with the exact message."""
+    """Without Authorization the spec's httpBasicAuth is missing: its documented 401 example,
+    with the Basic challenge."""
     response = await client.post(BASE + "/fax", json=JOB)
     assert response.status == 401
     assert await response.json() == {
@@ -67,7 +81,7 @@ async def test_missing_credentials_answer_401(client: TestClient[Any, Any]) -> N
 
 
 async def test_any_basic_credential_is_accepted(client: TestClient[Any, Any]) -> None:
-    """Credentials are never verified: any Basic value passes."""
+    """Credentials are never verified: any Basic id:password passes."""
     response = await client.post(
         BASE + "/fax", json=JOB, headers={"Authorization": "Basic bm9ib2R5Og=="}
     )
@@ -119,7 +133,7 @@ async def test_example_alone_selects_its_status(client: TestClient[Any, Any]) ->
 async def test_undocumented_code_is_a_problem(client: TestClient[Any, Any]) -> None:
     """Forcing a code the operation does not document names the documented ones."""
     response = await client.get(REPORT, headers={**AUTH, "Prefer": "code=418"})
-    assert response.status == 400
+    assert response.status == 404
     assert response.headers["Content-Type"] == "application/problem+json"
     body = await response.json()
     assert body["documented_codes"] == ["200", "400", "401", "404", "500"]
@@ -131,11 +145,12 @@ async def test_undocumented_code_is_a_problem(client: TestClient[Any, Any]) -> N
 async def test_unknown_example_lists_the_names(client: TestClient[Any, Any]) -> None:
     """An unknown example name is a problem listing the available ones."""
     response = await client.post(BASE + "/fax", json=JOB, headers={**AUTH, "Prefer": "example=x"})
-    assert response.status == 400
+    assert response.status == 404
     assert (await response.json())["available_examples"] == [
         "201:accepted",
         "201:acceptedExpress",
         "400:invalidNumber",
+        "401:notAuthenticated",
         "500:internal",
     ]
 
@@ -367,7 +382,9 @@ async def test_body_is_read_whole_for_the_journal(client: TestClient[Any, Any]) 
     assert [entry["body"] for entry in entries] == ['{"recipients": [{"number": "+498900000000"}]}']
 
 
-async def test_remembered_answers_follow_what_decides_them(client: TestClient[Any, Any]) -> None:
+async def test_remembered_answers_follow_what_decides_them(
+    enforcing_client: TestClient[Any, Any],
+) -> None:
     """Asked again on the same path, the mock answers by the query, Prefer, Accept and
     credentials of each request, never by what an earlier request on that path got."""
     reports = BASE + "/fax/reports"
@@ -382,7 +399,7 @@ async def test_remembered_answers_follow_what_decides_them(client: TestClient[An
     ]
     for _ in range(2):  # the second pass meets every answer remembered
         for query, headers, status in asked:
-            response = await client.get(reports + query, headers=headers)
+            response = await enforcing_client.get(reports + query, headers=headers)
             assert response.status == status, (query, headers)
             assert response.headers["X-Request-Id"]
 
@@ -413,7 +430,7 @@ async def test_request_line_answers_are_remembered(
 
 
 async def test_remembered_post_answer_is_given_only_to_a_valid_body(
-    client: TestClient[Any, Any],
+    enforcing_client: TestClient[Any, Any],
 ) -> None:
     """Once a valid POST's answer is remembered, each later body on that request line is still
     read and checked: only a valid one gets the remembered 201."""
@@ -430,11 +447,13 @@ async def test_remembered_post_answer_is_given_only_to_a_valid_body(
     ]
     for _ in range(2):  # the second pass meets the valid answer remembered
         for body, headers, status in asked:
-            response = await client.post(BASE + "/fax", data=body, headers={**AUTH, **headers})
+            response = await enforcing_client.post(
+                BASE + "/fax", data=body, headers={**AUTH, **headers}
+            )
             assert response.status == status, (body, headers)
             if status == 400 and body:
                 assert "X-Mockproxy-Violations" in response.headers, body
-    assert _request_line_answers(client, "POST", BASE + "/fax") == 1
+    assert _request_line_answers(enforcing_client, "POST", BASE + "/fax") == 1
 
 
 async def test_documented_request_id_is_the_requests_own(

@@ -103,18 +103,32 @@ def test_message_and_challenges_name_the_schemes() -> None:
     ("alternatives", "authorization", "expected"),
     [
         ((("httpBasicAuth",),), "Basic dXNlcjpwYXNz", True),
-        ((("httpBasicAuth",),), "basic x", True),
+        ((("httpBasicAuth",),), "basic bm9ib2R5Og==", True),
+        ((("httpBasicAuth",),), "Basic abc123", False),
+        ((("httpBasicAuth",),), "Basic YWJjMTIz", False),
         ((("httpBasicAuth",),), "Bearer t", False),
+        ((("bearerAuth",),), "Bearer ", False),
         ((("httpBasicAuth",),), None, False),
         ((("httpBasicAuth",), ("oauth",)), "Bearer t", True),
         ((("httpBasicAuth",), ("oauth",)), "Digest x", False),
     ],
-    ids=["basic", "basic-lower", "wrong-scheme", "missing", "either-bearer", "either-neither"],
+    ids=[
+        "basic",
+        "basic-lower",
+        "basic-not-base64",
+        "basic-without-colon",
+        "wrong-scheme",
+        "bearer-empty",
+        "missing",
+        "either-bearer",
+        "either-neither",
+    ],
 )
 def test_authorization_alone_decides_where_it_can(
     alternatives: tuple[tuple[str, ...], ...], authorization: str | None, expected: bool
 ) -> None:
-    """Schemes that all live in Authorization are decided from that header, as `satisfied` would."""
+    """Schemes that all live in Authorization are decided from that header, as `satisfied` would:
+    the scheme and the form of its credential (Basic is base64 of id:password), never its value."""
     check = compile_security_check(alternatives, SCHEMES)
     assert check.authorization_prefixes
 
@@ -134,5 +148,5 @@ def test_other_schemes_read_the_whole_request(alternatives: tuple[tuple[str, ...
     """API keys, combined schemes and optional security are not decided by Authorization alone."""
     check = compile_security_check(alternatives, SCHEMES)
     assert check.authorization_prefixes == ()
-    present = credentials("Basic x", headers=("x-api-key",))
-    assert check.satisfied_by("Basic x", lambda _request: present, None) is True
+    present = credentials("Basic dXNlcjpwYXNz", headers=("x-api-key",))
+    assert check.satisfied_by("Basic dXNlcjpwYXNz", lambda _request: present, None) is True

@@ -1,4 +1,4 @@
-"""The docker-compose sidecar, checked without a Docker engine: files, env vars, the example app."""
+"""The docker-compose sidecar, checked without a Docker engine: files, variables, the example app."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import Any
 from proxy.app import create_app
 from proxy.catalog import build_catalog
 from proxy.config import load_settings
+from proxy.environment import ENV_MODE_PREFIX, ENVIRONMENT_VARIABLES, env_mode_variable
 from proxy.yamlio import load_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,14 +33,34 @@ def test_compose_mounts_the_config_folder() -> None:
     assert f"MOCKPROXY_CONFIG={target}/mockproxy.yaml" in dockerfile
 
 
-def test_compose_switch_is_the_env_var_the_code_reads() -> None:
-    """MOCKPROXY_MODE defaults to mock, and every variable given to the sidecar is read."""
+def variables_read_by_the_code() -> set[str]:
+    """Every MOCKPROXY_* name written in proxy/'s source, the per-API prefix aside."""
+    names = set()
+    for source in (ROOT / "proxy").rglob("*.py"):
+        names.update(re.findall(r"MOCKPROXY_[A-Z0-9_]*[A-Z0-9]", source.read_text()))
+    return {name for name in names if not name.startswith(ENV_MODE_PREFIX)}
+
+
+def test_every_variable_the_code_reads_is_documented() -> None:
+    """The list of variables is complete, and the README names each one."""
+    readme = (ROOT / "README.md").read_text()
+    assert variables_read_by_the_code() <= set(ENVIRONMENT_VARIABLES)
+    assert [name for name in ENVIRONMENT_VARIABLES if f"`{name}`" not in readme] == []
+    assert "`MOCKPROXY_MODE_<API>`" in readme
+
+
+def test_compose_passes_every_variable_through_and_forces_none() -> None:
+    """Every MOCKPROXY_* variable, each API's mode switch and the config's upstream variables
+    reach the sidecar from the shell or .env, and none is given a value by the compose file."""
+    settings = load_settings(ROOT / "config" / "mockproxy.yaml", environ={})
+    interpolated = re.findall(r"\$\{([A-Z_]+)", (ROOT / "config" / "mockproxy.yaml").read_text())
+    expected = {
+        *ENVIRONMENT_VARIABLES,
+        *(env_mode_variable(name) for name in settings.apis),
+        *interpolated,
+    }
     environment = COMPOSE["services"]["mockproxy"]["environment"]
-    assert environment["MOCKPROXY_MODE"] == "${MOCKPROXY_MODE:-mock}"
-    config_text = (ROOT / "proxy" / "config.py").read_text()
-    bundled = (ROOT / "config" / "mockproxy.yaml").read_text()
-    for name in environment:
-        assert name in config_text or "${" + name in bundled, name
+    assert sorted(environment) == sorted(expected)
 
 
 def test_image_command_is_the_readme_command() -> None:

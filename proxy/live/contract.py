@@ -1,21 +1,21 @@
 """Contract checks of live responses against the spec (verify mode): status, type, body, headers.
 
-Each finding is a short human sentence; the response itself is never changed. Validators are
-compiled once per schema and reused.
+Each finding is a short human sentence; the response itself is never changed. Bodies are
+read as requests are (``read_json``) and checked by the same engine (``engine_for``), with
+``writeOnly`` properties refused; each schema is compiled once.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any, Final
 
-from jsonschema import Draft202012Validator
-from jsonschema.protocols import Validator
 from multidict import CIMultiDictProxy
 
 from proxy.media_types import covers, media_base, written_as_json
 from proxy.openapi.model import ApiSpec, MediaType, Operation, Response, find_response
+from proxy.validation.bodies import BodyError, read_json
+from proxy.validation.schemas import Direction, engine_for
 
 __all__ = ["ContractChecker"]
 
@@ -31,19 +31,7 @@ class ContractChecker:
     """Checks responses of one API; holds its compiled body validators."""
 
     def __init__(self, spec: ApiSpec) -> None:
-        self._spec = spec
-        self._validators: dict[str, Validator] = {}
-
-    def _validator(self, uri: str) -> Validator:
-        validator = self._validators.get(uri)
-        if validator is None:
-            validator = Draft202012Validator(
-                {"$ref": uri},
-                registry=self._spec.registry,
-                format_checker=Draft202012Validator.FORMAT_CHECKER,
-            )
-            self._validators[uri] = validator
-        return validator
+        self._engine = engine_for(spec)
 
     def check(
         self,
@@ -87,10 +75,14 @@ class ContractChecker:
         if media.schema is None or not written_as_json(media.media_type):
             return []
         try:
-            value: Any = json.loads(body)
-        except ValueError as error:
-            return [f"/body: not valid JSON: {error}"]
-        return [
-            f"/body{''.join('/' + str(p) for p in error.absolute_path)}: {error.message}"
-            for error in self._validator(media.schema.uri).iter_errors(value)
-        ]
+            value: Any = read_json(body)
+        except BodyError as error:
+            return [f"/body: not valid JSON: {error.detail}"]
+        check = self._engine.check(media.schema.uri, Direction.RESPONSE)
+        if check.passes(value):
+            return []
+        listed, more = check.errors(value, "/body")
+        findings = [f"{error.pointer}: {error.detail}" for error in listed]
+        if more:
+            findings.append(f"/body: {more} more errors")
+        return findings

@@ -35,7 +35,7 @@ from proxy.live.client import (
 from proxy.live.headers import request_fields_for_upstream, response_fields_for_client
 from proxy.live.target import UpstreamBase
 from proxy.problems import ProblemError
-from proxy.violations import violations_header
+from proxy.violations import Violation, violations_header
 
 __all__ = [
     "FALLBACK_STATUSES",
@@ -71,7 +71,7 @@ def ssl_context_for(verify: bool, ca_bundle: Path | None) -> ssl.SSLContext | bo
 class Inspection:
     """Verify mode: buffer up to ``limit`` bytes of the response and check them."""
 
-    check: Callable[[int, CIMultiDictProxy[str], bytes | None], list[str]]
+    check: Callable[[int, CIMultiDictProxy[str], bytes | None], list[Violation]]
     limit: int
 
 

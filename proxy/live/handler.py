@@ -24,6 +24,11 @@ from proxy.recording.record import capture_for
 from proxy.recording.recorder import Recorder
 from proxy.routing import RouteDecision
 from proxy.validate import validate_request
+from proxy.violations import (
+    Violation,
+    response_violations,
+    violations_json,
+)
 
 __all__ = ["LiveApis", "Outside", "live"]
 
@@ -92,7 +97,7 @@ async def live(
         body = await read_body(request, exchange)
     inspection = None
     if verify:
-        findings = _request_findings(request, decision, exchange, body)
+        findings = await _request_findings(request, decision, exchange, body)
         checker = apis.checker(decision.api)
         keep = None
         if record and outside.recorder is not None:
@@ -125,7 +130,7 @@ def _inspection(
     exchange: Exchange,
     checker: ContractChecker,
     metrics: Metrics,
-    request_findings: list[str],
+    request_findings: list[Violation],
     keep: Capture | None = None,
 ) -> Inspection:
     """Verify mode's check of the upstream's answer (with the request's own findings);
@@ -134,11 +139,19 @@ def _inspection(
     operation = decision.prepared.operation if decision.prepared else None
     what = f"{request.method} {decision.path_below_mount}"
 
-    def check(status: int, headers: CIMultiDictProxy[str], body: bytes | None) -> list[str]:
-        violations = request_findings + checker.check(operation, status, headers, body, what)
+    def check(status: int, headers: CIMultiDictProxy[str], body: bytes | None) -> list[Violation]:
+        found = checker.check(operation, status, headers, body, what)
+        violations = request_findings + response_violations(found)
+        exchange.violations = tuple(violations)
         if violations:
             metrics.violations.labels(api.name, exchange.operation or "").inc(len(violations))
-            log.warning("verify.violations", violations=violations, status=status)
+            log.warning(
+                "verify.violations",
+                api=api.name,
+                operation=exchange.operation,
+                status=status,
+                violations=violations_json(violations),
+            )
         if keep is not None:
             keep(status, headers.items(), body)
         return violations
@@ -146,13 +159,13 @@ def _inspection(
     return Inspection(check, exchange.settings.max_body_bytes)
 
 
-def _request_findings(
+async def _request_findings(
     request: web.Request, decision: RouteDecision, exchange: Exchange, body: bytes | None
-) -> list[str]:
+) -> list[Violation]:
     """Verify mode checks the forwarded request too: reported (secret fields' details
     redacted, as they reach the log), never blocked."""
-    result = validate_request(request, decision, body or b"", exchange.raw_query)
+    result = await validate_request(request, decision, body or b"", exchange.raw_query)
     if result is None:
         return []
     errors = exchange.redactor.findings(error.as_json() for error in result.errors)
-    return [f"request {error['pointer']}: {error['detail']}" for error in errors]
+    return [Violation("request", error["pointer"], error["detail"]) for error in errors]

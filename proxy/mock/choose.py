@@ -1,9 +1,11 @@
 """Which documented response the mock sends: status, media type and example, chosen purely.
 
 Status: the client's ``code`` preference when documented (an exact code, a range such as
-``4XX``, or ``default``), else the lowest documented 2xx, else ``default``, else the lowest
-documented code. A named example may pick the response by itself. The media type comes from
-``Accept`` (q-values, wildcards) among the response's documented types, JSON first on a tie.
+``4XX``, or ``default``), else the lowest documented 2xx (an exact code before ``2XX``), else
+``default``, else the lowest documented class (exact before range). What is asked for and not
+documented is a 404 problem, as Prism answers. A named example may pick the response by
+itself. The media type comes from ``Accept`` (q-values, wildcards) among the response's
+documented types, JSON first on a tie.
 """
 
 from __future__ import annotations
@@ -13,11 +15,12 @@ from dataclasses import dataclass
 
 from proxy.media_types import is_json, media_base
 from proxy.mock.prefer import Preferences
-from proxy.openapi.model import Example, MediaType, Operation, Response, find_response
+from proxy.openapi.model import NO_EXAMPLE, Example, MediaType, Operation, Response, find_response
 from proxy.problems import ProblemError
 
 __all__ = [
     "Choice",
+    "checked_example",
     "choose_media_type",
     "choose_response",
     "default_response",
@@ -45,8 +48,10 @@ def status_of(response: Response) -> int:
     return 200
 
 
-def _sort_key(response: Response) -> tuple[int, int]:
-    return (status_of(response), 0 if response.status.isdigit() else 1)
+def _sort_key(response: Response) -> tuple[int, int, int]:
+    """Class first, then an exact code before its range (``201`` before ``2XX``), then code."""
+    code = status_of(response)
+    return (code // 100, 0 if response.status.isdigit() else 1, code)
 
 
 def default_response(operation: Operation) -> Response | None:
@@ -77,14 +82,15 @@ def _response_with_example(operation: Operation, name: str) -> Response | None:
 
 
 def choose_response(operation: Operation, preferences: Preferences) -> Choice:
-    """Apply the code and example preferences; raise a 400 problem for what is not documented."""
+    """Apply the code and example preferences; raise a 404 problem for what is not documented
+    (Prism's answer when the asked-for response or example is not there)."""
     if preferences.code is not None:
         code = int(preferences.code)
         response = find_response(operation, code)
         if response is None:
             codes = _documented_codes(operation)
             raise ProblemError(
-                400,
+                404,
                 "undocumented-status",
                 f"status {code} is not documented for {operation.key}; "
                 f"documented: {', '.join(codes) or 'none'}",
@@ -94,7 +100,7 @@ def choose_response(operation: Operation, preferences: Preferences) -> Choice:
             status = code
         else:
             status = status_of(response)
-        return Choice(status, response, _checked_example(operation, response, preferences.example))
+        return Choice(status, response, checked_example(operation, response, preferences.example))
     if preferences.example is not None:
         response = _response_with_example(operation, preferences.example)
         if response is None:
@@ -109,7 +115,8 @@ def choose_response(operation: Operation, preferences: Preferences) -> Choice:
     return Choice(status_of(response), response)
 
 
-def _checked_example(operation: Operation, response: Response, name: str | None) -> str | None:
+def checked_example(operation: Operation, response: Response, name: str | None) -> str | None:
+    """``name`` when ``response`` has an example of that name; else a 404 problem."""
     if name is not None and name not in _example_names(response):
         _raise_unknown_example(operation, response, name)
     return name
@@ -120,7 +127,7 @@ def _raise_unknown_example(operation: Operation, response: Response | None, name
     names = [f"{r.status}:{n}" if response is None else n for r in scope for n in _example_names(r)]
     where = f"response {response.status} of {operation.key}" if response else operation.key
     raise ProblemError(
-        400,
+        404,
         "unknown-example",
         f"no example named {name!r} in {where}; available: {', '.join(names) or 'none'}",
         available_examples=names,
@@ -180,17 +187,20 @@ def choose_media_type(
 ) -> MediaType | None:
     """The documented media type that best fits Accept; None when none is acceptable.
 
-    On equal preference JSON wins, then document order; a type that holds the requested
-    named example wins over one that does not.
+    On equal preference a type that holds the requested named example wins, then one with
+    any documented example (Swagger 2.0 ``examples`` are per media type: the example is what
+    the API sends), then JSON, then document order.
     """
-    best: tuple[float, int, int, int] | None = None
+    best: tuple[float, int, int, int, int] | None = None
     chosen: MediaType | None = None
     for index, media in enumerate(content):
         quality = _quality(accept, media.media_type)
         if quality <= 0:
             continue
         has_example = example is not None and any(e.name == example for e in media.examples)
-        key = (quality, int(has_example), int(is_json(media_base(media.media_type))), -index)
+        documented = media.example is not NO_EXAMPLE or bool(media.examples)
+        json_type = is_json(media_base(media.media_type))
+        key = (quality, int(has_example), int(documented), int(json_type), -index)
         if best is None or key > best:
             best, chosen = key, media
     return chosen

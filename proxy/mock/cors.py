@@ -14,19 +14,27 @@ __all__ = ["ANY_ORIGIN", "NO_HEADERS", "cors_headers", "preflight"]
 
 NO_HEADERS: Final[Mapping[str, str]] = MappingProxyType({})
 ANY_ORIGIN: Final[Mapping[str, str]] = MappingProxyType(
-    {hdrs.ACCESS_CONTROL_ALLOW_ORIGIN: "*", hdrs.ACCESS_CONTROL_EXPOSE_HEADERS: "*"}
+    {
+        hdrs.ACCESS_CONTROL_ALLOW_ORIGIN: "*",
+        hdrs.ACCESS_CONTROL_ALLOW_HEADERS: "*",
+        hdrs.ACCESS_CONTROL_EXPOSE_HEADERS: "*",
+    }
 )
 """What a request without Origin gets when CORS is on (the same for every such request)."""
 PREFLIGHT_MAX_AGE: Final = "600"
 
 
 def cors_headers(request: web.Request, settings: Settings) -> dict[str, str]:
-    """The CORS headers of an answer to ``request`` (none when CORS is off)."""
+    """The CORS headers of an answer to ``request`` (none when CORS is off): on every answer,
+    as Prism sends them, with the caller's Origin and the headers it asked to send."""
     if not settings.cors:
         return {}
     origin = request.headers.get(hdrs.ORIGIN)
     headers: dict[str, str] = {
         hdrs.ACCESS_CONTROL_ALLOW_ORIGIN: origin or "*",
+        hdrs.ACCESS_CONTROL_ALLOW_HEADERS: request.headers.get(
+            hdrs.ACCESS_CONTROL_REQUEST_HEADERS, "*"
+        ),
         hdrs.ACCESS_CONTROL_EXPOSE_HEADERS: "*",
     }
     if origin:
@@ -37,12 +45,9 @@ def cors_headers(request: web.Request, settings: Settings) -> dict[str, str]:
 
 def preflight(request: web.Request, settings: Settings, allowed: tuple[str, ...]) -> web.Response:
     """The answer to an OPTIONS preflight for a path documented with ``allowed`` methods."""
-    requested = request.headers.get(hdrs.ACCESS_CONTROL_REQUEST_HEADERS, "")
     headers = {
         **cors_headers(request, settings),
         hdrs.ACCESS_CONTROL_ALLOW_METHODS: ", ".join((*allowed, "OPTIONS")),
         hdrs.ACCESS_CONTROL_MAX_AGE: PREFLIGHT_MAX_AGE,
     }
-    if requested:
-        headers[hdrs.ACCESS_CONTROL_ALLOW_HEADERS] = requested
     return web.Response(status=204, headers=headers)

@@ -19,29 +19,35 @@ def without(node: dict[str, Any], *keys: str) -> dict[str, Any]:
     return {k: v for k, v in node.items() if k not in keys}
 
 
-def deref(node: Any, resolver: Any) -> tuple[Any, Any]:
+def deref(node: Any, resolver: Any, entered: list[int] | None = None) -> tuple[Any, Any]:
+    """Follow bare ``$ref``s; the identity of each target goes to ``entered`` when given."""
     for _ in range(32):
         if not (isinstance(node, dict) and "$ref" in node and len(node) == 1):
             return node, resolver
         resolved = resolver.lookup(node["$ref"])
         node, resolver = resolved.contents, resolved.resolver
+        if entered is not None:
+            entered.append(id(node))
     return node, resolver
 
 
-def merge_all_of(node: dict[str, Any], resolver: Any) -> tuple[dict[str, Any], list[Part]]:
+def merge_all_of(
+    node: dict[str, Any], resolver: Any, entered: list[int] | None = None
+) -> tuple[dict[str, Any], list[Part]]:
     """Fold ``allOf`` members into one schema where their refs stay resolvable.
 
     A member from another document that itself holds refs cannot be folded without
     rewriting them; it comes back as a separate part, generated and merged as a value.
+    The identities of the schemas reached through ``$ref`` go to ``entered``.
     """
     merged: dict[str, Any] = without(node, "allOf")
     separate: list[Part] = []
     for member in node["allOf"]:
-        member, member_resolver = deref(member, resolver)
+        member, member_resolver = deref(member, resolver, entered)
         if not isinstance(member, dict):
             continue
         if "allOf" in member:
-            member, more = merge_all_of(member, member_resolver)
+            member, more = merge_all_of(member, member_resolver, entered)
             separate.extend(more)
         same_base = _base(member_resolver) == _base(resolver)
         if not same_base and _has_refs(member):

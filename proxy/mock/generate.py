@@ -8,8 +8,9 @@ minimum, ``true``, fixed samples per format (``"user@example.com"``,
 Where such a value would break the schema (pattern, lengths, bounds, uniqueness) the schema
 wins. Dynamic values come from a ``random.Random`` and are valid too.
 
-Recursive schemas stay finite: a ``$ref`` already being generated is not entered again
-through an optional property (left out) or an array that may be empty (``[]``).
+Recursive schemas stay finite and are cut where openapi-sampler cuts them: a ``$ref`` is
+entered once per branch; met again it gives ``{}`` or ``[]`` where that is valid, else an
+optional property is left out and an array left empty.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import Any, Final
 
 from proxy.mock.folding import ANNOTATIONS, deref, merge_all_of, without
 from proxy.mock.scalars import number_value, string_value
+from proxy.mock.schema_examples import example_fits
 from proxy.openapi.model import Schema
 
 __all__ = ["Direction", "generate"]
@@ -38,12 +40,14 @@ _MAX_DEPTH: Final = 24
 
 
 class _Context:
-    __slots__ = ("direction", "refs", "rng")
+    __slots__ = ("direction", "name", "refs", "rng")
 
     def __init__(self, rng: random.Random | None, direction: Direction) -> None:
         self.rng = rng
         self.direction = direction
         self.refs: list[int] = []
+        self.name: str | None = None
+        """The property being generated (dynamic values are chosen by it)."""
 
 
 class _Recursion(Exception):
@@ -94,47 +98,80 @@ def _given_value(node: dict[str, Any], context: _Context) -> tuple[bool, Any]:
 
 
 def _all_of(node: dict[str, Any], resolver: Any, context: _Context) -> Any:
-    merged, separate = merge_all_of(node, resolver)
-    value = _value(merged, resolver, context) if _constraining(merged) or not separate else None
-    for part, part_resolver in separate:
-        extra = _value(part, part_resolver, context)
-        if value is None:
-            value = extra
-        elif isinstance(value, dict) and isinstance(extra, dict):
-            value = {**extra, **value}
-    return value
+    """The members folded into one schema; the $refs followed to fold them count as entered,
+    so a schema that contains itself through ``allOf`` ends like any recursion."""
+    entered: list[int] = []
+    merged, separate = merge_all_of(node, resolver, entered)
+    if any(key in context.refs for key in entered):
+        raise _Recursion("allOf")
+    context.refs.extend(entered)
+    try:
+        value = _value(merged, resolver, context) if _constraining(merged) or not separate else None
+        for part, part_resolver in separate:
+            extra = _value(part, part_resolver, context)
+            if value is None:
+                value = extra
+            elif isinstance(value, dict) and isinstance(extra, dict):
+                value = {**extra, **value}
+        return value
+    finally:
+        del context.refs[len(context.refs) - len(entered) :]
 
 
 def _declared_value(node: dict[str, Any]) -> tuple[bool, Any]:
+    """openapi-sampler's order: example, const, the first of examples, the first of enum,
+    default; a value that breaks the schema's own type or enum is passed over (validity wins)."""
+    candidates = []
     if "example" in node:
-        return True, node["example"]
+        candidates.append(node["example"])
     if "const" in node:
-        return True, node["const"]
+        candidates.append(node["const"])
     examples = node.get("examples")
     if isinstance(examples, list) and examples:
-        return True, examples[0]
+        candidates.append(examples[0])
     enum_values = node.get("enum")
     if isinstance(enum_values, list) and enum_values:
-        return True, enum_values[0]
+        candidates.append(enum_values[0])
     if "default" in node:
-        return True, node["default"]
+        candidates.append(node["default"])
+    for candidate in candidates:
+        if example_fits(node, candidate):
+            return True, candidate
     return False, None
 
 
 def _follow(node: dict[str, Any], resolver: Any, context: _Context) -> Any:
     ref = node["$ref"]
     resolved = resolver.lookup(ref)
+    rest = without(node, "$ref")
+    if context.rng is None and rest and isinstance(resolved.contents, dict):
+        found, value = _declared_value({**resolved.contents, **rest})  # 3.1: siblings of $ref
+        if found and any(key in rest for key in ("example", "examples", "default")):
+            return value
     key = id(resolved.contents)  # identity of the target: the registry's own object
-    if context.refs.count(key) >= 2 or len(context.refs) > _MAX_DEPTH:
+    if key in context.refs:  # entered once per branch, as openapi-sampler does
+        return _circular(resolved.contents, ref)
+    if len(context.refs) > _MAX_DEPTH:
         raise _Recursion(ref)
     context.refs.append(key)
     try:
-        rest = without(node, "$ref")
         if rest and any(k not in ANNOTATIONS for k in rest):
             return _value({"allOf": [{"$ref": ref}, rest]}, resolver, context)
         return _value(resolved.contents, resolved.resolver, context)
     finally:
         context.refs.pop()
+
+
+def _circular(target: Any, ref: str) -> Any:
+    """A schema met again inside itself: ``{}`` or ``[]`` where that is valid (openapi-sampler's
+    placeholders), else cut (an optional member is left out, an array left empty)."""
+    if isinstance(target, dict):
+        kind = _type_of(target, None)
+        if kind == "object" and not target.get("required") and not target.get("minProperties"):
+            return {}
+        if kind == "array" and not target.get("minItems"):
+            return []
+    raise _Recursion(ref)
 
 
 def _choice(node: dict[str, Any], keyword: str, resolver: Any, context: _Context) -> Any:
@@ -149,9 +186,25 @@ def _choice(node: dict[str, Any], keyword: str, resolver: Any, context: _Context
     value = _value(schema, resolver, context)
     if isinstance(discriminator, dict) and isinstance(value, dict):
         name = _discriminator_value(discriminator, branch)
-        if name is not None:
-            value[discriminator.get("propertyName", "")] = name
+        prop = str(discriminator.get("propertyName", ""))
+        if name is not None and _branch_allows(branch, resolver, prop, name):
+            value[prop] = name
     return value
+
+
+def _branch_allows(branch: Any, resolver: Any, prop: str, name: str) -> bool:
+    """Whether the branch's own schema for the discriminator property admits ``name``: a
+    branch that pins the property (``const``, ``enum``) keeps its own value."""
+    target, target_resolver = deref(branch, resolver)
+    if not isinstance(target, dict):
+        return True
+    for member in [target, *(target.get("allOf") or [])]:
+        member, member_resolver = deref(member, target_resolver)
+        schema = (member.get("properties") or {}).get(prop) if isinstance(member, dict) else None
+        schema, _ = deref(schema, member_resolver)
+        if isinstance(schema, dict) and not example_fits({**schema, "type": None}, name):
+            return False
+    return True
 
 
 def _constraining(node: dict[str, Any]) -> bool:
@@ -201,7 +254,7 @@ def _typed(node: dict[str, Any], resolver: Any, context: _Context) -> Any:
     if kind == "array":
         return _array(node, resolver, context)
     if kind == "string":
-        return string_value(node, context.rng)
+        return string_value(node, context.rng, context.name)
     if kind == "integer":
         return number_value(node, context.rng, integer=True)
     if kind == "number":
@@ -224,15 +277,18 @@ def _object(node: dict[str, Any], resolver: Any, context: _Context) -> dict[str,
     required = set(node.get("required") or ())
     result: dict[str, Any] = {}
     for name, schema in properties.items():
-        if _skipped(schema, resolver, context) and name not in required:
+        if _skipped(schema, resolver, context):  # required applies to the other direction only
             continue
         if context.rng is not None and name not in required and context.rng.random() < 0.2:
             continue
+        context.name = name
         try:
             result[name] = _value(schema, resolver, context)
         except _Recursion:
             if name in required:
                 raise
+        finally:
+            context.name = None
     extra = node.get("additionalProperties")
     for name in sorted(required - result.keys()):
         if name not in properties:

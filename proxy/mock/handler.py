@@ -30,7 +30,12 @@ from proxy.recording.replay import replay
 from proxy.routing import RouteDecision
 from proxy.validate import validate_request
 from proxy.validation import ValidationResult
-from proxy.violations import VIOLATIONS_HEADER, violations_header
+from proxy.violations import (
+    VIOLATIONS_HEADER,
+    request_violations,
+    violations_header,
+    violations_json,
+)
 
 __all__ = ["mock"]
 
@@ -40,9 +45,33 @@ _FROM_SCRIPT = ("X-Requested-With", "XMLHttpRequest")
 
 
 async def mock(
-    request: web.Request, decision: RouteDecision, exchange: Exchange, answers: MockAnswers
+    request: web.Request,
+    decision: RouteDecision,
+    exchange: Exchange,
+    answers: MockAnswers,
+    error_code: str | None = None,
 ) -> web.StreamResponse:
-    """The mock's answer to a routed request (static answers kept in ``answers``)."""
+    """The mock's answer to a routed request (static answers kept in ``answers``);
+    ``error_code`` answers that documented error instead, as ``Prefer: code=`` would. Its
+    problem answers (405, an undocumented ``Prefer``) carry the CORS headers too, as Prism's do."""
+    try:
+        replayed = _replayed(request, decision, exchange, error_code)
+        if replayed is not None:
+            return replayed
+        return await _mock(request, decision, exchange, answers, error_code)
+    except ProblemError as error:
+        for name, value in cors_headers(request, exchange.settings).items():
+            error.headers.setdefault(name, value)
+        raise
+
+
+async def _mock(
+    request: web.Request,
+    decision: RouteDecision,
+    exchange: Exchange,
+    answers: MockAnswers,
+    error_code: str | None,
+) -> web.StreamResponse:
     settings = exchange.settings
     prepared = decision.prepared
     if prepared is None:
@@ -53,25 +82,25 @@ async def mock(
     authorized = prepared.security.satisfied_by(
         headers.get(hdrs.AUTHORIZATION), credentials_of, request
     )
-    if authorized and (replayed := replay(request, decision, exchange)) is not None:
-        return replayed
     line_key = None
-    if prepared.answers_by_request_line and hdrs.ORIGIN not in headers:
+    if prepared.answers_by_request_line and hdrs.ORIGIN not in headers and error_code is None:
         line_key = request_line_key(request, authorized)
         known = answers.get(line_key)
         if known is not None and await _body_still_fits(request, exchange, prepared, line_key):
             return known.response()
     body = await read_body(request, exchange)
     preferences = parse_preferences(headers.getall(PREFER, ()), exchange.raw_query)
+    if error_code is not None:
+        preferences = preferences._replace(code=error_code)
     result = None
     if preferences.validate is not False:
-        result = validate_request(request, decision, body, exchange.raw_query)
+        result = await validate_request(request, decision, body, exchange.raw_query)
     invalid = result is not None and not result.valid
     if not authorized:
         from_script = headers.get(_FROM_SCRIPT[0]) == _FROM_SCRIPT[1]
         reply = unauthorized_reply(prepared, headers.get(hdrs.ACCEPT), from_script)
     elif result is not None and invalid and _enforced(decision):
-        return _invalid_answer(request, exchange, prepared, result)
+        return _invalid_answer(request, exchange, prepared, result, preferences.example)
     elif is_static(preferences, settings.dynamic):
         answer = _static_answer(request, decision, settings, answers, prepared, preferences)
         if not invalid and hdrs.ORIGIN not in headers:
@@ -80,7 +109,9 @@ async def mock(
             return answer.response()
         reply = answer.reply
     else:
-        reply = mock_reply(prepared, preferences, headers.get(hdrs.ACCEPT), settings.dynamic)
+        locale = decision.api.settings.locale
+        accept = headers.get(hdrs.ACCEPT)
+        reply = mock_reply(prepared, preferences, accept, settings.dynamic, locale)
     extra = _extra_headers(request, exchange, result)
     return reply_to_response(reply, prepared.operation.key, extra)
 
@@ -122,11 +153,14 @@ def _invalid_answer(
     exchange: Exchange,
     prepared: PreparedOperation,
     result: ValidationResult,
+    example: str | None,
 ) -> web.Response:
-    """What the spec documents for an invalid request, else a problem listing the errors."""
+    """What the spec documents for an invalid request (with the example asked for by name),
+    else a problem listing the errors."""
     extra = _extra_headers(request, exchange, result)
     try:
-        reply: MockReply = invalid_reply(prepared, result, request.headers.get(hdrs.ACCEPT))
+        accept = request.headers.get(hdrs.ACCEPT)
+        reply: MockReply = invalid_reply(prepared, result, accept, example)
     except ProblemError as error:
         error.extensions.setdefault("request_id", exchange.request_id)
         return problem_response(error, request.path, extra)
@@ -140,14 +174,33 @@ def _extra_headers(
     the log with the details of secret fields redacted)."""
     extra = cors_headers(request, exchange.settings)
     if result is not None and not result.valid:
-        errors = [error.as_json() for error in result.errors]
-        extra[VIOLATIONS_HEADER] = violations_header(errors)
-        log.info("request.invalid", errors=exchange.redactor.findings(errors))
+        violations = request_violations(result.errors)
+        exchange.violations = tuple(violations)
+        extra[VIOLATIONS_HEADER] = violations_header(violations)
+        log.info(
+            "request.invalid", violations=exchange.redactor.findings(violations_json(violations))
+        )
     return extra
 
 
 def _enforced(decision: RouteDecision) -> bool:
     return decision.api.settings.validation is ValidationMode.ENFORCE
+
+
+def _replayed(
+    request: web.Request, decision: RouteDecision, exchange: Exchange, error_code: str | None
+) -> web.Response | None:
+    """The recorded answer to an authorized request, if any; an injected error
+    (``error_code``) replaces it too."""
+    prepared = decision.prepared
+    if error_code is not None or prepared is None:
+        return None
+    if not decision.api.recordings.get(prepared.operation.key):
+        return None
+    authorized = prepared.security.satisfied_by(
+        request.headers.get(hdrs.AUTHORIZATION), credentials_of, request
+    )
+    return replay(request, decision, exchange) if authorized else None
 
 
 def _method_not_allowed(decision: RouteDecision, method: str) -> ProblemError:

@@ -19,8 +19,10 @@ from multidict import CIMultiDict
 
 from proxy.catalog import PreparedOperation
 from proxy.fields import OPERATION_HEADER, SOURCE_HEADER
+from proxy.media_types import written_as_json
 from proxy.mock.choose import (
     Choice,
+    checked_example,
     choose_media_type,
     choose_response,
     example_named,
@@ -28,6 +30,7 @@ from proxy.mock.choose import (
 )
 from proxy.mock.generate import Direction, generate
 from proxy.mock.prefer import Preferences
+from proxy.mock.realistic import DEFAULT_LOCALE, realistic_random
 from proxy.mock.render import render_body
 from proxy.openapi.model import (
     NO_EXAMPLE,
@@ -128,24 +131,29 @@ def _documented_headers(
     return tuple(pairs)
 
 
-def _body_value(media: MediaType, example_name: str | None, rng: random.Random | None) -> Any:
+def _body_value(
+    media: MediaType, example_name: str | None, rng: random.Random | None
+) -> tuple[Any, bool]:
+    """The value to send and whether it is a documented example (else generated)."""
     named = example_named(media, example_name)
     if named is not None:
-        return named.value
+        return named.value, True
     if rng is None:
         if media.example is not NO_EXAMPLE:
-            return media.example
+            return media.example, True
         if media.examples:
-            return media.examples[0].value
+            return media.examples[0].value, True
     if media.schema is None:
-        return NO_EXAMPLE
-    return generate(media.schema, rng=rng, direction=Direction.RESPONSE)
+        return NO_EXAMPLE, False
+    return generate(media.schema, rng=rng, direction=Direction.RESPONSE), False
 
 
 def _body_bytes(media: MediaType, example_name: str | None, rng: random.Random | None) -> bytes:
-    value = _body_value(media, example_name, rng)
+    value, documented = _body_value(media, example_name, rng)
     if value is NO_EXAMPLE:
         return b""
+    if documented and isinstance(value, str) and not written_as_json(media.media_type):
+        return value.encode()  # an XML, HTML or text example is the body as written
     return render_body(value, media.media_type, media.schema)
 
 
@@ -156,11 +164,12 @@ def is_static(preferences: Preferences, dynamic_default: bool) -> bool:
     return not (preferences.dynamic if preferences.dynamic is not None else dynamic_default)
 
 
-def _rng_for(preferences: Preferences, dynamic_default: bool) -> random.Random | None:
+def _rng_for(preferences: Preferences, dynamic_default: bool, locale: str) -> random.Random | None:
+    """None for a static answer; else the answer's random source, carrying its Faker locale."""
     dynamic = preferences.dynamic if preferences.dynamic is not None else dynamic_default
     if preferences.seed is not None:
-        return random.Random(preferences.seed)
-    return random.Random() if dynamic else None
+        return realistic_random(preferences.seed, locale)
+    return realistic_random(None, locale) if dynamic else None
 
 
 def render_choice(
@@ -172,14 +181,12 @@ def render_choice(
     if response.content and choice.status not in _NO_BODY_STATUSES:
         media = choose_media_type(response.content, parse_accept(accept), choice.example_name)
         if media is None:
-            available = [m.media_type for m in response.content]
-            raise ProblemError(
-                406,
-                "not-acceptable",
-                f"none of the documented media types fits Accept: {accept}; "
-                f"documented: {', '.join(available)}",
-                available_media_types=available,
-            )
+            raise _not_acceptable(accept, [m.media_type for m in response.content])
+    elif operation.produces and choice.status not in _NO_BODY_STATUSES:
+        # Swagger 2.0: a response without a schema still answers only what `produces` lists
+        declared = tuple(MediaType(media_type, None) for media_type in operation.produces)
+        if choose_media_type(declared, parse_accept(accept)) is None:
+            raise _not_acceptable(accept, list(operation.produces))
     body = _body_bytes(media, choice.example_name, rng) if media else b""
     headers = _documented_headers(response, rng)
     return MockReply(
@@ -190,10 +197,21 @@ def render_choice(
     )
 
 
+def _not_acceptable(accept: str | None, available: list[str]) -> ProblemError:
+    return ProblemError(
+        406,
+        "not-acceptable",
+        f"none of the documented media types fits Accept: {accept}; "
+        f"documented: {', '.join(available)}",
+        available_media_types=available,
+    )
+
+
 def unauthorized_reply(
     prepared: PreparedOperation, accept: str | None, from_script: bool = False
 ) -> MockReply:
-    """The documented 401 with its example, else the conventional JSON message.
+    """The documented 401 (its example, else a body made from its schema), else, where the
+    spec documents no 401, the conventional JSON message.
 
     ``from_script`` (``X-Requested-With: XMLHttpRequest``) leaves out the Basic and Digest
     challenges, which would make a browser pop up its own login dialog over the page's fetch
@@ -207,7 +225,7 @@ def unauthorized_reply(
     documented = find_response(prepared.operation, 401)
     if documented is not None and documented.status == "401":
         media = choose_media_type(documented.content, parse_accept(accept))
-        if media is not None and (media.example is not NO_EXAMPLE or media.examples):
+        if media is not None or not documented.content:
             reply = render_choice(prepared.operation, Choice(401, documented), accept, None)
             return MockReply(401, reply.headers + challenges, reply.body, reply.content_type)
     body = json.dumps({"code": 401, "message": prepared.security.message()}).encode()
@@ -215,13 +233,18 @@ def unauthorized_reply(
 
 
 def invalid_reply(
-    prepared: PreparedOperation, result: ValidationResult, accept: str | None
+    prepared: PreparedOperation,
+    result: ValidationResult,
+    accept: str | None,
+    example: str | None = None,
 ) -> MockReply:
     """The answer to an invalid request: what the spec documents for it, else a problem.
 
     For a request that fails validation the documented 422, else 400, else ``default`` is
-    sent with its example, so the body is what the real API would send; 415 and 501 are
-    answered only as documented. Without a documented answer: a problem listing the errors.
+    sent with its example (the one named by ``example``, when asked for: a name it does not
+    have is a 404 problem, as in Prism), so the body is what the real API would send; 415 and
+    501 are answered only as documented. Without a documented answer: a problem listing the
+    errors.
     """
     operation = prepared.operation
     candidates = ("422", "400", "default") if result.status in (400, 422) else (str(result.status),)
@@ -230,24 +253,42 @@ def invalid_reply(
         response = by_status.get(status)
         if response is not None:
             code = result.status if status == "default" else int(status)
-            return render_choice(operation, Choice(code, response), accept, None)
+            named = checked_example(operation, response, example)
+            return render_choice(operation, Choice(code, response, named), accept, None)
     kinds = {400: "malformed-request", 415: "unsupported-media-type", 501: "not-supported"}
+    found = len(result.errors) + result.unlisted
+    extensions: dict[str, Any] = {"errors": [error.as_json() for error in result.errors]}
+    if result.unlisted:
+        extensions["errors_not_listed"] = result.unlisted
     raise ProblemError(
         result.status,
         kinds.get(result.status, "invalid-request"),
-        f"the request does not match {operation.key}: {len(result.errors)} error(s)",
-        errors=[error.as_json() for error in result.errors],
+        f"the request does not match {operation.key}: {found} error(s)"
+        + (f", the first {len(result.errors)} listed" if result.unlisted else ""),
         operation_id=operation.key,
+        **extensions,
     )
 
 
 def mock_reply(
-    prepared: PreparedOperation, preferences: Preferences, accept: str | None, dynamic: bool
+    prepared: PreparedOperation,
+    preferences: Preferences,
+    accept: str | None,
+    dynamic: bool,
+    locale: str = DEFAULT_LOCALE,
 ) -> MockReply:
     """The mock's answer to a request already matched to ``prepared``, whose credentials
-    were checked (and which was validated); ``dynamic`` is the configured default."""
+    were checked (and which was validated); ``dynamic`` is the configured default, ``locale``
+    the API's for realistic dynamic values.
+
+    A 401 asked for without a named example is the one missing credentials get (the
+    documented example, else the conventional message), never data generated for it.
+    """
     choice = choose_response(prepared.operation, preferences)
-    return render_choice(prepared.operation, choice, accept, _rng_for(preferences, dynamic))
+    if choice.status == 401 and choice.example_name is None:
+        return unauthorized_reply(prepared, accept)
+    rng = _rng_for(preferences, dynamic, locale)
+    return render_choice(prepared.operation, choice, accept, rng)
 
 
 def response_headers(

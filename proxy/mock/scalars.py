@@ -8,12 +8,14 @@ from __future__ import annotations
 import base64
 import math
 import random
+import re
 import string
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
 from proxy.mock.patterns import string_for_pattern
+from proxy.mock.realistic import RealisticRandom
 
 __all__ = ["STATIC_FORMATS", "number_value", "string_value"]
 
@@ -68,15 +70,20 @@ _WORDS: Final = (
 )
 
 
-def string_value(node: dict[str, Any], rng: random.Random | None) -> str:
+def string_value(node: dict[str, Any], rng: random.Random | None, name: str | None = None) -> str:
+    """A string for ``node``; a dynamic one may be realistic, chosen by format or ``name``."""
     minimum = int(node.get("minLength", 0))
     maximum = node.get("maxLength")
     pattern = node.get("pattern")
+    fmt = node.get("format")
+    if isinstance(rng, RealisticRandom):
+        found = rng.realistic_string(name, fmt if isinstance(fmt, str) else None)
+        if found is not None and _fits(found, minimum, maximum, pattern):
+            return found
     if isinstance(pattern, str):
         found = string_for_pattern(pattern, rng, minimum, maximum)
         if found is not None:
             return found
-    fmt = node.get("format")
     if isinstance(fmt, str):
         sample = _dynamic_format(fmt, rng) if rng else STATIC_FORMATS.get(fmt)
         if sample is not None and minimum <= len(sample) <= (
@@ -85,6 +92,18 @@ def string_value(node: dict[str, Any], rng: random.Random | None) -> str:
             return sample
     base = " ".join(rng.sample(_WORDS, 2)) if rng else "string"
     return _fit_length(base, minimum, maximum)
+
+
+def _fits(text: str, minimum: int, maximum: int | None, pattern: Any) -> bool:
+    """Whether a realistic value meets the schema's lengths and pattern (the schema wins)."""
+    if len(text) < minimum or (maximum is not None and len(text) > maximum):
+        return False
+    if not isinstance(pattern, str):
+        return True
+    try:
+        return re.search(pattern, text) is not None
+    except re.error:  # an ECMA-262 pattern Python cannot read: keep to the pattern generator
+        return False
 
 
 def _fit_length(text: str, minimum: int, maximum: int | None) -> str:

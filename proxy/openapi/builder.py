@@ -29,7 +29,7 @@ from proxy.openapi.model import (
 )
 from proxy.openapi.normalize import SchemaNormalizer
 
-__all__ = ["METHODS", "SYNTHETIC_KEY", "Builder", "Located", "OpenApi3Builder"]
+__all__ = ["METHODS", "SYNTHETIC_KEY", "Builder", "Located", "OpenApi3Builder", "dropped_reference"]
 
 METHODS: Final = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 SYNTHETIC_KEY: Final = "x-mockproxy-synthetic"
@@ -241,6 +241,8 @@ class OpenApi3Builder(Builder):
             if group is None or not isinstance(group.value, list):
                 continue
             for index in range(len(group.value)):
+                if dropped_reference(self.deref(group.child(index)).value):
+                    continue
                 parameter = self.parameter(group.child(index))
                 merged[(parameter.name, parameter.location.value)] = parameter
         return tuple(merged.values())
@@ -257,3 +259,8 @@ class OpenApi3Builder(Builder):
             urls.append(url)
         path = urlsplit(urls[0]).path.rstrip("/") if urls else ""
         return path, tuple(urls)
+
+
+def dropped_reference(value: Any) -> bool:
+    """A parameter left empty by a dangling ``$ref`` (already warned about): not a parameter."""
+    return isinstance(value, dict) and "name" not in value and "in" not in value

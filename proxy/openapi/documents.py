@@ -2,9 +2,11 @@
 
 Files are read once each (YAML through ``proxy.yamlio``, JSON through ``json``), keyed by
 absolute ``file://`` URI. ``crawl`` follows every ``$ref`` (relative files resolved against
-the file that holds the ref) so a missing file or pointer fails at load, naming where the bad
-``$ref`` stands. Data positions (``example``, ``default``, ``enum``, ``const`` and example
-``value``s) are not crawled: a ``$ref`` key there is data, not a reference.
+the file that holds the ref). A ``$ref`` to a missing file or pointer does not refuse the
+description: it becomes a warning naming where it stands, and the object that held it loses
+the ``$ref`` (an unconstrained schema), so every operation is still served. A referenced
+file that does not parse is still an error. Data positions (``example``, ``default``,
+``enum``, ``const`` and example ``value``s) are not crawled: a ``$ref`` key there is data.
 """
 
 from __future__ import annotations
@@ -39,11 +41,16 @@ def _display(uri: str) -> str:
     return unquote(parts.path) if parts.scheme == "file" else uri
 
 
+class _MissingFile(SpecError):
+    """A referenced file that is not there: a dangling ``$ref``, not a broken description."""
+
+
 class DocumentStore:
-    """Parsed documents by URI, and pointer resolution within them."""
+    """Parsed documents by URI, pointer resolution within them, and dangling-``$ref`` warnings."""
 
     def __init__(self) -> None:
         self.documents: dict[str, Any] = {}
+        self.warnings: list[str] = []
 
     def load(self, uri: str) -> Any:
         """The parsed document at ``uri`` (a ``file://`` URI without fragment)."""
@@ -53,7 +60,7 @@ class DocumentStore:
         try:
             raw = path.read_bytes()
         except FileNotFoundError:
-            raise SpecError(f"{path}: file not found") from None
+            raise _MissingFile(f"{path}: file not found") from None
         except OSError as error:
             raise SpecError(f"{path}: cannot read: {error.strerror}") from None
         self.documents[uri] = _parse(raw, path)
@@ -67,9 +74,10 @@ class DocumentStore:
         return document_uri, pointer, walk_pointer(document, pointer)
 
     def crawl(self, root_uri: str) -> None:
-        """Load every document reachable by ``$ref`` and check each ref resolves."""
+        """Load every document reachable by ``$ref``; drop (with a warning) refs that dangle."""
         pending = [root_uri]
         errors: list[str] = []
+        dangling: list[tuple[str, str]] = []
         seen = set()
         while pending:
             uri = pending.pop()
@@ -82,6 +90,8 @@ class DocumentStore:
                 try:
                     target_document = urldefrag(target)[0]
                     self.resolve(target)
+                except _MissingFile as error:
+                    reason = error.messages[0]
                 except SpecError as error:
                     errors.append(
                         f"{_display(uri)}#{pointer}: $ref '{ref}' does not resolve: "
@@ -89,14 +99,23 @@ class DocumentStore:
                     )
                     continue
                 except (KeyError, IndexError, TypeError, ValueError):
-                    errors.append(f"{_display(uri)}#{pointer}: $ref '{ref}' does not resolve")
+                    reason = "no such pointer"
+                else:
+                    if target_document not in seen:
+                        pending.append(target_document)
                     continue
-                if target_document not in seen:
-                    pending.append(target_document)
+                self.warnings.append(
+                    f"{_display(uri)}#{pointer}: $ref '{ref}' does not resolve ({reason}); "
+                    "treated as an unconstrained schema"
+                )
+                dangling.append((uri, pointer))
         if errors:
             raise SpecError(
                 errors[:50] + ([f"... and {len(errors) - 50} more"] if len(errors) > 50 else [])
             )
+        for uri, pointer in dangling:
+            holder = walk_pointer(self.documents[uri], pointer)
+            holder.pop("$ref", None)
 
 
 def walk_pointer(document: Any, pointer: str) -> Any:

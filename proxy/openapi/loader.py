@@ -18,14 +18,17 @@ from typing import Any
 import structlog
 
 from proxy.errors import SpecError
+from proxy.gc_pause import collector_paused
 from proxy.openapi.builder import METHODS, Located, OpenApi3Builder
 from proxy.openapi.documents import DocumentStore
 from proxy.openapi.model import (
     ApiSpec,
+    Callback,
     Operation,
     SecurityRequirement,
     SpecVersion,
 )
+from proxy.openapi.postman import collection_to_openapi, collection_version
 from proxy.openapi.swagger2 import Swagger2Builder
 
 __all__ = ["load_spec"]
@@ -35,7 +38,10 @@ log = structlog.get_logger(__name__)
 
 def _version(document: Any, source: Path) -> SpecVersion:
     if not isinstance(document, dict):
-        raise SpecError(f"{source}: not an OpenAPI description (the top level is not a mapping)")
+        raise SpecError(
+            f"{source}: not an OpenAPI description or Postman collection "
+            "(the top level is not a mapping)"
+        )
     if str(document.get("swagger", "")).startswith("2."):
         return SpecVersion.SWAGGER_2
     declared = str(document.get("openapi", ""))
@@ -46,7 +52,10 @@ def _version(document: Any, source: Path) -> SpecVersion:
     if declared or "swagger" in document:
         found = declared or document.get("swagger")
         raise SpecError(f"{source}: unsupported OpenAPI version {found!r} (2.0, 3.0, 3.1 are)")
-    raise SpecError(f"{source}: not an OpenAPI description (no 'openapi' or 'swagger' key)")
+    raise SpecError(
+        f"{source}: not an OpenAPI description or Postman collection "
+        "(no 'openapi', 'swagger' or 'info.schema' key)"
+    )
 
 
 def _operations(builder: OpenApi3Builder) -> list[Operation]:
@@ -70,6 +79,36 @@ def _operations(builder: OpenApi3Builder) -> list[Operation]:
     return operations
 
 
+def _callbacks(
+    builder: OpenApi3Builder, operation: Located, global_security: tuple[SecurityRequirement, ...]
+) -> tuple[Callback, ...]:
+    """The operation's OpenAPI 3 ``callbacks``: name -> URL expression -> path item."""
+    declared = operation.get("callbacks")
+    if isinstance(builder, Swagger2Builder) or declared is None:
+        return ()
+    found = []
+    for name in declared.value if isinstance(declared.value, dict) else ():
+        callback = builder.deref(declared.child(name))
+        for expression in callback.value if isinstance(callback.value, dict) else ():
+            path_item = builder.deref(callback.child(expression))
+            if not isinstance(path_item.value, dict):
+                continue
+            for method in METHODS:
+                located = path_item.get(method)
+                if located is not None and isinstance(located.value, dict):
+                    request = _operation(
+                        builder,
+                        str(expression),
+                        method,
+                        builder.deref(located),
+                        path_item,
+                        global_security,
+                        with_callbacks=False,
+                    )
+                    found.append(Callback(str(name), str(expression), request))
+    return tuple(found)
+
+
 def _operation(
     builder: OpenApi3Builder,
     path: str,
@@ -77,6 +116,8 @@ def _operation(
     located: Located,
     path_item: Located,
     global_security: tuple[SecurityRequirement, ...],
+    *,
+    with_callbacks: bool = True,
 ) -> Operation:
     value = located.value
     try:
@@ -113,6 +154,8 @@ def _operation(
         pointer=located.pointer,
         extensions={k: v for k, v in value.items() if k.startswith("x-")},
         servers=_server_urls(value.get("servers") or path_item.value.get("servers")),
+        callbacks=_callbacks(builder, located, global_security) if with_callbacks else (),
+        produces=tuple(builder.produces(located)) if isinstance(builder, Swagger2Builder) else (),
     )
 
 
@@ -142,11 +185,22 @@ def _unique_keys(operations: list[Operation], warnings: list[str]) -> list[Opera
 
 def load_spec(path: Path) -> ApiSpec:
     """Load one description and everything it references; raise SpecError on any fault."""
+    with collector_paused():
+        return _load_spec(path)
+
+
+def _load_spec(path: Path) -> ApiSpec:
     started = time.perf_counter()
     source = Path(path).resolve()
     store = DocumentStore()
     root_uri = source.as_uri()
     document = store.load(root_uri)
+    conversion_warnings: list[str] = []
+    origin = ""
+    postman = collection_version(document)
+    if postman is not None:
+        document = store.documents[root_uri] = collection_to_openapi(document, conversion_warnings)
+        origin = f"Postman Collection v{postman}"
     version = _version(document, Path(path))
     store.crawl(root_uri)
     builder: OpenApi3Builder = (
@@ -156,6 +210,7 @@ def load_spec(path: Path) -> ApiSpec:
         builder.normalizer.normalize(schema, root_uri)
     for schema in (document.get("definitions") or {}).values():
         builder.normalizer.normalize(schema, root_uri)
+    builder.warnings.extend((*conversion_warnings, *store.warnings))
     operations = _unique_keys(_operations(builder), builder.warnings)
     base_path, servers = builder.base_path()
     info = document.get("info") or {}
@@ -170,6 +225,7 @@ def load_spec(path: Path) -> ApiSpec:
         base_path=base_path,
         servers=servers,
         warnings=tuple(builder.warnings),
+        origin=origin,
     )
     log.debug(
         "spec.loaded",

@@ -23,6 +23,7 @@ from referencing import Registry
 __all__ = [
     "NO_EXAMPLE",
     "ApiSpec",
+    "Callback",
     "Example",
     "Header",
     "MediaType",
@@ -219,7 +220,9 @@ class Operation:
     ``parameters`` are the effective ones (path-level merged with operation-level).
     ``responses`` are in document order; ``security`` is effective (operation, else global).
     ``extensions`` keeps the operation's ``x-`` members; ``servers`` are the operation's or
-    path item's own server URLs, when it overrides the description's.
+    path item's own server URLs, when it overrides the description's. ``produces`` is a
+    Swagger 2.0 operation's effective ``produces`` (what it may answer even without a schema).
+    ``callbacks`` are the OpenAPI 3 callback requests it declares, in document order.
     """
 
     method: str
@@ -237,6 +240,22 @@ class Operation:
     pointer: str = ""
     extensions: Mapping[str, Any] = field(default_factory=dict)
     servers: tuple[str, ...] = ()
+    produces: tuple[str, ...] = ()
+    callbacks: tuple[Callback, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Callback:
+    """One request of an OpenAPI 3 callback: ``callbacks.<name>.<expression>.<method>``.
+
+    ``expression`` is the runtime expression (or template) of the URL, such as
+    ``{$request.body#/callbackUrl}``; ``operation`` is the request mockproxy sends (its
+    method, request body and parameters), its ``path`` being the expression.
+    """
+
+    name: str
+    expression: str
+    operation: Operation
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,10 +263,12 @@ class ApiSpec:
     """One loaded description.
 
     ``registry`` holds every document the description spans (normalised), keyed by absolute
-    URI, for jsonschema (``Draft202012Validator(..., registry=spec.registry)``).
+    URI: ``$ref``s resolve through it, and validation compiles its schemas from its documents
+    (``validation/schemas.py``).
     ``base_path`` is the path part of the first server URL (Swagger 2.0: ``basePath``).
     ``warnings`` are non-fatal findings (e.g. an example that violates its schema) as
-    ``"<file>#<pointer>: <message>"`` lines.
+    ``"<file>#<pointer>: <message>"`` lines. ``origin`` names the source format when it was
+    not OpenAPI (``"Postman Collection v2.1"``), converted at load.
     """
 
     source: str
@@ -260,6 +281,7 @@ class ApiSpec:
     base_path: str = ""
     servers: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
+    origin: str = ""
 
 
 def find_response(operation: Operation, code: int) -> Response | None:

@@ -7,12 +7,18 @@ template wins segment by segment. A segment may hold several parameters (``{a}.{
 ``report-{id}.pdf``). Parameter values are returned raw (still percent-encoded); literal
 segments are compared after percent-decoding. Matching costs one dict lookup per literal
 segment, whatever the number of templates.
+
+Twin templates (``/links/{optionId}`` for POST, ``/links/{id}`` for GET) share their tree
+nodes and both stay: ``match`` may be given what the value must offer (a method), and then
+looks across every template that matches before settling for the first. A required
+parameter's segment left empty (``/links//details``) matches last of all, without that
+parameter, so that validation reports it missing rather than the path unknown.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Generic, NamedTuple, TypeVar
 from urllib.parse import unquote
@@ -47,7 +53,7 @@ class _TemplatedSegment(Generic[T]):
 class _Node(Generic[T]):
     literal: dict[str, _Node[T]] = field(default_factory=dict)
     templated: list[_TemplatedSegment[T]] = field(default_factory=list)
-    endpoint: tuple[str, T, tuple[str, ...]] | None = None
+    endpoints: list[tuple[str, T, tuple[str, ...]]] = field(default_factory=list)
 
 
 def _split(path: str) -> list[str]:
@@ -97,36 +103,47 @@ class PathRouter(Generic[T]):
                 node.templated.append(existing)
                 node.templated.sort(key=lambda t: (-t.literal_weight, t.pattern.groups))
             node = existing.node
-        if node.endpoint is None:
-            node.endpoint = (template, value, tuple(names))
+        if all(existing[0] != template for existing in node.endpoints):
+            node.endpoints.append((template, value, tuple(names)))
 
-    def match(self, path: str) -> PathMatch[T] | None:
-        """The best match for a raw request path; a trailing slash is tolerated either way."""
+    def match(self, path: str, wanted: Callable[[T], bool] | None = None) -> PathMatch[T] | None:
+        """The best match for a raw request path; a trailing slash is tolerated either way.
+
+        With ``wanted``, the first match whose value it accepts, else the first match.
+        """
         segments = _split(path)
-        found = self._walk(self._root, segments, 0, ())
-        if found is None and len(segments) > 1 and segments[-1] == "":
-            found = self._walk(self._root, segments[:-1], 0, ())
-        if found is None:
-            found = self._walk(self._root, [*segments, ""], 0, ())
-        return found
+        shapes = [segments]
+        if len(segments) > 1 and segments[-1] == "":
+            shapes.append(segments[:-1])
+        shapes.append([*segments, ""])
+        for allow_empty in (False, True):
+            for accept in (wanted, None) if wanted is not None else (None,):
+                for shape in shapes:
+                    found = self._walk(self._root, shape, 0, (), accept, allow_empty)
+                    if found is not None:
+                        return found
+        return None
 
     def _walk(
-        self, node: _Node[T], segments: list[str], index: int, values: tuple[str, ...]
+        self,
+        node: _Node[T],
+        segments: list[str],
+        index: int,
+        values: tuple[str, ...],
+        wanted: Callable[[T], bool] | None,
+        allow_empty: bool,
     ) -> PathMatch[T] | None:
         if index == len(segments):
-            if node.endpoint is None:
-                return None
-            template, value, names = node.endpoint
-            return PathMatch(template, value, dict(zip(names, values, strict=True)))
+            return _endpoint(node, values, wanted, allow_empty)
         segment = segments[index]
         child = node.literal.get(unquote(segment) if "%" in segment else segment)
         if child is not None:
-            found = self._walk(child, segments, index + 1, values)
+            found = self._walk(child, segments, index + 1, values, wanted, allow_empty)
             if found is not None:
                 return found
         for templated in node.templated:
             if templated.whole:  # no regular expression needed for a plain {name} segment
-                if not segment:
+                if not segment and not allow_empty:
                     continue
                 captured: tuple[str, ...] = (segment,)
             else:
@@ -136,7 +153,22 @@ class PathRouter(Generic[T]):
                 captured = matched.groups()
                 if not all(captured):
                     continue
-            found = self._walk(templated.node, segments, index + 1, values + captured)
+            found = self._walk(
+                templated.node, segments, index + 1, values + captured, wanted, allow_empty
+            )
             if found is not None:
                 return found
         return None
+
+
+def _endpoint(
+    node: _Node[T], values: tuple[str, ...], wanted: Callable[[T], bool] | None, allow_empty: bool
+) -> PathMatch[T] | None:
+    """The first template ending at ``node`` whose value ``wanted`` accepts."""
+    for template, value, names in node.endpoints:
+        if wanted is None or wanted(value):
+            params = dict(zip(names, values, strict=True))
+            if allow_empty:  # an empty segment: the parameter was not given
+                params = {name: text for name, text in params.items() if text}
+            return PathMatch(template, value, params)
+    return None

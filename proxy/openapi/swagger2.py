@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from proxy.openapi.builder import Located, OpenApi3Builder
+from proxy.openapi.builder import Located, OpenApi3Builder, dropped_reference
 from proxy.openapi.model import (
     NO_EXAMPLE,
     Example,
@@ -96,7 +96,8 @@ class Swagger2Builder(OpenApi3Builder):
                 continue
             for index in range(len(group.value)):
                 item = self.deref(group.child(index))
-                raw[(item.value.get("name"), item.value.get("in"))] = item
+                if not dropped_reference(item.value):
+                    raw[(item.value.get("name"), item.value.get("in"))] = item
         body = None
         form: dict[str, Any] = {"type": "object", "properties": {}, "required": []}
         parameters = []

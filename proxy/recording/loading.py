@@ -15,6 +15,7 @@ from proxy.config import ApiSettings
 from proxy.live.contract import ContractChecker
 from proxy.openapi.model import ApiSpec
 from proxy.recording.store import Recording, load_recordings
+from proxy.violations import response_violations, violations_json
 
 __all__ = ["NO_RECORDINGS", "ApiRecordings", "load_api_recordings"]
 
@@ -32,14 +33,15 @@ def _checked(recording: Recording, spec: ApiSpec, checker: ContractChecker) -> R
     if recording.media_type is not None:
         fields["Content-Type"] = recording.media_type
     what = f"recording {recording.name} of {recording.operation}"
-    violations = checker.check(operation, recording.status, fields, recording.body, what)
-    if not violations:
+    findings = checker.check(operation, recording.status, fields, recording.body, what)
+    if not findings:
         return recording
+    violations = response_violations(findings)
     log.warning(
         "recording.nonconforming",
         operation=recording.operation,
         name=recording.name,
-        violations=violations,
+        violations=violations_json(violations),
     )
     return dataclasses.replace(recording, violations=tuple(violations))
 

@@ -74,5 +74,6 @@ def _response(request: web.Request, exchange: Exchange, recording: Recording) ->
     headers[RECORDING_HEADER] = recording.name
     headers.update(cors_headers(request, exchange.settings))
     if recording.violations:
-        headers[VIOLATIONS_HEADER] = violations_header(list(recording.violations))
+        exchange.violations = recording.violations
+        headers[VIOLATIONS_HEADER] = violations_header(recording.violations)
     return response

@@ -22,6 +22,7 @@ from typing import Any, Final
 import yaml
 
 from proxy.errors import ConfigError
+from proxy.violations import Violation, violations_json
 from proxy.yamlio import YamlSyntaxError, load_yaml
 
 __all__ = ["Recording", "add_recording", "load_recordings", "recordings_document"]
@@ -47,18 +48,18 @@ class Recording:
     headers: Mapping[str, str]
     body: bytes
     recorded_at: str = ""
-    violations: tuple[str, ...] = field(default=(), compare=False)
+    violations: tuple[Violation, ...] = field(default=(), compare=False)
     """What the loaded spec finds wrong with it (filled in at load, never written)."""
 
     def summary(self) -> dict[str, Any]:
-        """What ``check --json`` and the explorer show of it (no headers, no body)."""
+        """What ``check --format json`` and the explorer show of it (no headers, no body)."""
         return {
             "name": self.name,
             "status": self.status,
             "media_type": self.media_type,
             "recorded_at": self.recorded_at,
             "request": f"{self.method} {self.path}" + (f"?{self.query}" if self.query else ""),
-            "violations": list(self.violations),
+            "violations": violations_json(self.violations),
         }
 
     def as_yaml(self) -> dict[str, Any]:

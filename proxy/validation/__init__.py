@@ -1,32 +1,41 @@
 """Request validation against the operation: compiled once per operation, all errors at once.
 
-``compile_validator(operation, spec)`` prepares, at load, per schema a compiled verdict
-(``compiled.py``) and a jsonschema validator, and a reading shape per parameter;
-``OperationValidator.validate(parts)`` then only parses and asks the verdict, and jsonschema
-only for a value the verdict rejects, to list its errors. Errors carry a JSON pointer into the
+``compile_validator(operation, spec)`` prepares, at load, a jsonschema-rs check per schema
+(``schemas.py``) and a reading shape per parameter; ``OperationValidator.validate(parts)``
+then parses and asks the check whether the value passes, and lists the errors (at most
+``MAX_LISTED``, the rest counted) only when it does not. A JSON body over
+``OFF_LOOP_BYTES`` is read and judged in a worker process (``validate_off_loop``,
+``offload.py``) so the event loop keeps answering. Errors carry a JSON pointer into the
 request (``/path/jobId``, ``/query/limit``, ``/header/X-Id``, ``/cookie/session``,
 ``/body/recipients/0/number``) and a detail.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, NamedTuple
-
-from jsonschema import ValidationError
-from jsonschema.protocols import Validator
 
 from proxy.media_types import covers, media_base
 from proxy.memo import PARAMETER_VERDICTS as _MEMO_SIZE
 from proxy.memo import remember
 from proxy.openapi.model import ApiSpec, MediaType, Operation, Parameter, ParameterLocation, Schema
+from proxy.validation import offload
 from proxy.validation.bodies import UNREAD, BodyError, Parser, parser_for
-from proxy.validation.compiled import Verdict, compile_schema, root_resolver
-from proxy.validation.dialect import FORMAT_CHECKER, RequestValidator
 from proxy.validation.params import MISSING, Shape, deserialize, query_pairs, shape_of
+from proxy.validation.schemas import (
+    MAX_LISTED,
+    Direction,
+    FieldError,
+    SchemaCheck,
+    SchemaEngine,
+    engine_for,
+)
 
 __all__ = [
+    "MAX_LISTED",
+    "OFF_LOOP_BYTES",
     "FieldError",
     "OperationValidator",
     "RequestParts",
@@ -35,17 +44,10 @@ __all__ = [
 ]
 
 _SCALARS: Final = (str, int, float, bool)
-
-
-@dataclass(frozen=True, slots=True)
-class FieldError:
-    """One thing wrong with a request: where, and what."""
-
-    pointer: str
-    detail: str
-
-    def as_json(self) -> dict[str, str]:
-        return {"pointer": self.pointer, "detail": self.detail}
+OFF_LOOP_BYTES: Final = 256 * 1024
+"""JSON bodies longer than this are read and judged in the worker process: orjson and
+jsonschema-rs hold the GIL while they work, about 1 ms per 20 KB here, so a thread would
+not free the event loop."""
 
 
 @dataclass(slots=True)  # made once per request: a frozen __init__ costs more than it guards
@@ -63,45 +65,34 @@ class RequestParts:
 class ValidationResult(NamedTuple):
     """``status`` 200 when valid; else 400 (unreadable), 415 (media type), 422 (invalid).
 
+    ``errors`` lists at most ``MAX_LISTED`` errors per value; ``unlisted`` counts the rest.
     A tuple, as a frozen dataclass costs four times as much to build (0.7 against 0.25 µs);
     every valid request shares one (``VALID``)."""
 
     errors: tuple[FieldError, ...]
     status: int
+    unlisted: int = 0
 
     @property
     def valid(self) -> bool:
         return not self.errors
 
 
+class _BodyVerdict(NamedTuple):
+    status: int
+    errors: Sequence[FieldError]
+    unlisted: int = 0
+
+
 VALID: Final = ValidationResult((), 200)
-_BODY_READ: Final[tuple[int, tuple[FieldError, ...]]] = (200, ())
-
-
-def _pointer(prefix: str, error: ValidationError) -> str:
-    path = "".join(
-        "/" + str(part).replace("~", "~0").replace("/", "~1") for part in error.absolute_path
-    )
-    if error.validator == "required" and isinstance(error.instance, dict):
-        missing = next((p for p in error.validator_value if p not in error.instance), None)
-        if missing is not None:
-            path += "/" + str(missing)
-    return prefix + path
-
-
-def _detail(error: ValidationError) -> str:
-    if error.validator == "readOnly":
-        name = error.absolute_path[-1] if error.absolute_path else "value"
-        return f"readOnly property {name!r} must not be sent"
-    return error.message
+_BODY_READ: Final = _BodyVerdict(200, ())
 
 
 @dataclass(frozen=True, slots=True)
 class _CompiledParameter:
     parameter: Parameter
     shape: Shape
-    validator: Validator | None
-    verdict: Verdict | None
+    check: SchemaCheck | None
     pointer: str
     path_name: str | None
     """The name of a path parameter (whose errors are memoised by its raw text); else None."""
@@ -112,8 +103,9 @@ class _CompiledMedia:
     media: MediaType
     base: str
     shape: Shape | None
-    validator: Validator | None
-    verdict: Verdict | None
+    check: SchemaCheck | None
+    schema_uri: str | None
+    """Where the schema is, for the worker process to compile it again."""
 
 
 class OperationValidator:
@@ -124,10 +116,12 @@ class OperationValidator:
         parameters: tuple[_CompiledParameter, ...],
         media: tuple[_CompiledMedia, ...],
         body_required: bool,
+        engine: SchemaEngine,
     ) -> None:
         self._parameters = parameters
         self._media = media
         self._body_required = body_required
+        self._engine = engine
         self._has_body = bool(media)
         self._memo: dict[tuple[str, type, Any], tuple[FieldError, ...]] = {}
         self._path_memo: dict[tuple[str, str], tuple[FieldError, ...]] = {}
@@ -144,9 +138,31 @@ class OperationValidator:
     def validate(self, parts: RequestParts) -> ValidationResult:
         """Every error of the request at once; ``VALID`` when there is none.
 
-        A valid request takes few calls: memoised path parameters are looked up here, and only
-        a text not seen before is judged (``_judge_path``).
-        """
+        Here, on the caller's thread, whatever the body's size: ``validate_off_loop`` is the
+        one an event loop awaits."""
+        errors = self._parameter_errors(parts)
+        if not self._has_body:
+            return ValidationResult(tuple(errors), 422) if errors else VALID
+        return _joined(errors, self._body(parts))
+
+    async def validate_off_loop(self, parts: RequestParts) -> ValidationResult:
+        """``validate``, with a JSON body over ``OFF_LOOP_BYTES`` read and judged in the
+        worker process while the event loop goes on."""
+        if len(parts.body) <= OFF_LOOP_BYTES or not parts.content_type:
+            return self.validate(parts)
+        compiled, read = self._media_for(parts.content_type)
+        if compiled is None or compiled.schema_uri is None or read is not _JSON_READER:
+            return self.validate(parts)
+        errors = self._parameter_errors(parts)
+        verdict = await offload.judge_json(self._engine, compiled.schema_uri, parts.body)
+        if verdict is None:  # the worker could not be reached: judged here after all
+            return self.validate(parts)
+        status, listed, unlisted = verdict
+        return _joined(errors, _BodyVerdict(status, listed, unlisted))
+
+    def _parameter_errors(self, parts: RequestParts) -> list[FieldError]:
+        """A valid request takes few calls: memoised path parameters are looked up here, and
+        only a text not seen before is judged (``_judge_path``)."""
         errors: list[FieldError] = []
         pairs: Sequence[tuple[str, str]] | None = None
         known: Sequence[FieldError] | None
@@ -166,19 +182,12 @@ class OperationValidator:
                 known = self._one_parameter_errors(compiled, parts, pairs)
             if known:
                 errors.extend(known)
-        status = 422 if errors else 200
-        if self._has_body:
-            body_status, body_errors = self._body(parts)
-            if body_errors:
-                errors.extend(body_errors)
-                status = body_status if body_status in (400, 415, 501) else 422
-        return ValidationResult(tuple(errors), status) if errors else VALID
+        return errors
 
     def _judge_path(
         self, compiled: _CompiledParameter, parts: RequestParts, raw: str
     ) -> tuple[FieldError, ...]:
-        """A path parameter's errors depend on its raw text alone: judged once per text
-        (``validate`` looks the text up in ``_path_memo`` first)."""
+        """A path parameter's errors depend on its raw text alone: judged once per text."""
         found = tuple(self._one_parameter_errors(compiled, parts, ()))
         return remember(self._path_memo, (compiled.pointer, raw), found, _MEMO_SIZE)
 
@@ -198,74 +207,67 @@ class OperationValidator:
                     FieldError(
                         compiled.pointer,
                         f"required {parameter.location.value} parameter "
-                        f"'{parameter.name}' is missing",
+                        f"{_quoted(parameter.name)} is missing",
                     ),
                 )
             return ()
         if value == "" and parameter.allow_empty_value:
             return ()
-        if compiled.validator is not None:
-            return self._scalar_errors(compiled, value)
+        if compiled.check is not None:
+            return self._scalar_errors(compiled, compiled.check, value)
         return ()
 
-    def _scalar_errors(self, compiled: _CompiledParameter, value: Any) -> tuple[FieldError, ...]:
+    def _scalar_errors(
+        self, compiled: _CompiledParameter, check: SchemaCheck, value: Any
+    ) -> tuple[FieldError, ...]:
         """Parameter errors; for scalars memoised, as the same value always gives the same."""
-        assert compiled.validator is not None
         key = (compiled.pointer, type(value), value) if isinstance(value, _SCALARS) else None
         if key is not None:
             known = self._memo.get(key)
             if known is not None:
                 return known
-        found = (
-            ()
-            if _passes(compiled.verdict, value)
-            else tuple(
-                FieldError(_pointer(compiled.pointer, e), _detail(e))
-                for e in compiled.validator.iter_errors(value)
-            )
-        )
+        found = () if check.passes(value) else check.errors(value, compiled.pointer)[0]
         if key is not None:
             remember(self._memo, key, found, _MEMO_SIZE)
         return found
 
-    def _body(self, parts: RequestParts) -> tuple[int, Sequence[FieldError]]:
+    def _body(self, parts: RequestParts) -> _BodyVerdict:
         if not parts.body:
             if self._body_required:
-                return 400, (FieldError("/body", "a request body is required"),)
+                return _BodyVerdict(400, (FieldError("/body", "a request body is required"),))
             return _BODY_READ
         if not parts.content_type:
-            return 415, (FieldError("/header/Content-Type", "Content-Type is missing"),)
-        found = self._media_memo.get(parts.content_type)
-        compiled, read = found if found is not None else self._judge_media(parts.content_type)
+            return _BodyVerdict(
+                415, (FieldError("/header/Content-Type", "Content-Type is missing"),)
+            )
+        compiled, read = self._media_for(parts.content_type)
         if compiled is None:
             documented = ", ".join(m.media.media_type for m in self._media)
             detail = (
                 f"{parts.content_type} is not a documented media type; documented: {documented}"
             )
-            return 415, (FieldError("/header/Content-Type", detail),)
+            return _BodyVerdict(415, (FieldError("/header/Content-Type", detail),))
         try:
             value = read(parts.body, parts.content_type, compiled.media, compiled.shape)
         except BodyError as error:
-            return 400, (FieldError(error.pointer, error.detail),)
+            return _BodyVerdict(400, (FieldError(error.pointer, error.detail),))
         if _value_passes(compiled, value):
             return _BODY_READ
-        assert compiled.validator is not None  # without one every value passes
+        assert compiled.check is not None  # without one every value passes
         if value is UNREAD:  # a structured type (_value_passes) this module cannot read
             detail = f"not supported: validating {compiled.base} request bodies against a schema"
-            return 501, (FieldError("/body", detail),)
-        errors = [
-            FieldError(_pointer("/body", e), _detail(e))
-            for e in compiled.validator.iter_errors(value)
-        ]
-        return (422 if errors else 200), errors
+            return _BodyVerdict(501, (FieldError("/body", detail),))
+        listed, unlisted = compiled.check.errors(value, "/body")
+        return _BodyVerdict(422 if listed else 200, listed, unlisted)
 
     def body_passes(self, content_type: str, body: bytes) -> bool:
         """Whether a non-empty ``body`` of a ``content_type`` that ``validate`` has met before
-        reads as its media type and meets its schema: the verdict alone, for a request whose
-        other parts are known to be valid. False is no error list: ``validate`` then gives it.
+        reads as its media type and meets its schema, for a request whose other parts are
+        known to be valid. False is no error list: ``validate`` then gives it; a body over
+        ``OFF_LOOP_BYTES`` is always left to it.
         """
         found = self._media_memo.get(content_type)
-        if found is None or not body:
+        if found is None or not body or len(body) > OFF_LOOP_BYTES:
             return False
         compiled, read = found
         if compiled is None:
@@ -276,9 +278,12 @@ class OperationValidator:
             return False
         return _value_passes(compiled, value)
 
-    def _judge_media(self, content_type: str) -> tuple[_CompiledMedia | None, Parser]:
+    def _media_for(self, content_type: str) -> tuple[_CompiledMedia | None, Parser]:
         """The documented media type a Content-Type matches, and its reader: found once per
-        Content-Type (``_body`` looks it up in ``_media_memo`` first)."""
+        Content-Type."""
+        found = self._media_memo.get(content_type)
+        if found is not None:
+            return found
         base = media_base(content_type)
         found = (self._match(base), parser_for(base))
         return remember(self._media_memo, content_type, found, _MEMO_SIZE)
@@ -287,14 +292,30 @@ class OperationValidator:
         return next((compiled for compiled in self._media if covers(compiled.base, base)), None)
 
 
+_JSON_READER: Final = parser_for("application/json")
+
+
+def _quoted(name: str) -> str:
+    return json.dumps(name, ensure_ascii=False)
+
+
+def _joined(errors: list[FieldError], body: _BodyVerdict) -> ValidationResult:
+    """The parameters' errors and the body's verdict as one result."""
+    if body.errors:
+        errors.extend(body.errors)
+        status = body.status if body.status in (400, 415, 501) else 422
+        return ValidationResult(tuple(errors), status, body.unlisted)
+    return ValidationResult(tuple(errors), 422) if errors else VALID
+
+
 def _value_passes(compiled: _CompiledMedia, value: Any) -> bool:
-    """A read body meets its media type's schema (if it has one): by the compiled verdict; a
-    body of a structured type this module cannot read (``UNREAD``) does not."""
-    if compiled.validator is None:
+    """A read body meets its media type's schema (if it has one); a body of a structured
+    type this module cannot read (``UNREAD``) does not."""
+    if compiled.check is None:
         return True
     if value is UNREAD:
         return not _structured(compiled.base)
-    return _passes(compiled.verdict, value)
+    return compiled.check.passes(value)
 
 
 def _structured(media_base_type: str) -> bool:
@@ -302,54 +323,41 @@ def _structured(media_base_type: str) -> bool:
     return media_base_type.endswith(("/xml", "+xml", "/yaml", "+yaml"))
 
 
-def _passes(verdict: Verdict | None, value: Any) -> bool:
-    """The compiled verdict; no verdict, or one that raises, sends the value to jsonschema."""
-    if verdict is None:
-        return False
-    try:
-        return verdict(value)
-    except Exception:  # jsonschema then meets the same trouble and answers as it always did
-        return False
+def _check(schema: Schema | None, engine: SchemaEngine) -> SchemaCheck | None:
+    return None if schema is None else engine.check(schema.uri, Direction.REQUEST)
 
 
-def _schema_checks(schema: Schema | None, spec: ApiSpec) -> tuple[Validator | None, Verdict | None]:
-    """jsonschema's validator for the errors, and the compiled verdict for the common case."""
-    if schema is None:
-        return None, None
-    root = {"$ref": schema.uri}
-    validator: Validator = RequestValidator(
-        root,
-        registry=spec.registry,
-        format_checker=FORMAT_CHECKER,
-        _resolver=root_resolver(root, spec.registry),
-    )
-    compiled = compile_schema(root, spec.registry)
-    return validator, compiled.verdict if compiled else None
-
-
-def _compile_parameter(parameter: Parameter, spec: ApiSpec) -> _CompiledParameter:
+def _compile_parameter(parameter: Parameter, engine: SchemaEngine) -> _CompiledParameter:
     schema = parameter.schema or (parameter.content[0].schema if parameter.content else None)
     shape = shape_of(schema.contents, schema.resolver) if schema else Shape(("string",))
     return _CompiledParameter(
         parameter,
         shape,
-        *_schema_checks(schema, spec),
+        _check(schema, engine),
         f"/{parameter.location.value}/{parameter.name}",
         parameter.name if parameter.location is ParameterLocation.PATH else None,
     )
 
 
-def _compile_media(media: MediaType, spec: ApiSpec) -> _CompiledMedia:
+def _compile_media(media: MediaType, engine: SchemaEngine) -> _CompiledMedia:
     schema = media.schema
     shape = shape_of(schema.contents, schema.resolver) if schema else None
-    return _CompiledMedia(media, media_base(media.media_type), shape, *_schema_checks(schema, spec))
+    return _CompiledMedia(
+        media,
+        media_base(media.media_type),
+        shape,
+        _check(schema, engine),
+        schema.uri if schema else None,
+    )
 
 
 def compile_validator(operation: Operation, spec: ApiSpec) -> OperationValidator:
     """Prepare the operation's validation (at load, once)."""
+    engine = engine_for(spec)
     body = operation.request_body
     return OperationValidator(
-        tuple(_compile_parameter(p, spec) for p in operation.parameters),
-        tuple(_compile_media(m, spec) for m in body.content) if body else (),
+        tuple(_compile_parameter(p, engine) for p in operation.parameters),
+        tuple(_compile_media(m, engine) for m in body.content) if body else (),
         bool(body and body.required),
+        engine,
     )

@@ -7,6 +7,7 @@ Each parser returns the body as a plain value ready for JSON Schema validation, 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable
 from email.message import Message
 from email.parser import BytesParser
@@ -19,7 +20,16 @@ from proxy.media_types import is_json, media_base
 from proxy.openapi.model import MediaType
 from proxy.validation.params import Shape, coerce, query_pairs
 
-__all__ = ["UNREAD", "BodyError", "Parser", "parse_body", "parser_for"]
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_DIGITS",
+    "UNREAD",
+    "BodyError",
+    "Parser",
+    "parse_body",
+    "parser_for",
+    "read_json",
+]
 
 
 class BodyError(ValueError):
@@ -36,29 +46,76 @@ Parser = Callable[[bytes, str, MediaType, Shape | None], Any]
 
 _DIGITS_AS_ZEROS: Final = bytes(0x30 if 0x30 <= byte <= 0x39 else 0x20 for byte in range(256))
 _LONG_DIGIT_RUN: Final = b"0" * 19
+MAX_DEPTH: Final = 1024
+"""The deepest nesting of arrays and objects read (orjson's own limit; Python's json stops
+a little earlier, at its recursion limit)."""
+MAX_DIGITS: Final = 4300
+"""The longest integer read, in digits (Python's limit on converting text to int)."""
 
 
-def _read_json(body: bytes, _content_type: str, _media: MediaType, _shape: Shape | None) -> Any:
-    # orjson reads the common case faster than json.loads, but turns integers past 64 bits
-    # into rounded floats: bodies with a run of 19 digits (found by a table translation and a
-    # substring search, both in C: a regex search took 10 µs per kilobyte, this about 1), and
-    # any that orjson refuses (malformed, or accepted only by Python's parser, like NaN), go to
-    # json
+def _malformed(error: json.JSONDecodeError) -> BodyError:
+    if "depth limit" in error.msg or "recursion" in error.msg.lower():
+        return _too_deep()
+    if "infinity" in error.msg:
+        return _too_large()
+    return BodyError(
+        "/body", f"malformed JSON at line {error.lineno} column {error.colno}: {error.msg}"
+    )
+
+
+def _too_deep() -> BodyError:
+    return BodyError(
+        "/body", f"nested too deeply: at most {MAX_DEPTH} levels of arrays and objects"
+    )
+
+
+def _too_large() -> BodyError:
+    return BodyError("/body", "a number too large for a double (more than 1.8e308)")
+
+
+def _finite(text: str) -> float:
+    number = float(text)
+    if math.isinf(number):
+        raise _too_large()
+    return number
+
+
+def _no_constant(text: str) -> Any:
+    raise BodyError("/body", f"{text} is not a JSON value")
+
+
+def read_json(body: bytes) -> Any:
+    """A JSON body as a value, or ``BodyError``: malformed, not UTF-8, nested deeper than
+    ``MAX_DEPTH``, an integer longer than ``MAX_DIGITS`` digits, a number beyond a double.
+
+    orjson reads the common case faster than json.loads, but cannot read integers past 64
+    bits: bodies with a run of 19 digits (found by a table translation and a substring
+    search, both in C: a regex search took 10 µs per kilobyte, this about 1) go to json.
+    """
     if _LONG_DIGIT_RUN not in body.translate(_DIGITS_AS_ZEROS):
         try:
             return orjson.loads(body)
-        except orjson.JSONDecodeError:
-            pass
+        except orjson.JSONDecodeError as error:
+            if "UTF-8" not in error.msg:
+                raise _malformed(error) from None
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as error:
         raise BodyError("/body", f"not UTF-8 at byte {error.start}") from None
     try:
-        return json.loads(text)
+        return json.loads(text, parse_float=_finite, parse_constant=_no_constant)
     except json.JSONDecodeError as error:
-        raise BodyError(
-            "/body", f"malformed JSON at line {error.lineno} column {error.colno}: {error.msg}"
-        ) from None
+        raise _malformed(error) from None
+    except RecursionError:
+        raise _too_deep() from None
+    except ValueError as error:  # int(): more digits than Python converts
+        if isinstance(error, BodyError):
+            raise
+        raise BodyError("/body", f"an integer of more than {MAX_DIGITS} digits") from None
+
+
+def _read_json(body: bytes, _content_type: str, _media: MediaType, _shape: Shape | None) -> Any:
+    return read_json(body)
 
 
 def _property(shape: Shape | None, name: str) -> Shape | None:

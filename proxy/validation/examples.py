@@ -1,36 +1,36 @@
-"""The spec's own examples checked against their schemas: warnings for spec authors."""
+"""The spec's own examples checked against their schemas: warnings for spec authors.
+
+Request examples are judged as requests (no ``readOnly``), response examples as responses
+(no ``writeOnly``), by the engine requests are validated with.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from jsonschema import Draft202012Validator
-
 from proxy.openapi.documents import escape_pointer
 from proxy.openapi.model import NO_EXAMPLE, ApiSpec, MediaType
+from proxy.validation.schemas import Direction, engine_for
 
 __all__ = ["check_examples"]
 
 
-def _media_findings(spec: ApiSpec, media: MediaType, where: str) -> list[str]:
+def _media_findings(spec: ApiSpec, media: MediaType, where: str, direction: Direction) -> list[str]:
     if media.schema is None or not (
         media.media_type.endswith("json") or "+json" in media.media_type
     ):
         return []
-    validator = Draft202012Validator(
-        {"$ref": media.schema.uri},
-        registry=spec.registry,
-        format_checker=Draft202012Validator.FORMAT_CHECKER,
-    )
+    check = engine_for(spec).check(media.schema.uri, direction)
     named: list[tuple[str, Any]] = []
     if media.example is not NO_EXAMPLE:
         named.append((f"{where}/example", media.example))
     named.extend((f"{where}/examples/{escape_pointer(e.name)}", e.value) for e in media.examples)
     findings = []
     for pointer, value in named:
-        for error in validator.iter_errors(value):
-            at = "".join(f"/{part}" for part in error.absolute_path) or "/"
-            findings.append(f"{spec.source}#{pointer}: {error.message} at {at}")
+        if check.passes(value):
+            continue
+        for error in check.errors(value, "")[0]:
+            findings.append(f"{spec.source}#{pointer}: {error.detail} at {error.pointer or '/'}")
     return findings
 
 
@@ -42,11 +42,11 @@ def check_examples(spec: ApiSpec) -> list[str]:
         if operation.request_body is not None:
             for media in operation.request_body.content:
                 where = f"{base}/requestBody/content/{escape_pointer(media.media_type)}"
-                findings.extend(_media_findings(spec, media, where))
+                findings.extend(_media_findings(spec, media, where, Direction.REQUEST))
         for response in operation.responses:
             for media in response.content:
                 where = (
                     f"{base}/responses/{response.status}/content/{escape_pointer(media.media_type)}"
                 )
-                findings.extend(_media_findings(spec, media, where))
+                findings.extend(_media_findings(spec, media, where, Direction.RESPONSE))
     return findings

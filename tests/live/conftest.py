@@ -258,8 +258,8 @@ def make_pair(aiohttp_server: Any, aiohttp_client: Any) -> Callable[..., Awaitab
     return make
 
 
-def parse_violations(value: str) -> list[str]:
-    result: list[str] = json.loads(value)
+def parse_violations(value: str) -> list[dict[str, str]]:
+    result: list[dict[str, str]] = json.loads(value)
     return result
 
 

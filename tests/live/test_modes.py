@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 import pytest
+import structlog.testing
 
 from proxy.config import Mode
 from tests.live.conftest import AUTH, VALID_REPORT, Pair, parse_violations
@@ -80,8 +81,12 @@ async def test_verify_reports_violations_and_counts_them(make_pair: MakePair) ->
     response = await pair.client.get(REPORT + "?behave=bad-report", headers=AUTH)
     assert await response.json() == {"jobId": 5}
     assert parse_violations(response.headers["X-Mockproxy-Violations"]) == [
-        "/body: 'recipientStatus' is a required property",
-        "/body/jobId: 5 is not of type 'string'",
+        {
+            "in": "response",
+            "pointer": "/body/recipientStatus",
+            "detail": '"recipientStatus" is a required property',
+        },
+        {"in": "response", "pointer": "/body/jobId", "detail": '5 is not of type "string"'},
     ]
     metrics = await (await pair.client.get("/_mockproxy/metrics")).text()
     assert 'mockproxy_verify_violations_total{api="fax",operation="getFaxStatus"} 2.0' in metrics
@@ -93,7 +98,12 @@ async def test_verify_reports_undocumented_status(make_pair: MakePair) -> None:
     response = await pair.client.get(REPORT + "?behave=unavailable", headers=AUTH)
     assert response.status == 503
     assert parse_violations(response.headers["X-Mockproxy-Violations"]) == [
-        "status 503 is not documented for getFaxStatus (documented: 200, 400, 401, 404, 500)"
+        {
+            "in": "response",
+            "pointer": "",
+            "detail": "status 503 is not documented for getFaxStatus "
+            "(documented: 200, 400, 401, 404, 500)",
+        }
     ]
 
 
@@ -137,4 +147,28 @@ async def test_verify_reports_an_invalid_request_without_blocking_it(make_pair: 
     response = await pair.client.get("/fax/9991/fax/reports?limit=abc&behave=echo", headers=AUTH)
     assert len(pair.seen) == 1
     findings = parse_violations(response.headers["X-Mockproxy-Violations"])
-    assert findings[0] == "request /query/limit: 'abc' is not of type 'integer'"
+    assert findings[0] == {
+        "in": "request",
+        "pointer": "/query/limit",
+        "detail": '"abc" is not of type "integer"',
+    }
+
+
+async def test_verify_log_line_names_api_and_operation(make_pair: MakePair) -> None:
+    """The verify.violations line says which API and operation, with the header's list."""
+    pair = await make_pair(mode=Mode.VERIFY)
+    with structlog.testing.capture_logs() as logs:
+        response = await pair.client.get(REPORT + "?behave=bad-report", headers=AUTH)
+    [line] = [entry for entry in logs if entry["event"] == "verify.violations"]
+    assert (line["api"], line["operation"], line["status"]) == ("fax", "getFaxStatus", 200)
+    assert line["violations"] == parse_violations(response.headers["X-Mockproxy-Violations"])
+
+
+async def test_verify_violations_reach_the_journal(make_pair: MakePair) -> None:
+    """The journal entry of a verified request lists what the header listed."""
+    pair = await make_pair(mode=Mode.VERIFY)
+    response = await pair.client.get(REPORT + "?behave=bad-report", headers=AUTH)
+    journal = await (await pair.client.get("/_mockproxy/requests?api=fax")).json()
+    assert [entry["violations"] for entry in journal["requests"]] == [
+        parse_violations(response.headers["X-Mockproxy-Violations"])
+    ]

@@ -41,11 +41,29 @@ def test_default_status(responses: tuple[Response, ...], status: int) -> None:
     assert choose_response(operation(*responses), Preferences()).status == status
 
 
+@pytest.mark.parametrize(
+    ("responses", "status", "documented"),
+    [
+        ((Response("2XX", ""), Response("201", "")), 201, "201"),
+        ((Response("5XX", ""), Response("4XX", "")), 400, "4XX"),
+        ((Response("4XX", ""), Response("404", "")), 404, "404"),
+        ((Response("500", ""), Response("4XX", "")), 400, "4XX"),
+    ],
+    ids=["exact-2xx-before-2XX", "lowest-range", "exact-before-its-range", "range-before-5xx"],
+)
+def test_range_codes_without_preferences(
+    responses: tuple[Response, ...], status: int, documented: str
+) -> None:
+    """An exact code beats its range; with no 2xx the lowest class is chosen."""
+    choice = choose_response(operation(*responses), Preferences())
+    assert (choice.status, choice.response.status) == (status, documented)
+
+
 def test_forced_code_must_be_documented() -> None:
-    """An undocumented code is a 400 problem naming the documented ones."""
+    """An undocumented code is a 404 problem (as in Prism) naming the documented ones."""
     with pytest.raises(ProblemError) as raised:
         choose_response(FAX, Preferences(code="418"))
-    assert raised.value.status == 400
+    assert raised.value.status == 404
     assert raised.value.extensions["documented_codes"] == ["500", "201", "404", "200"]
 
 

@@ -239,12 +239,105 @@ def test_discriminator_property_names_the_branch() -> None:
     assert generate(subject) == {"kind": "cat", "meows": True}
 
 
-def test_recursion_stops_at_optional_branches() -> None:
-    """A recursive schema ends: optional recursive members are cut."""
+def test_recursion_is_cut_where_openapi_sampler_cuts() -> None:
+    """A $ref is entered once per branch; met again, an optional member is left out and an
+    array of it is empty (openapi-sampler's ``{}`` would break the required ``name``)."""
     subject, _ = make(KEYWORD_CASES["recursive"], COMPONENTS)
+    assert generate(subject) == {"name": "string", "children": []}
+
+
+def test_recursion_placeholder_is_an_empty_object_where_valid() -> None:
+    """A recursive schema that requires nothing gets openapi-sampler's ``{}`` placeholder."""
+    loose = {"type": "object", "properties": {"next": {"$ref": "#/components/schemas/Loose"}}}
+    subject, _ = make({"$ref": "#/components/schemas/Loose"}, {"Loose": loose})
+    assert generate(subject) == {"next": {}}
+
+
+def test_schema_containing_itself_through_all_of_ends() -> None:
+    """``parent: {allOf: [$ref repo]}`` inside ``repo`` is a recursion like any other."""
+    repo = {
+        "type": "object",
+        "required": ["id"],
+        "properties": {
+            "id": {"type": "integer"},
+            "parent": {"allOf": [{"$ref": "#/components/schemas/Repo"}]},
+        },
+    }
+    subject, registry = make({"$ref": "#/components/schemas/Repo"}, {"Repo": repo})
     value = generate(subject)
-    assert value["name"] == "string"
-    assert "parent" not in value["parent"]
+    assert value == {"id": 0}
+    assert_valid(value, subject, registry)
+
+
+def test_discriminator_keeps_the_branch_const() -> None:
+    """A branch that pins the discriminator property keeps its value, not its schema name."""
+    call = {
+        "type": "object",
+        "required": ["type"],
+        "properties": {"type": {"type": "string", "enum": ["function"]}},
+    }
+    subject, registry = make(
+        {
+            "oneOf": [{"$ref": "#/components/schemas/ToolCall"}],
+            "discriminator": {"propertyName": "type"},
+        },
+        {"ToolCall": call},
+    )
+    assert generate(subject) == {"type": "function"}
+    assert_valid(generate(subject), subject, registry)
+
+
+@pytest.mark.parametrize(
+    ("schema", "expected"),
+    [
+        ({"type": "boolean", "example": "false"}, True),
+        ({"type": "object", "properties": {"a": {"type": "integer"}}, "example": [1]}, {"a": 0}),
+        ({"type": "integer", "example": "7", "default": 3}, 3),
+        ({"type": "string", "enum": ["a", "b"], "example": "c"}, "a"),
+    ],
+    ids=["string-for-boolean", "list-for-object", "default-next", "outside-enum"],
+)
+def test_examples_that_break_their_schema_are_passed_over(schema: Any, expected: Any) -> None:
+    """Validity wins over a property's own example: the next valid value is used."""
+    subject, _ = make(schema)
+    assert generate(subject) == expected
+
+
+def test_schema_examples_keyword_gives_its_first_item() -> None:
+    """JSON Schema ``examples`` (3.1) is used as ``example`` is, beside a $ref too."""
+    subject, _ = make(
+        {
+            "type": "object",
+            "properties": {
+                "id": {"type": "string", "examples": ["abc", "def"]},
+                "name": {"$ref": "#/components/schemas/Name", "examples": ["Ada"]},
+            },
+        },
+        {"Name": {"type": "string"}},
+    )
+    assert generate(subject) == {"id": "abc", "name": "Ada"}
+
+
+@pytest.mark.parametrize(
+    ("direction", "expected"),
+    [(Direction.RESPONSE, {"id": "string"}), (Direction.REQUEST, {"password": "pa$$word"})],
+    ids=["response", "request"],
+)
+def test_required_read_and_write_only_stay_on_their_side(
+    direction: Direction, expected: dict[str, Any]
+) -> None:
+    """``required`` on a writeOnly property applies to requests only, readOnly to responses."""
+    subject, _ = make(
+        {
+            "type": "object",
+            "required": ["id", "password"],
+            "properties": {
+                "id": {"type": "string", "readOnly": True},
+                "password": {"type": "string", "format": "password", "writeOnly": True},
+            },
+        }
+    )
+    assert generate(subject, direction=direction) == expected
 
 
 @pytest.mark.parametrize(

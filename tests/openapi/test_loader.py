@@ -176,29 +176,16 @@ def test_swagger_20_conversion(tmp_path: Path) -> None:
         (
             "not.yaml",
             "hello: world\n",
-            "not an OpenAPI description (no 'openapi' or 'swagger' key)",
+            "not an OpenAPI description or Postman collection (no 'openapi', 'swagger' or "
+            "'info.schema' key)",
         ),
         ("old.yaml", "swagger: '1.2'\n", "unsupported OpenAPI version '1.2'"),
-        (
-            "dangling.yaml",
-            "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /x:\n    get:\n"
-            "      responses:\n        '200': {$ref: '#/components/responses/Nope'}\n",
-            "dangling.yaml#/paths/~1x/get/responses/200: $ref '#/components/responses/Nope' does not resolve",
-        ),
-        (
-            "missing-file.yaml",
-            "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /x:\n    get:\n"
-            "      responses:\n        '200': {$ref: 'gone.yaml#/R'}\n",
-            "$ref 'gone.yaml#/R' does not resolve: ",
-        ),
     ],
     ids=[
         "yaml-syntax",
         "json-syntax",
         "not-openapi",
         "old-version",
-        "dangling-ref",
-        "missing-file",
     ],
 )
 def test_broken_specs_fail_naming_file_and_place(
@@ -210,6 +197,68 @@ def test_broken_specs_fail_naming_file_and_place(
         load_spec(path)
     assert message in raised.value.messages[0]
     assert name in raised.value.messages[0]
+
+
+DANGLING = """\
+openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /x:
+    get:
+      parameters:
+        - $ref: '#/components/parameters/Gone'
+        - {name: q, in: query, schema: {type: integer}}
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Nope'}
+        '404': {$ref: 'gone.yaml#/R'}
+  /y:
+    get:
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: {type: object, properties: {a: {type: integer}}}
+"""
+
+
+def test_dangling_refs_warn_and_every_operation_is_served(tmp_path: Path) -> None:
+    """Missing pointers and files become warnings naming where; the rest loads as written."""
+    spec = load_spec(write(tmp_path, "dangling.yaml", DANGLING))
+    assert [op.path for op in spec.operations] == ["/x", "/y"]
+    x = spec.operations[0]
+    assert [p.name for p in x.parameters] == ["q"]
+    assert x.responses[0].content[0].schema is not None
+    assert x.responses[0].content[0].schema.contents == {}
+    where = f"{tmp_path / 'dangling.yaml'}#/paths/~1x/get"
+    assert spec.warnings == (
+        f"{where}/responses/404: $ref 'gone.yaml#/R' does not resolve "
+        f"({tmp_path / 'gone.yaml'}: file not found); treated as an unconstrained schema",
+        f"{where}/responses/200/content/application~1json/schema: $ref "
+        "'#/components/schemas/Nope' does not resolve (no such pointer); "
+        "treated as an unconstrained schema",
+        f"{where}/parameters/0: $ref '#/components/parameters/Gone' does not resolve "
+        "(no such pointer); treated as an unconstrained schema",
+    )
+
+
+def test_a_referenced_file_that_does_not_parse_still_fails(tmp_path: Path) -> None:
+    """A dangling ref is forgiven, a broken referenced file is not."""
+    write(tmp_path, "part.yaml", "R: [broken\n")
+    text = DANGLING.replace("gone.yaml#/R", "part.yaml#/R")
+    with pytest.raises(SpecError, match=r"part\.yaml#/R' does not resolve: .*invalid YAML"):
+        load_spec(write(tmp_path, "api.yaml", text))
+
+
+def test_yaml_scalars_with_leading_zeros_are_decimal(tmp_path: Path) -> None:
+    """``0553391925`` (an ISBN) is read as YAML 1.2 reads it, not as a broken octal."""
+    text = DANGLING.replace("{type: integer}}", "{type: integer}, example: 0553391925}")
+    spec = load_spec(write(tmp_path, "isbn.yaml", text))
+    assert spec.operations[0].parameters[0].example == 553391925
 
 
 @pytest.mark.skipif(not SHARED.is_dir(), reason="the shared spec corpus is not beside this clone")

@@ -74,12 +74,30 @@ def test_trailing_slash_is_tolerated(templates: tuple[str, ...], path: str, expe
 
 @pytest.mark.parametrize(
     "path",
-    ["/pets/1/extra", "/other", "/pets//photos", ""],
-    ids=["deeper", "unknown", "empty-param", "empty"],
+    ["/pets/1/extra", "/other", ""],
+    ids=["deeper", "unknown", "empty"],
 )
 def test_no_match(path: str) -> None:
-    """Paths that fit no template, or leave a parameter empty, do not match."""
+    """Paths that fit no template do not match."""
     assert router("/pets/{id}", "/pets/{id}/photos").match(path) is None
+
+
+def test_empty_parameter_segment_matches_without_the_parameter() -> None:
+    """``/pets//photos`` matches last of all, with ``id`` left out for validation to report."""
+    match = router("/pets/{id}", "/pets/{id}/photos").match("/pets//photos")
+    assert match is not None
+    assert (match.template, match.params) == ("/pets/{id}/photos", {})
+
+
+def test_twin_templates_are_searched_for_the_wanted_value() -> None:
+    """Same-shaped templates both stay; ``wanted`` picks the one that offers what is asked."""
+    twins = PathRouter([("/links/{optionId}", "POST"), ("/links/{id}", "GET")])
+    first = twins.match("/links/7")
+    wanted = twins.match("/links/7", lambda methods: "GET" in methods)
+    assert first is not None and wanted is not None
+    assert (first.template, first.params) == ("/links/{optionId}", {"optionId": "7"})
+    assert (wanted.template, wanted.params) == ("/links/{id}", {"id": "7"})
+    assert twins.match("/links/7", lambda methods: "PUT" in methods) == first
 
 
 def test_percent_encoded_literal_matches() -> None:

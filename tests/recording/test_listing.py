@@ -63,14 +63,14 @@ def test_check_lists_recordings_and_flags_drift(
     assert "    recorded rec-good 200 application/json 2026-01-02T03:04:05+00:00\n" in out
     assert (
         "    recorded rec-drift 200 application/json 2026-01-02T03:04:05+00:00  DOES NOT CONFORM\n"
-        "      /body: 'name' is a required property\n"
-        "      /body/id: 'one' is not of type 'integer'\n"
+        '      /body/name: "name" is a required property\n'
+        '      /body/id: "one" is not of type "integer"\n'
     ) in out
 
 
 def test_check_json_lists_recordings(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """`check --json` gives each route its recordings, newest first, with their findings."""
-    assert main(["check", "-c", str(config), "--json"], environ={}) == 0
+    """`check --format json` gives each route its recordings, newest first, with their findings."""
+    assert main(["check", "-c", str(config), "--format", "json"], environ={}) == 0
     [route] = json.loads(capsys.readouterr().out)["routes"]
     assert [(r["name"], len(r["violations"])) for r in route["recordings"]] == [
         ("rec-drift", 2),
@@ -106,8 +106,8 @@ async def test_explorer_lists_recordings(config: Path) -> None:
             )
         ).json()
         assert reference["recordings"][0]["violations"] == [
-            "/body: 'name' is a required property",
-            "/body/id: 'one' is not of type 'integer'",
+            {"in": "response", "pointer": "/body/name", "detail": '"name" is a required property'},
+            {"in": "response", "pointer": "/body/id", "detail": '"one" is not of type "integer"'},
         ]
     finally:
         await client.close()

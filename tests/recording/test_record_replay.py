@@ -44,6 +44,22 @@ async def test_recorded_answer_is_replayed_byte_for_byte_after_restart(
         await client.close()
 
 
+async def test_replay_goes_through_the_simulated_mock_path(
+    tmp_path: Path, upstream_url: str
+) -> None:
+    """A client asking for a delay still gets the recording (the simulated mock path)."""
+    await record(settings_in(tmp_path, upstream_url), PET)
+    [name] = recorded_names(tmp_path)
+    client = await start(settings_in(tmp_path, mode="mock"))
+    try:
+        response = await client.get(PET, headers={"Prefer": f"example={name}, delay=5"})
+        assert response.status == 200
+        assert await response.read() == PLAIN_PET
+        assert response.headers["X-Mockproxy-Recording"] == name
+    finally:
+        await client.close()
+
+
 async def test_match_request_answers_with_the_same_requests_recording(
     tmp_path: Path, upstream_url: str
 ) -> None:
@@ -97,8 +113,8 @@ async def test_violating_recording_is_flagged(tmp_path: Path, upstream_url: str)
         response = await client.get(PET, headers={"Prefer": f"example={name}"})
         assert json.loads(await response.read()) == {"id": "seven", "name": 7}
         assert json.loads(response.headers["X-Mockproxy-Violations"]) == [
-            "/body/id: 'seven' is not of type 'integer'",
-            "/body/name: 7 is not of type 'string'",
+            {"in": "response", "pointer": "/body/id", "detail": '"seven" is not of type "integer"'},
+            {"in": "response", "pointer": "/body/name", "detail": '7 is not of type "string"'},
         ]
     finally:
         await client.close()

@@ -1,0 +1,82 @@
+"""Property examples that break their own schema: listed by ``check``, passed over by the mock.
+
+A whole documented example of a response is sent as written; an ``example`` written on a
+property schema is only a hint for generated bodies, and the generator skips one that does
+not meet the property's ``type``, ``const`` or ``enum`` (``example_fits``, here). This
+finds the same ones so that spec authors see them at load.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, Final
+
+from proxy.openapi.documents import escape_pointer
+from proxy.openapi.model import ApiSpec
+
+__all__ = ["example_fits", "unfit_property_examples"]
+
+_PYTHON_TYPES: Final[dict[str, Any]] = {
+    "string": str,
+    "boolean": bool,
+    "array": list,
+    "object": dict,
+    "null": type(None),
+}
+
+
+def _has_type(value: Any, kind: Any) -> bool:
+    is_number = isinstance(value, int | float) and not isinstance(value, bool)
+    if kind == "integer":
+        return is_number and float(value).is_integer()
+    if kind == "number":
+        return is_number
+    python_type = _PYTHON_TYPES.get(kind)
+    return python_type is None or isinstance(value, python_type)
+
+
+def example_fits(node: dict[str, Any], value: Any) -> bool:
+    """Whether ``value`` meets the schema's own ``type``, ``const`` and ``enum`` (a quick check
+    for examples written beside a schema: ``'false'`` for a boolean, a list for an object)."""
+    declared = node.get("type")
+    kinds = declared if isinstance(declared, list) else [declared] if declared else []
+    if kinds and not any(_has_type(value, kind) for kind in kinds):
+        return False
+    if "const" in node and value != node["const"]:
+        return False
+    enum_values = node.get("enum")
+    return not isinstance(enum_values, list) or value in enum_values
+
+
+def unfit_property_examples(spec: ApiSpec) -> list[str]:
+    """``<file>#<pointer>: ...`` for each property or item example that breaks its schema."""
+    findings = []
+    for uri in spec.registry:
+        document = spec.registry[uri].contents
+        for pointer, value in sorted(_property_examples(document, ""), key=lambda f: f[0]):
+            findings.append(
+                f"{uri.removeprefix('file://')}#{pointer}/example: {value!r} does not meet "
+                f"the property's own schema; generated bodies use a valid value instead"
+            )
+    return findings
+
+
+def _property_examples(node: Any, pointer: str) -> Iterator[tuple[str, Any]]:
+    """(pointer, example) for each unfit example of a schema under ``properties``/``items``."""
+    stack = [(node, pointer, False)]
+    while stack:
+        value, where, is_member = stack.pop()
+        if isinstance(value, dict):
+            if is_member and "example" in value and not example_fits(value, value["example"]):
+                yield where, value["example"]
+            for key, child in value.items():
+                if key in ("example", "examples", "default", "enum", "const"):
+                    continue
+                child_where = f"{where}/{escape_pointer(str(key))}"
+                if key == "properties" and isinstance(child, dict):
+                    for name, member in child.items():
+                        stack.append((member, f"{child_where}/{escape_pointer(name)}", True))
+                else:
+                    stack.append((child, child_where, key == "items"))
+        elif isinstance(value, list):
+            stack.extend((child, f"{where}/{index}", False) for index, child in enumerate(value))

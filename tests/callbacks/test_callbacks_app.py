@@ -1,0 +1,139 @@
+"""Callbacks end to end: the mock answers, a loopback listener receives what it sends."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from pytest_aiohttp import AiohttpServer
+from structlog.testing import capture_logs
+
+from proxy.keys import COURIER
+from tests.test_mock_app import AUTH, BASE, CONFIG, JOB, fax_schema
+from tests.toolkit import (
+    FAX_SPEC,
+    RECEIVED,
+    MakeClient,
+    client_factory,
+    journal,
+    received,
+    receiver,
+    webhooks_config,
+)
+
+
+@pytest.fixture
+def make_client(aiohttp_client: Any, tmp_path: Path) -> MakeClient:
+    """mockproxy serving a config given as text."""
+    return client_factory(aiohttp_client, tmp_path)
+
+
+async def test_spec_callback_reaches_the_listener(
+    make_client: MakeClient, aiohttp_server: AiohttpServer
+) -> None:
+    """An OAS callback is sent to the URL in the request body with its documented body."""
+    server = await aiohttp_server(receiver())
+    client = await make_client(webhooks_config())
+    with capture_logs() as logs:
+        response = await client.post(
+            "/_mock/hooks/subscriptions", json={"callbackUrl": str(server.make_url("/hook"))}
+        )
+        assert response.status == 201
+        (found,) = await received(server)
+        await asyncio.sleep(0.05)
+    assert found == ("POST", "/hook?subscription=sub-42", b'{"id":"sub-42","event":"created"}')
+    delivered = [line for line in logs if line["event"] == "callback.delivered"]
+    assert delivered[0]["status"] == 204 and delivered[0]["callback"] == "onEvent"
+    entries = await journal(client, source="callback")
+    assert entries[0]["method"] == "POST" and entries[0]["status"] == 204
+    assert entries[0]["callback"]["url"] == str(server.make_url("/hook?subscription=sub-42"))
+
+
+async def test_prefer_callbacks_false_sends_none(
+    make_client: MakeClient, aiohttp_server: AiohttpServer
+) -> None:
+    """``Prefer: callbacks=false`` answers as usual and sends nothing."""
+    server = await aiohttp_server(receiver())
+    client = await make_client(webhooks_config())
+    response = await client.post(
+        "/_mock/hooks/subscriptions",
+        json={"callbackUrl": str(server.make_url("/hook"))},
+        headers={"Prefer": "callbacks=false"},
+    )
+    assert response.status == 201
+    assert await received(server, wait=0.3) == []
+
+
+async def test_a_host_not_allowed_is_refused(make_client: MakeClient) -> None:
+    """A callback URL outside allow_hosts is never contacted; the log and journal say so."""
+    client = await make_client(webhooks_config())
+    with capture_logs() as logs:
+        response = await client.post(
+            "/_mock/hooks/subscriptions", json={"callbackUrl": "http://192.0.2.1/hook"}
+        )
+        assert response.status == 201
+        for _ in range(100):
+            if any(line["event"] == "callback.refused" for line in logs):
+                break
+            await asyncio.sleep(0.02)
+    refused = [line for line in logs if line["event"] == "callback.refused"]
+    assert refused[0]["url"] == "http://192.0.2.1/hook?subscription=sub-42"
+    (entry,) = await journal(client, source="callback")
+    assert entry["status"] is None and entry["callback"]["refused"] is True
+
+
+async def test_fax_status_push_like_the_real_api(
+    make_client: MakeClient, aiohttp_server: AiohttpServer
+) -> None:
+    """The bundled fax sample POSTs a valid status report with the mock's job id to targetUrl."""
+    server = await aiohttp_server(receiver())
+    text = (
+        CONFIG.read_text()
+        .replace("apis:", "callbacks: {delay: 0ms}\napis:")
+        .replace("specs/fax.yaml", str(FAX_SPEC))
+    )
+    client = await make_client(text)
+    job = {
+        **JOB,
+        "statusReportOptions": {
+            "httpStatusPush": {"targetUrl": str(server.make_url("/fax-status"))}
+        },
+    }
+    response = await client.post(BASE + "/fax", json=job, headers=AUTH)
+    job_id = (await response.json())["jobId"]
+    ((method, path, body),) = await received(server)
+    report = json.loads(body)
+    assert (method, path, report["jobId"]) == ("POST", "/fax-status", job_id)
+    assert report["recipientStatus"][0]["number"] == "+498900000000"
+    jsonschema.validate(report, fax_schema("FaxReport"))
+
+
+async def test_no_target_url_no_push(make_client: MakeClient) -> None:
+    """A fax job without httpStatusPush sends nothing and logs why at info."""
+    client = await make_client(CONFIG.read_text().replace("specs/fax.yaml", str(FAX_SPEC)))
+    with capture_logs() as logs:
+        response = await client.post(BASE + "/fax", json=JOB, headers=AUTH)
+    assert response.status == 201
+    assert [line["event"] for line in logs if line["event"].startswith("callback.")] == [
+        "callback.skipped"
+    ]
+
+
+async def test_pending_callbacks_are_cancelled_on_exit(
+    make_client: MakeClient, aiohttp_server: AiohttpServer
+) -> None:
+    """A callback still waiting for its delay is cancelled when the app stops, never sent."""
+    server = await aiohttp_server(receiver())
+    client = await make_client(webhooks_config().replace("delay: 0ms", "delay: 30s"))
+    response = await client.post(
+        "/_mock/hooks/subscriptions", json={"callbackUrl": str(server.make_url("/hook"))}
+    )
+    assert response.status == 201
+    courier = client.app[COURIER]
+    assert courier.pending == 1
+    await client.close()
+    assert courier.pending == 0 and server.app[RECEIVED] == []

@@ -1,0 +1,46 @@
+"""Metrics across --workers: one scrape of any worker shows the whole process group."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import aiohttp
+from prometheus_client.parser import text_string_to_metric_families
+
+from tests.processes import AUTH, FAX_SPEC, mockproxies
+
+REPORTS = "/_mock/fax/9991/fax/reports"
+
+
+def requests_total(exposition: str) -> float:
+    return sum(
+        sample.value
+        for family in text_string_to_metric_families(exposition)
+        for sample in family.samples
+        if sample.name == "mockproxy_requests_total"
+    )
+
+
+async def test_one_scrape_of_any_worker_counts_the_whole_group(tmp_path: Path) -> None:
+    """Twenty requests on new connections, spread over two workers: a scrape of each worker
+    (told apart by X-Mockproxy-Worker on the same connection) counts all twenty."""
+    config = tmp_path / "mockproxy.yaml"
+    config.write_text(f"apis:\n  fax:\n    spec: {FAX_SPEC}\n    mode: mock\n")
+    async with mockproxies(config, 1, "--workers", "2") as (base,):
+        served_by: set[str] = set()
+        for _ in range(20):
+            async with aiohttp.ClientSession() as session:  # a new connection each time
+                async with session.get(base + REPORTS, headers=AUTH) as response:
+                    assert response.status == 200
+        scrapes: dict[str, float] = {}
+        for _ in range(60):
+            async with aiohttp.ClientSession() as session:  # one connection: one worker
+                async with session.get(base + "/_mockproxy/health") as response:
+                    worker = response.headers["X-Mockproxy-Worker"]
+                async with session.get(base + "/_mockproxy/metrics") as response:
+                    scrapes[worker] = requests_total(await response.text())
+            served_by.add(worker)
+            if len(scrapes) == 2:
+                break
+        assert scrapes == {worker: 20.0 for worker in served_by}
+        assert len(scrapes) == 2
