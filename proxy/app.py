@@ -19,9 +19,10 @@ from proxy.connections import ConnectionGuard
 from proxy.context import request_context
 from proxy.dispatch import api_mounts, api_routes
 from proxy.explorer.handlers import setup_explorer
-from proxy.keys import CONNECTIONS, JOURNAL, METRICS, RELOADER, RUNTIME, UPSTREAM_POOL
+from proxy.keys import CONNECTIONS, JOURNAL, METRICS, RECORDER, RELOADER, RUNTIME, UPSTREAM_POOL
 from proxy.live.forward import create_upstream_pool
 from proxy.process_metrics import new_metrics
+from proxy.recording.recorder import Recorder
 from proxy.reload import reload_context
 from proxy.shared_journal import journal_context, journal_for
 from proxy.snapshot import Reloader, Runtime, Snapshot
@@ -35,6 +36,13 @@ async def upstream_pool_context(app: web.Application) -> AsyncIterator[None]:
     app[UPSTREAM_POOL] = create_upstream_pool()
     yield
     await app[UPSTREAM_POOL].close()
+
+
+async def recorder_context(app: web.Application) -> AsyncIterator[None]:
+    """cleanup_ctx: record mode's writer; the last recordings reach the disk before exit."""
+    app[RECORDER] = Recorder()
+    yield
+    await app[RECORDER].drain()
 
 
 async def validation_worker_context(_app: web.Application) -> AsyncIterator[None]:
@@ -56,6 +64,7 @@ def create_app(
     if reloader is not None:
         app[RELOADER] = reloader
     app.cleanup_ctx.append(upstream_pool_context)
+    app.cleanup_ctx.append(recorder_context)
     app.cleanup_ctx.append(callbacks_context)
     app.cleanup_ctx.append(reload_context)
     app.cleanup_ctx.append(validation_worker_context)

@@ -20,6 +20,7 @@ from proxy.mock.simulate import Simulation, build_simulation
 from proxy.openapi.loader import load_spec
 from proxy.openapi.model import ApiSpec, Operation, SecuritySchemeKind
 from proxy.openapi.paths import PathMatch, PathRouter
+from proxy.recording.loading import NO_RECORDINGS, ApiRecordings, load_api_recordings
 from proxy.redact import Redactor
 from proxy.security import SecurityCheck, compile_security_check
 from proxy.validation import OperationValidator, compile_validator
@@ -60,6 +61,8 @@ class MountedApi:
     operations: Mapping[str, PreparedOperation] = field(repr=False)
     mode: Mode
     mode_source: str
+    recordings: ApiRecordings = field(default_factory=lambda: NO_RECORDINGS, repr=False)
+    """Recorded live answers per operation key (``recording/``), replayed by the mock."""
 
     @property
     def name(self) -> str:
@@ -171,6 +174,7 @@ def _prepare(settings: Settings, api: ApiSettings, spec: ApiSpec, errors: list[s
         operations=prepared,
         mode=mode,
         mode_source=source,
+        recordings=load_api_recordings(api, spec),
     )
 
 

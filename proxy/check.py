@@ -17,6 +17,7 @@ from typing import Any
 from proxy.catalog import Catalog
 from proxy.config import Settings
 from proxy.lint import Finding, Severity, lint_loaded, lint_spec
+from proxy.recording.store import Recording
 
 __all__ = ["CheckReport", "check_config", "check_files"]
 
@@ -84,6 +85,21 @@ def _api_lines(catalog: Catalog) -> Iterable[str]:
             )
             if prepared.simulation is not None:
                 yield f"          {prepared.simulation.summary()}"
+            yield from _recording_lines(api.recordings.get(operation.key, ()))
+
+
+def _recording_lines(recordings: Sequence[Recording]) -> Iterable[str]:
+    """One line per recording under its operation; one more per violation where the spec
+    no longer describes it."""
+    for recording in recordings:
+        flag = "" if not recording.violations else "  DOES NOT CONFORM"
+        yield (
+            f"    recorded {recording.name} {recording.status} "
+            f"{recording.media_type or '(no body)'} {recording.recorded_at}{flag}"
+        )
+        for violation in recording.violations:
+            where = f"{violation.pointer}: " if violation.pointer else ""
+            yield f"      {where}{violation.detail}"
 
 
 def _simulation_lines(settings: Settings, catalog: Catalog) -> Iterable[str]:
@@ -110,6 +126,7 @@ def check_config(settings: Settings, catalog: Catalog) -> CheckReport:
             "mode": p.mode.value,
             "mode_source": p.mode_source,
             "simulation": p.simulation.describe() if p.simulation else {},
+            "recordings": [r.summary() for r in api.recordings.get(p.operation.key, ())],
         }
         for api in catalog.apis
         for p in api.operations.values()

@@ -46,6 +46,7 @@ from proxy.environment import env_mode_variable, stray_mode_variables
 from proxy.errors import ConfigError
 from proxy.mock.faults import NO_DISRUPTIONS, Disruptions
 from proxy.mock.realistic import DEFAULT_LOCALE
+from proxy.recording.settings import RecordMatch, RecordSettings, read_record, recordings_path
 from proxy.yamlio import YamlSyntaxError, load_yaml_document
 
 __all__ = [
@@ -54,6 +55,8 @@ __all__ = [
     "ApiSettings",
     "LogFormat",
     "Mode",
+    "RecordMatch",
+    "RecordSettings",
     "ServerLimits",
     "Settings",
     "Timeouts",
@@ -74,6 +77,7 @@ class Mode(enum.StrEnum):
     LIVE = "live"
     VERIFY = "verify"
     FALLBACK = "fallback"
+    RECORD = "record"
 
 
 class ValidationMode(enum.StrEnum):
@@ -132,6 +136,15 @@ class ApiSettings:
         default_factory=lambda: MappingProxyType({})
     )
     """Config-declared callbacks per operation key."""
+    record: RecordSettings | None = None
+    """None: recordings beside the spec (``recordings_path``), with the defaults."""
+
+    @property
+    def recording(self) -> RecordSettings:
+        """The record settings in effect."""
+        if self.record is not None:
+            return self.record
+        return RecordSettings(recordings_path(self.spec_path.parent, self.name))
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,6 +215,7 @@ API_KEYS: Final = (  # what the reader accepts below apis.<name>
     "validation",
     "timeouts",
     "tls",
+    "record",
     "locale",
     *DISRUPTION_KEYS,
 )
@@ -260,6 +274,7 @@ def _read_api(
         ),
         tls_verify=reader.get(tls, "verify", prefix + ".tls.verify", boolean, True),
         ca_bundle=ca_path,
+        record=read_record(reader, api, prefix, recordings_path(base, name)),
         locale=read_locale(reader, api, prefix + ".locale", locale),
         disruptions=disruptions,
     )

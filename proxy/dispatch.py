@@ -13,7 +13,7 @@ from aiohttp import web
 
 from proxy.config import RESERVED_PREFIX, Mode, Settings, lies_under
 from proxy.fields import SOURCE_HEADER
-from proxy.keys import COURIER, EXCHANGE, METRICS, SNAPSHOT, UPSTREAM_POOL
+from proxy.keys import COURIER, EXCHANGE, METRICS, RECORDER, SNAPSHOT, UPSTREAM_POOL
 from proxy.live.handler import Outside, live
 from proxy.mock.simulated import answer_mock
 from proxy.routing import RouteDecision, route
@@ -36,7 +36,7 @@ async def dispatch(request: web.Request) -> web.StreamResponse:
     app = request.app
     if decision.mode is Mode.MOCK:
         return await answer_mock(request, decision, exchange, current.mock_answers, app[COURIER])
-    outside = Outside(app[UPSTREAM_POOL], app[METRICS])
+    outside = Outside(app[UPSTREAM_POOL], app[METRICS], app.get(RECORDER))
     response = await live(request, decision, exchange, current.live, outside)
     if response is not None:
         return response

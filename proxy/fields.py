@@ -6,6 +6,7 @@ from typing import Final
 
 __all__ = [
     "OPERATION_HEADER",
+    "RECORDING_HEADER",
     "REQUEST_ID_HEADER",
     "SOURCE_HEADER",
     "VIOLATIONS_HEADER",
@@ -18,6 +19,8 @@ SOURCE_HEADER: Final = "X-Mockproxy-Source"
 """Who answered: mock, live or fallback."""
 OPERATION_HEADER: Final = "X-Mockproxy-Operation"
 """The operation a mock answer is for."""
+RECORDING_HEADER: Final = "X-Mockproxy-Recording"
+"""The recording a mock answer replays (``recording/replay.py``)."""
 VIOLATIONS_HEADER: Final = "X-Mockproxy-Violations"
 """Validation findings as one JSON list (``violations.py``)."""
 WORKER_HEADER: Final = "X-Mockproxy-Worker"

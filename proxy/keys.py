@@ -12,6 +12,7 @@ from proxy.exchange import Exchange
 from proxy.journal import Journal
 from proxy.live.client import UpstreamPool
 from proxy.observability import Metrics
+from proxy.recording.recorder import Recorder
 from proxy.snapshot import Reloader, Runtime, Snapshot
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "EXPLORER_CATALOG",
     "JOURNAL",
     "METRICS",
+    "RECORDER",
     "RELOADER",
     "RUNTIME",
     "SNAPSHOT",
@@ -35,6 +37,7 @@ JOURNAL: Final = web.AppKey("journal", Journal)
 METRICS: Final = web.AppKey("metrics", Metrics)
 CONNECTIONS: Final = web.AppKey("connections", ConnectionGuard)
 """The client connections' head deadlines and limit (``server:``, read at start)."""
+RECORDER: Final = web.AppKey("recorder", Recorder)
 COURIER: Final = web.AppKey("courier", Courier)
 """Sends the mock's callbacks in background tasks (``callbacks/context.py``)."""
 EXPLORER_CATALOG: Final = web.AppKey("explorer_catalog", dict[int, bytes])

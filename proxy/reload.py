@@ -30,12 +30,13 @@ Fingerprint = dict[Path, tuple[float, int] | None]
 
 
 def watched_files(snapshot: Snapshot) -> set[Path]:
-    """The config file and every file each spec was read from."""
+    """The config file, every file each spec was read from, and each API's recordings."""
     files: set[Path] = set()
     if snapshot.settings.config_path is not None:
         files.add(snapshot.settings.config_path.resolve())
     for api in snapshot.catalog.apis:
         files.add(api.settings.spec_path.resolve())
+        files.add(api.settings.recording.path.resolve())
         files.update(_file_paths(api.spec.registry))
     return files
 

@@ -161,7 +161,7 @@ def test_defaults(tmp_path: Path) -> None:
         (
             "apis: {fax: {spec: specs/fax.yaml, mode: mok, timeouts: {read: 0}}}\n",
             [
-                "CFG:1:36: apis.fax.mode: expected one of mock, live, verify, fallback, got 'mok'",
+                "CFG:1:36: apis.fax.mode: expected one of mock, live, verify, fallback, record, got 'mok'",
                 "CFG:1:58: apis.fax.timeouts.read: expected a number of seconds > 0, got int 0",
             ],
         ),
@@ -279,7 +279,7 @@ def test_bad_environment_values_name_the_variable(tmp_path: Path) -> None:
     """A wrong value in the environment is reported with the variable's name."""
     path = config(tmp_path, "apis:\n  fax:\n    spec: specs/fax.yaml\n")
     assert errors(path, {"MOCKPROXY_MODE": "mok", "MOCKPROXY_PORT": "x"}) == [
-        "MOCKPROXY_MODE: expected one of mock, live, verify, fallback, got 'mok'",
+        "MOCKPROXY_MODE: expected one of mock, live, verify, fallback, record, got 'mok'",
         "MOCKPROXY_PORT: expected an integer, got 'x'",
     ]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from proxy.catalog import Catalog, MountedApi
+from proxy.catalog import Catalog, MountedApi, PreparedOperation
 from proxy.explorer.document_json import api_description, tag_descriptions
 
 __all__ = ["explorer_catalog"]
@@ -39,19 +39,28 @@ def _api(api: MountedApi) -> dict[str, Any]:
             }
             for name, scheme in api.spec.security_schemes.items()
         },
-        "operations": [
-            {
-                "key": p.operation.key,
-                "method": p.operation.method,
-                "path": p.operation.path,
-                "summary": p.operation.summary,
-                "tags": list(p.operation.tags) or ["default"],
-                "deprecated": p.operation.deprecated,
-                "mode": p.mode.value,
-            }
-            for p in api.operations.values()
-        ],
+        "operations": [_operation(api, p) for p in api.operations.values()],
     }
+
+
+def _operation(api: MountedApi, prepared: PreparedOperation) -> dict[str, Any]:
+    """One operation for the navigation; its recordings, where it has any."""
+    operation = prepared.operation
+    entry: dict[str, Any] = {
+        "key": operation.key,
+        "method": operation.method,
+        "path": operation.path,
+        "summary": operation.summary,
+        "tags": list(operation.tags) or ["default"],
+        "deprecated": operation.deprecated,
+        "mode": prepared.mode.value,
+    }
+    recordings = api.recordings.get(operation.key, ())
+    if recordings:
+        entry["recordings"] = [
+            {"name": r.name, "status": r.status, "conforms": not r.violations} for r in recordings
+        ]
+    return entry
 
 
 def explorer_catalog(catalog: Catalog, mock_prefix: str) -> dict[str, Any]:

@@ -111,5 +111,6 @@ def operation_view(api: MountedApi, prepared: PreparedOperation) -> dict[str, An
         },
         "responses": [_response(r, table) for r in operation.responses],
         "callbacks": callbacks(api.spec, operation, table),
+        "recordings": [r.summary() for r in api.recordings.get(operation.key, ())],
         "schemas": table.schemas,
     }

@@ -19,6 +19,9 @@ from proxy.live.forward import Inspection, Upstream, forward, ssl_context_for
 from proxy.live.target import request_target, upstream_base
 from proxy.observability import Metrics
 from proxy.problems import ProblemError
+from proxy.recording.capture import Capture
+from proxy.recording.record import capture_for
+from proxy.recording.recorder import Recorder
 from proxy.routing import RouteDecision
 from proxy.validate import validate_request
 from proxy.violations import (
@@ -73,6 +76,7 @@ class Outside:
 
     pool: UpstreamPool
     metrics: Metrics
+    recorder: Recorder | None = None
 
 
 async def live(
@@ -86,7 +90,8 @@ async def live(
     upstream = apis.upstream(decision)
     target = request_target(upstream.base, decision.path_below_mount, exchange.raw_query)
     fallback = decision.mode is Mode.FALLBACK
-    verify = decision.mode is Mode.VERIFY
+    record = decision.mode is Mode.RECORD
+    verify = record or decision.mode is Mode.VERIFY  # record mode checks as verify does
     body = None  # streamed, unless a mode needs it whole
     if (fallback or verify) and request.body_exists:
         body = await read_body(request, exchange)
@@ -94,7 +99,12 @@ async def live(
     if verify:
         findings = await _request_findings(request, decision, exchange, body)
         checker = apis.checker(decision.api)
-        inspection = _inspection(request, decision, exchange, checker, outside.metrics, findings)
+        keep = None
+        if record and outside.recorder is not None:
+            keep = capture_for(request.method, decision, exchange, body or b"", outside.recorder)
+        inspection = _inspection(
+            request, decision, exchange, checker, outside.metrics, findings, keep
+        )
     try:
         return await forward(
             request,
@@ -121,8 +131,10 @@ def _inspection(
     checker: ContractChecker,
     metrics: Metrics,
     request_findings: list[Violation],
+    keep: Capture | None = None,
 ) -> Inspection:
-    """Verify mode's check of the upstream's answer (with the request's own findings)."""
+    """Verify mode's check of the upstream's answer (with the request's own findings);
+    record mode also ``keep``s the answer."""
     api = decision.api
     operation = decision.prepared.operation if decision.prepared else None
     what = f"{request.method} {decision.path_below_mount}"
@@ -140,6 +152,8 @@ def _inspection(
                 status=status,
                 violations=violations_json(violations),
             )
+        if keep is not None:
+            keep(status, headers.items(), body)
         return violations
 
     return Inspection(check, exchange.settings.max_body_bytes)

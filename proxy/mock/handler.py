@@ -26,6 +26,7 @@ from proxy.mock.responder import (
     unauthorized_reply,
 )
 from proxy.problems import ProblemError, method_not_allowed, problem_response
+from proxy.recording.replay import replay
 from proxy.routing import RouteDecision
 from proxy.validate import validate_request
 from proxy.validation import ValidationResult
@@ -54,6 +55,9 @@ async def mock(
     ``error_code`` answers that documented error instead, as ``Prefer: code=`` would. Its
     problem answers (405, an undocumented ``Prefer``) carry the CORS headers too, as Prism's do."""
     try:
+        replayed = _replayed(request, decision, exchange, error_code)
+        if replayed is not None:
+            return replayed
         return await _mock(request, decision, exchange, answers, error_code)
     except ProblemError as error:
         for name, value in cors_headers(request, exchange.settings).items():
@@ -181,6 +185,22 @@ def _extra_headers(
 
 def _enforced(decision: RouteDecision) -> bool:
     return decision.api.settings.validation is ValidationMode.ENFORCE
+
+
+def _replayed(
+    request: web.Request, decision: RouteDecision, exchange: Exchange, error_code: str | None
+) -> web.Response | None:
+    """The recorded answer to an authorized request, if any; an injected error
+    (``error_code``) replaces it too."""
+    prepared = decision.prepared
+    if error_code is not None or prepared is None:
+        return None
+    if not decision.api.recordings.get(prepared.operation.key):
+        return None
+    authorized = prepared.security.satisfied_by(
+        request.headers.get(hdrs.AUTHORIZATION), credentials_of, request
+    )
+    return replay(request, decision, exchange) if authorized else None
 
 
 def _method_not_allowed(decision: RouteDecision, method: str) -> ProblemError:

@@ -28,15 +28,23 @@ export function renderMockPanel(op, mock) {
   if (!content.some((m) => m.media_type === mock.media)) mock.media = "";
   $("mock-media").replaceChildren(option("", content.length ? "Mock's choice" : "(no body)", mock.media),
     ...content.map((m) => option(m.media_type, m.media_type, mock.media)));
-  const names = content.filter((m) => !mock.media || m.media_type === mock.media).flatMap((m) => m.examples.map((e) => e.name));
-  if (!names.includes(mock.example)) mock.example = "";
-  $("mock-example").replaceChildren(option("", names.length ? "Mock's choice" : "(none documented)", mock.example),
-    ...[...new Set(names)].map((name) => option(name, name, mock.example)));
+  const documented = content.filter((m) => !mock.media || m.media_type === mock.media).flatMap((m) => m.examples.map((e) => e.name));
+  const recorded = (op.recordings ?? []).filter((r) => !mock.code || String(r.status) === mock.code);
+  const labels = new Map([...documented.map((name) => [name, name]), ...recorded.map((r) => [r.name, recordingLabel(r)])]);
+  if (!labels.has(mock.example)) mock.example = "";
+  $("mock-example").replaceChildren(option("", labels.size ? "Mock's choice" : "(none documented)", mock.example),
+    ...[...labels].map(([name, label]) => option(name, label, mock.example)));
   $("mock-dynamic").checked = mock.dynamic;
   $("mock-seed").disabled = !mock.dynamic;
   $("mock-seed").value = mock.seed;
   const prefer = preferHeader(mock);
   $("mock-hint").textContent = prefer ? `Sent as Prefer: ${prefer}` : "The mock sends its usual answer: the first documented success.";
+}
+
+/** A recorded answer, flagged when the description no longer fits it (contract drift). */
+function recordingLabel(recording) {
+  const flag = recording.violations.length ? " · does not conform" : "";
+  return `${recording.name} · recorded ${recording.status}${flag}`;
 }
 
 export function preferHeader(mock) {

@@ -1,0 +1,1 @@
+"""Recording the live API's answers as named examples, and replaying them from the mock."""
