@@ -185,11 +185,13 @@ def asked_of(prefer_headers: tuple[str, ...], query_string: str) -> Asked:
 
 
 def _json(body: bytes | None) -> Any:
+    """The body as a value for runtime expressions; None for a body that cannot be read
+    as one (not JSON, nested too deeply, an integer too long)."""
     if not body:
         return None
     try:
         return json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
 
 

@@ -142,3 +142,17 @@ async def test_pending_callbacks_are_cancelled_on_exit(
     assert courier.pending == 1
     await client.close()
     assert courier.pending == 0 and server.app[RECEIVED] == []
+
+
+async def test_body_too_deep_to_read_skips_the_push_and_is_answered(
+    make_client: MakeClient,
+) -> None:
+    """A fax job nested 100,000 levels deep is answered as the warn-mode fax API answers
+    (201, violation at /body), its status push skipped: the callbacks never read it."""
+    client = await make_client(CONFIG.read_text().replace("specs/fax.yaml", str(FAX_SPEC)))
+    body = b"[" * 100_000 + b"]" * 100_000
+    response = await client.post(
+        BASE + "/fax", data=body, headers={**AUTH, "Content-Type": "application/json"}
+    )
+    assert response.status == 201
+    assert json.loads(response.headers["X-Mockproxy-Violations"])[0]["pointer"] == "/body"
