@@ -38,31 +38,6 @@ def spec_settings(tmp_path: Path, spec: Path, name: str = "shop", mode: str = "m
     return load_settings(config, environ={})
 
 
-def large_description(path: Path, operations: int) -> Path:
-    """A description with the given number of operations over 25 tags, written as JSON."""
-    paths = {
-        f"/things{number}/{{id}}": {
-            "get": {
-                "operationId": f"getThing{number}",
-                "summary": f"Fetch thing number {number}",
-                "tags": [f"group{number % 25}"],
-                "parameters": [
-                    {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
-                ],
-                "responses": {"200": {"description": "The thing"}},
-            }
-        }
-        for number in range(operations)
-    }
-    description = {
-        "openapi": "3.0.3",
-        "info": {"title": f"{operations} operations", "version": "1"},
-        "paths": paths,
-    }
-    path.write_text(json.dumps(description))
-    return path
-
-
 async def open_operation(page: Any, api: str, key: str) -> None:
     """Follow the operation's link in the navigation and wait until it is shown."""
     await page.click(f"nav a.op[data-api='{api}'][data-key='{key}']")

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from bench.explorer import large_description
 from proxy.config import Settings
 from tests.explorer.browser import (
     SCENARIOS,
     fax_settings,
-    large_description,
     open_operation,
     requires_browser,
     spec_settings,
