@@ -16,6 +16,7 @@ from typing import Final, Generic, TypeVar
 
 __all__ = [
     "DECISIONS",
+    "EXPRESSIONS",
     "MOCK_ANSWERS",
     "PARAMETER_VERDICTS",
     "PATTERNS",
@@ -30,6 +31,8 @@ V = TypeVar("V")
 
 DECISIONS: Final = 4096
 """Routing decisions per loaded configuration, by (mock prefix, method, raw path)."""
+EXPRESSIONS: Final = 1024
+"""Runtime expressions of callbacks, checked and split (``callbacks/expressions.py``)."""
 MOCK_ANSWERS: Final = 10_000
 """Finished static mock answers per loaded configuration (``mock/answers.py``)."""
 PARAMETER_VERDICTS: Final = 4096

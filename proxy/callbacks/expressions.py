@@ -9,14 +9,18 @@ and string values of a config-declared body. Pure functions over ``Exchanged``.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any, Final, NamedTuple, Protocol
+
+from proxy.memo import EXPRESSIONS
 
 __all__ = [
     "Exchanged",
+    "ExchangedValues",
     "ExpressionError",
     "MissingValue",
     "evaluate",
@@ -34,15 +38,40 @@ class MissingValue(LookupError):
     """An expression that names something this request or answer does not hold."""
 
 
+class Exchanged(Protocol):
+    """The answered request as the expressions read it; bodies are parsed JSON (or None).
+
+    Headers are case-insensitive mappings (a CIMultiDict): expressions name them in any case.
+    """
+
+    @property
+    def url(self) -> str: ...
+    @property
+    def method(self) -> str: ...
+    @property
+    def status(self) -> int: ...
+    @property
+    def request_headers(self) -> Mapping[str, str]: ...
+    @property
+    def query(self) -> Mapping[str, str]: ...
+    @property
+    def path(self) -> Mapping[str, str]: ...
+    @property
+    def request_body(self) -> Any: ...
+    @property
+    def response_headers(self) -> Mapping[str, str]: ...
+    @property
+    def response_body(self) -> Any: ...
+
+
 @dataclass(frozen=True, slots=True)
-class Exchanged:
-    """The answered request as the expressions see it; bodies are parsed JSON (or None)."""
+class ExchangedValues:
+    """An ``Exchanged`` given as values (mock answers give a lazy one: ``mock/simulate.py``)."""
 
     url: str
     method: str
     status: int
     request_headers: Mapping[str, str] = field(default_factory=dict)
-    """Case-insensitive (a CIMultiDict): expressions name headers in any case."""
     query: Mapping[str, str] = field(default_factory=dict)
     path: Mapping[str, str] = field(default_factory=dict)
     request_body: Any = None
@@ -55,25 +84,39 @@ _SOURCE: Final = re.compile(r"^\$(request|response)\.(header|query|path)\.(.+)$"
 _BODY: Final = re.compile(r"^\$(request|response)\.body(?:#(.*))?$")
 
 
-def _check(expression: str) -> None:
+class _Expression(NamedTuple):
+    """A checked expression: what it reads (``$url``, ``$method``, ``$statusCode``,
+    ``header``, ``query``, ``path`` or ``body``), from which side, the name, and a body
+    pointer's unescaped tokens."""
+
+    reads: str
+    side: str = ""
+    name: str = ""
+    tokens: tuple[str, ...] = ()
+
+
+@functools.lru_cache(maxsize=EXPRESSIONS)
+def _parsed(expression: str) -> _Expression:
+    """The expression checked and split once: the same few come with every request."""
     if expression in ("$url", "$method", "$statusCode"):
-        return
+        return _Expression(expression)
     source = _SOURCE.match(expression)
     if source is not None:
-        if source.group(1) == "response" and source.group(2) != "header":
-            raise ExpressionError(
-                f"{expression}: an answer has only header and body, not {source.group(2)}"
-            )
-        return
+        side, reads, name = source.groups()
+        if side == "response" and reads != "header":
+            raise ExpressionError(f"{expression}: an answer has only header and body, not {reads}")
+        return _Expression(reads, side, name)
     body = _BODY.match(expression)
     if body is None:
         raise ExpressionError(
             f"{expression}: expected $url, $method, $statusCode, or $request./$response. "
             "followed by header.NAME, query.NAME, path.NAME or body#/pointer"
         )
-    pointer = body.group(2)
+    pointer = body.group(2) or ""
     if pointer and not pointer.startswith("/"):
         raise ExpressionError(f"{expression}: a JSON pointer starts with '/'")
+    tokens = tuple(t.replace("~1", "/").replace("~0", "~") for t in pointer.split("/")[1:])
+    return _Expression("body", body.group(1), pointer, tokens)
 
 
 def template_errors(template: str) -> list[str]:
@@ -81,52 +124,48 @@ def template_errors(template: str) -> list[str]:
     errors = []
     for match in _EMBEDDED.finditer(template):
         try:
-            _check(match.group(1))
+            _parsed(match.group(1))
         except ExpressionError as error:
             errors.append(str(error))
     return errors
 
 
-def _pointer(document: Any, pointer: str, expression: str) -> Any:
-    """RFC 6901 resolution: ``~1`` is '/', ``~0`` is '~', arrays by index."""
+def _pointer(document: Any, expression: _Expression, text: str) -> Any:
+    """RFC 6901 resolution (``~1`` is '/', ``~0`` is '~'), arrays by index."""
     value = document
-    for raw in pointer.split("/")[1:]:
-        token = raw.replace("~1", "/").replace("~0", "~")
+    for token in expression.tokens:
         if isinstance(value, dict) and token in value:
             value = value[token]
         elif isinstance(value, list) and token.isdigit() and int(token) < len(value):
             value = value[int(token)]
         else:
-            raise MissingValue(f"{expression}: the body has nothing at {pointer}")
+            raise MissingValue(f"{text}: the body has nothing at {expression.name}")
     return value
 
 
 def evaluate(expression: str, exchanged: Exchanged) -> Any:
     """The value an expression names (typed: a body pointer may give a number or an object)."""
-    _check(expression)
-    if expression == "$url":
+    parsed = _parsed(expression)
+    reads, side, name = parsed.reads, parsed.side, parsed.name
+    if reads == "$url":
         return exchanged.url
-    if expression == "$method":
+    if reads == "$method":
         return exchanged.method
-    if expression == "$statusCode":
+    if reads == "$statusCode":
         return exchanged.status
-    body = _BODY.match(expression)
-    if body is not None:
-        document = exchanged.request_body if body.group(1) == "request" else exchanged.response_body
+    if reads == "body":
+        document = exchanged.request_body if side == "request" else exchanged.response_body
         if document is None:
-            raise MissingValue(f"{expression}: the {body.group(1)} has no JSON body")
-        return _pointer(document, body.group(2) or "", expression)
-    source = _SOURCE.match(expression)
-    assert source is not None  # _check accepted it
-    side, kind, name = source.groups()
+            raise MissingValue(f"{expression}: the {side} has no JSON body")
+        return _pointer(document, parsed, expression)
     table: Mapping[str, str] = {
         ("request", "header"): exchanged.request_headers,
         ("request", "query"): exchanged.query,
         ("request", "path"): exchanged.path,
         ("response", "header"): exchanged.response_headers,
-    }[(side, kind)]
+    }[(side, reads)]
     if name not in table:
-        raise MissingValue(f"{expression}: the {side} has no {kind} {name!r}")
+        raise MissingValue(f"{expression}: the {side} has no {reads} {name!r}")
     return table[name]
 
 

@@ -3,27 +3,27 @@
 ``build_simulation`` runs at load, once per operation: it merges the API's and the
 operation's settings, keeps only the injected error codes the operation documents, and plans
 its callbacks. Per request, ``asked_of`` reads the client's ``delay``, ``fault`` and
-``callbacks`` preferences (``Prefer`` or ``__`` query parameters), and ``exchanged_for``
+``callbacks`` preferences (``Prefer`` or ``__`` query parameters), and ``AnsweredRequest``
 gives the callbacks' runtime expressions the answered request to read.
 """
 
 from __future__ import annotations
 
-import json
 import random
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Final, NamedTuple
 from urllib.parse import parse_qsl
 
-from proxy.callbacks.expressions import Exchanged
 from proxy.callbacks.plans import CallbackPlan, plans_for
 from proxy.config import ApiSettings, Settings
 from proxy.mock.faults import Disruptions, ErrorRate, FaultKind, Latency, parse_delay
 from proxy.openapi.model import ApiSpec, Operation
 from proxy.problems import ProblemError
+from proxy.validation.bodies import BodyError, read_json
 
-__all__ = ["Asked", "Simulation", "asked_of", "build_simulation", "exchanged_for"]
+__all__ = ["AnsweredRequest", "Asked", "Simulation", "asked_of", "build_simulation"]
 
 _TOKENS: Final = frozenset({"delay", "fault", "callbacks"})
 _FALSE: Final = frozenset({"false", "0", "no", "off"})
@@ -190,32 +190,49 @@ def _json(body: bytes | None) -> Any:
     if not body:
         return None
     try:
-        return json.loads(body)
-    except (ValueError, RecursionError):
+        return read_json(body)
+    except BodyError:
         return None
 
 
-def exchanged_for(
-    *,
-    url: str,
-    method: str,
-    status: int,
-    request_headers: Mapping[str, str],
-    query_string: str,
-    path_params: Mapping[str, str],
-    request_body: bytes | None,
-    response_headers: Mapping[str, str],
-    response_body: bytes | None,
-) -> Exchanged:
-    """The answered request as the callbacks' runtime expressions read it."""
-    return Exchanged(
-        url=url,
-        method=method,
-        status=status,
-        request_headers=request_headers,
-        query=dict(parse_qsl(query_string, keep_blank_values=True)),
-        path=dict(path_params),
-        request_body=_json(request_body),
-        response_headers=response_headers,
-        response_body=_json(response_body),
-    )
+class AnsweredRequest:
+    """The answered request as the callbacks' runtime expressions read it (``Exchanged``).
+
+    The URL, the query and the bodies are made from what was sent when an expression first
+    names them: a callback skipped for want of its URL reads nothing more, and a body is
+    parsed at most once.
+    """
+
+    def __init__(
+        self,
+        *,
+        url: Callable[[], str],
+        method: str,
+        status: int,
+        request_headers: Mapping[str, str],
+        query_string: str,
+        path_params: Mapping[str, str],
+        request_body: bytes | None,
+        response_headers: Mapping[str, str],
+        response_body: bytes | None,
+    ) -> None:
+        self._url, self._query_string = url, query_string
+        self._request_bytes, self._response_bytes = request_body, response_body
+        self.method, self.status, self.path = method, status, path_params
+        self.request_headers, self.response_headers = request_headers, response_headers
+
+    @cached_property
+    def url(self) -> str:
+        return self._url()
+
+    @cached_property
+    def query(self) -> Mapping[str, str]:
+        return dict(parse_qsl(self._query_string, keep_blank_values=True))
+
+    @cached_property
+    def request_body(self) -> Any:
+        return _json(self._request_bytes)
+
+    @cached_property
+    def response_body(self) -> Any:
+        return _json(self._response_bytes)

@@ -26,7 +26,7 @@ from proxy.mock.disrupt import disrupted
 from proxy.mock.faults import NO_DISRUPTIONS, FaultKind, decide
 from proxy.mock.handler import mock
 from proxy.mock.prefer import PREFER
-from proxy.mock.simulate import NOTHING_ASKED, Asked, Simulation, asked_of, exchanged_for
+from proxy.mock.simulate import NOTHING_ASKED, AnsweredRequest, Asked, Simulation, asked_of
 from proxy.routing import RouteDecision
 
 __all__ = ["INJECTED_ERROR", "Noted", "answer_mock", "fire_callbacks", "simulated"]
@@ -149,8 +149,8 @@ def _exchanged(
     request: web.Request, decision: RouteDecision, exchange: Exchange, response: web.StreamResponse
 ) -> Exchanged:
     body = response.body if isinstance(response, web.Response) else None
-    return exchanged_for(
-        url=str(request.url),
+    return AnsweredRequest(
+        url=lambda: str(request.url),
         method=request.method,
         status=response.status,
         request_headers=request.headers,

@@ -8,7 +8,7 @@ import pytest
 from multidict import CIMultiDict
 
 from proxy.callbacks.expressions import (
-    Exchanged,
+    ExchangedValues,
     MissingValue,
     evaluate,
     expand,
@@ -16,7 +16,7 @@ from proxy.callbacks.expressions import (
     template_errors,
 )
 
-EXCHANGED = Exchanged(
+EXCHANGED = ExchangedValues(
     url="http://127.0.0.1:8080/fax?x=1",
     method="POST",
     status=201,

@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from proxy.callbacks.expressions import Exchanged
+from proxy.callbacks.expressions import ExchangedValues
 from proxy.callbacks.plans import DeclaredCallback, plans_for
 from proxy.openapi.loader import load_spec
 
 SPECS = Path(__file__).with_name("specs")
 FAX = Path(__file__).resolve().parents[2] / "config" / "specs" / "fax.yaml"
-EXCHANGED = Exchanged(
+EXCHANGED = ExchangedValues(
     url="http://127.0.0.1/subscriptions",
     method="POST",
     status=201,
