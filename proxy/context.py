@@ -9,6 +9,7 @@ connection guard (``connections.py``) learns when each request starts and ends.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from typing import Final
 
@@ -64,7 +65,7 @@ async def request_context(request: web.Request, handler: Handler) -> web.StreamR
         seconds = time.perf_counter() - started
         if abandoned:
             _log_abandoned(request, exchange, seconds)
-        else:  # below info: a call doing nothing
+        elif log.is_enabled_for(logging.INFO):
             _log_completed(request, exchange, status, seconds)
         api = exchange.api
         if api is not None:  # admin and explorer requests are not API traffic

@@ -9,6 +9,7 @@ import sys
 import uuid
 from collections.abc import Iterator, MutableMapping
 from contextvars import ContextVar
+from datetime import UTC, datetime
 from typing import Any, Final
 
 import orjson
@@ -38,18 +39,24 @@ def add_request_id(_logger: Any, _method: str, event: MutableMapping[str, Any]) 
     return event
 
 
+def add_timestamp(_logger: Any, _method: str, event: MutableMapping[str, Any]) -> Any:
+    """structlog processor: the time as a UTC datetime, which orjson writes (in C) as
+    RFC 3339 with microseconds and a ``Z``; structlog's ISO stamper formats it in Python."""
+    event["timestamp"] = datetime.now(UTC)
+    return event
+
+
 def _json_text(event: Any, **options: Any) -> str:
     """orjson's bytes as text, for the standard library's formatter."""
     return orjson.dumps(event, **options).decode("utf-8")
 
 
 # keys that are not strings (a status code) are written as text, not refused
+_JSON_OPTIONS: Final = orjson.OPT_NON_STR_KEYS | orjson.OPT_UTC_Z
 _JSON_BYTES: Final = structlog.processors.JSONRenderer(
-    serializer=orjson.dumps, option=orjson.OPT_NON_STR_KEYS
+    serializer=orjson.dumps, option=_JSON_OPTIONS
 )
-_JSON_TEXT: Final = structlog.processors.JSONRenderer(
-    serializer=_json_text, option=orjson.OPT_NON_STR_KEYS
-)
+_JSON_TEXT: Final = structlog.processors.JSONRenderer(serializer=_json_text, option=_JSON_OPTIONS)
 
 
 def configure_logging(
@@ -66,13 +73,14 @@ def configure_logging(
     shared: list[structlog.types.Processor] = [
         add_request_id,  # the one context a line needs; nothing binds structlog's contextvars
         structlog.processors.add_log_level,
-        structlog.processors.TimeStamper(fmt="iso", utc=True),
     ]
     if use_console:
+        shared.append(structlog.processors.TimeStamper(fmt="iso", utc=True))
         own: list[structlog.types.Processor] = [structlog.dev.ConsoleRenderer()]  # + traceback
         foreign = own
         factory: Any = structlog.WriteLoggerFactory(sys.stderr)
     else:  # a traceback as a string: JSON has no other way to hold it
+        shared.append(add_timestamp)
         own = [structlog.processors.format_exc_info, _JSON_BYTES]
         foreign = [structlog.processors.format_exc_info, _JSON_TEXT]
         factory = structlog.BytesLoggerFactory(sys.stderr.buffer)

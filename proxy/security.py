@@ -10,7 +10,6 @@ Mutual TLS cannot be seen from here and counts as present.
 
 from __future__ import annotations
 
-import base64
 import binascii
 from collections.abc import Callable, Container, Mapping
 from dataclasses import dataclass, field
@@ -74,8 +73,8 @@ def _well_formed(authorization: str | None, prefixes: tuple[str, ...]) -> bool:
         credential = authorization[len(prefix) :].strip()
         if prefix != "basic ":
             return bool(credential)
-        try:
-            decoded = base64.b64decode(credential, validate=True)
+        try:  # strict: only the base64 alphabet, padded (RFC 4648), as b64decode(validate=True)
+            decoded = binascii.a2b_base64(credential, strict_mode=True)
         except (binascii.Error, ValueError):
             return False
         return b":" in decoded

@@ -46,6 +46,10 @@ for _tag, _regexp, _first in _CORE_RESOLVERS:
         _FIRST_CHARACTER.setdefault(_character, []).append((_tag, _regexp))
 
 
+MAX_DEPTH: Final = 512
+"""The deepest nesting of mappings and sequences read: what reads the data later recurses."""
+
+
 class YamlSyntaxError(ValueError):
     """The text is not well-formed YAML; ``line`` and ``column`` are 1-based."""
 
@@ -145,53 +149,132 @@ _SCALARS: Final[dict[str, Any]] = {
 }
 
 
-def _build(loader: _StringKeyLoader, root: yaml.Node) -> Any:
-    """Plain data from libyaml's node tree in one direct walk.
+def _position(event: yaml.Event) -> tuple[int, int]:
+    """The 1-based (line, column) where an event starts."""
+    mark = event.start_mark
+    return (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
 
-    Does what ``get_single_data`` does for the plain tags (maps, sequences, the core scalars)
-    without PyYAML's generator-per-node construction, which cost most of the time of a large
-    description; other tags go to the loader's own constructors. An alias yields the object
-    already built for its anchor, as PyYAML does.
+
+class _Open:
+    """A mapping or sequence being filled, and (for a mapping) the key waiting for its value."""
+
+    __slots__ = ("container", "key", "mark")
+
+    def __init__(self, container: dict[str, Any] | list[Any]) -> None:
+        self.container = container
+        self.key: str | None = None
+        self.mark: tuple[int, int] = (0, 0)
+
+
+class _Builder:
+    """Plain data straight from libyaml's events, with key positions into ``marks``.
+
+    PyYAML first composes the whole node tree, then constructs the data from it: for a large
+    description the tree takes several times the data's memory, and the data, allocated
+    among the tree's freed parts, keeps that memory from the system. Built from the event
+    stream, nothing lives but the data. The plain tags (maps, sequences, the core scalars)
+    are built here; other scalar tags go to the loader's own constructors. An alias yields
+    the object already built for its anchor, as PyYAML does. Equal strings are built once,
+    as ``json.loads`` does for keys: a description repeats its keys and values thousands of
+    times.
     """
-    built: dict[int, Any] = {}
-    marks = loader.key_marks
 
-    def build(node: yaml.Node) -> Any:
-        if isinstance(node, yaml.ScalarNode):
-            if node.tag == _STR:
-                return node.value
-            scalar = _SCALARS.get(node.tag)
-            return scalar(loader, node) if scalar else loader.construct_object(node, deep=True)
-        if id(node) in built:
-            return built[id(node)]
-        if isinstance(node, yaml.MappingNode) and node.tag == _MAP:
-            data: dict[str, Any] = {}
-            built[id(node)] = data
-            loader.flatten_mapping(node)
-            for key_node, value_node in node.value:
-                key = key_node.value if isinstance(key_node, yaml.ScalarNode) else build(key_node)
-                key = str(key)
-                data[key] = build(value_node)
-                mark = key_node.start_mark
-                marks[(id(data), key)] = (mark.line + 1, mark.column + 1)
-            return data
-        if isinstance(node, yaml.SequenceNode) and node.tag == _SEQ:
-            items: list[Any] = []
-            built[id(node)] = items
-            items.extend(build(child) for child in node.value)
-            return items
-        return loader.construct_object(node, deep=True)
+    def __init__(self, loader: _StringKeyLoader, marks: dict[Any, Any] | None) -> None:
+        self.loader, self.marks = loader, marks
+        self.strings: dict[str, str] = {}
+        self.anchors: dict[str, Any] = {}
+        self.open: list[_Open] = []
+        self.root: Any = None
 
-    return build(root)
+    def document(self) -> Any:
+        """The stream's one document (None for an empty stream)."""
+        self._next()  # stream start
+        if self.loader.check_event(yaml.StreamEndEvent):
+            return None
+        self._next()  # document start
+        while not isinstance(event := self._next(), yaml.DocumentEndEvent):
+            self._take(event)
+        if not self.loader.check_event(yaml.StreamEndEvent):
+            line, column = _position(self._next())
+            message = "expected a single document in the stream, but found another document"
+            raise YamlSyntaxError(message, line, column)
+        return self.root
+
+    def _next(self) -> yaml.Event:
+        event: yaml.Event = self.loader.get_event()  # type: ignore[no-untyped-call]
+        return event
+
+    def _take(self, event: yaml.Event) -> None:
+        if isinstance(event, yaml.ScalarEvent):
+            self._add(self._scalar(event), event)
+        elif isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+            container: dict[str, Any] | list[Any] = (
+                {} if isinstance(event, yaml.MappingStartEvent) else []
+            )
+            if len(self.open) == MAX_DEPTH:
+                line, column = _position(event)
+                detail = (
+                    f"nested too deeply: more than {MAX_DEPTH} levels of mappings and sequences"
+                )
+                raise YamlSyntaxError(detail, line, column)
+            if event.anchor is not None:
+                self.anchors[event.anchor] = container
+            self.open.append(_Open(container))
+        elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+            self._add(self.open.pop().container, event)
+        elif isinstance(event, yaml.AliasEvent):
+            if event.anchor not in self.anchors:
+                line, column = _position(event)
+                raise YamlSyntaxError(f"found undefined alias {event.anchor!r}", line, column)
+            self._add(self.anchors[event.anchor], event)
+
+    def _scalar(self, event: yaml.ScalarEvent) -> Any:
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = self.loader.resolve(yaml.ScalarNode, event.value, event.implicit)
+        if tag == _STR:
+            value: Any = self.strings.setdefault(event.value, event.value)
+        else:
+            start: Any = event.start_mark  # libyaml's Mark, which PyYAML's stub does not name
+            end: Any = event.end_mark
+            node = yaml.ScalarNode(tag, event.value, start, end, style=event.style)
+            scalar = _SCALARS.get(tag)
+            value = scalar(self.loader, node) if scalar else self.loader.construct_object(node)
+        if event.anchor is not None:
+            self.anchors[event.anchor] = value
+        return value
+
+    def _add(self, value: Any, event: yaml.Event) -> None:
+        """Put a finished value where it belongs: the root, a sequence, a key or its value."""
+        if not self.open:
+            self.root = value
+            return
+        parent = self.open[-1]
+        container = parent.container
+        if isinstance(container, list):
+            container.append(value)
+        elif parent.key is None:
+            key = str(value)
+            parent.key = self.strings.setdefault(key, key)
+            parent.mark = _position(event)
+        else:
+            container[parent.key] = value
+            if self.marks is not None:
+                self.marks[(id(container), parent.key)] = parent.mark
+            parent.key = None
 
 
-def load_yaml_document(text: str | bytes, source: str = "<string>") -> YamlDocument:
-    """Parse one YAML document; raise YamlSyntaxError with the position of the fault."""
+def load_yaml_document(
+    text: str | bytes, source: str = "<string>", *, positions: bool = True
+) -> YamlDocument:
+    """Parse one YAML document; raise YamlSyntaxError with the position of the fault. Without
+    ``positions`` the document keeps no key positions (a large description has 100,000)."""
     loader = _StringKeyLoader(text)
     loader.key_marks = {}
     try:
-        node = loader.get_single_node()
-        data = None if node is None else _build(loader, node)
+        data = _Builder(loader, loader.key_marks if positions else None).document()
+    except YamlSyntaxError:
+        raise
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
@@ -201,8 +284,6 @@ def load_yaml_document(text: str | bytes, source: str = "<string>") -> YamlDocum
         raise YamlSyntaxError(str(error), 0, 0) from None
     except (ValueError, TypeError) as error:  # a tagged scalar PyYAML cannot convert
         raise YamlSyntaxError(f"cannot read a value: {error}", 0, 0) from None
-    except RecursionError:
-        raise YamlSyntaxError("nested too deeply", 0, 0) from None
     finally:
         loader.dispose()
     return YamlDocument(data=data, _key_marks=loader.key_marks)
@@ -210,4 +291,4 @@ def load_yaml_document(text: str | bytes, source: str = "<string>") -> YamlDocum
 
 def load_yaml(text: str | bytes, source: str = "<string>") -> Any:
     """Parse one YAML document into plain data (dicts with string keys, lists, scalars)."""
-    return load_yaml_document(text, source).data
+    return load_yaml_document(text, source, positions=False).data

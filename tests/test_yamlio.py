@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from proxy.yamlio import YamlSyntaxError, load_yaml
+from proxy.yamlio import YamlSyntaxError, load_yaml, load_yaml_document
 
 
 @pytest.mark.parametrize(
@@ -30,3 +30,36 @@ def test_unconvertible_tagged_scalars_are_syntax_errors(text: str) -> None:
     """An explicit tag PyYAML cannot convert is a YamlSyntaxError, not a ValueError."""
     with pytest.raises(YamlSyntaxError):
         load_yaml(f"a: {text}\n")
+
+
+def test_an_alias_is_the_object_its_anchor_built() -> None:
+    """`*x` gives the very mapping `&x` built, as PyYAML's loader does."""
+    data = load_yaml("a: &x {b: [1, 2]}\nc: *x\n")
+    assert data == {"a": {"b": [1, 2]}, "c": {"b": [1, 2]}}
+    assert data["a"] is data["c"]
+
+
+def test_key_positions_point_at_each_key() -> None:
+    """A document keeps the 1-based line and column of every mapping key."""
+    document = load_yaml_document("top:\n  inner: 1\n  other: [x]\n")
+    inner = document.data["top"]
+    assert document.position(document.data, "top") == (1, 1)
+    assert document.position(inner, "other") == (3, 3)
+
+
+@pytest.mark.parametrize(
+    ("text", "message", "line"),
+    [
+        ("a: 1\nb: *nowhere\n", "found undefined alias 'nowhere'", 2),
+        ("a: 1\n---\nb: 2\n", "expected a single document in the stream", 2),
+        ("x: " + "[" * 600 + "]" * 600, "nested too deeply: over 512 levels", 1),
+    ],
+    ids=["undefined alias", "two documents", "600 levels"],
+)
+def test_unreadable_structure_is_a_syntax_error_with_its_line(
+    text: str, message: str, line: int
+) -> None:
+    """Undefined aliases, a second document and runaway nesting name where they are."""
+    with pytest.raises(YamlSyntaxError, match=message) as raised:
+        load_yaml(text)
+    assert raised.value.line == line

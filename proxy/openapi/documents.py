@@ -18,7 +18,7 @@ from typing import Any, Final
 from urllib.parse import quote, unquote, urldefrag, urljoin, urlsplit
 
 from proxy.errors import SpecError
-from proxy.yamlio import YamlSyntaxError, load_yaml_document
+from proxy.yamlio import YamlSyntaxError, load_yaml
 
 __all__ = ["DocumentStore", "escape_pointer", "pointer_uri"]
 
@@ -176,6 +176,6 @@ def _parse(raw: bytes, path: Path) -> Any:
                     f"{path}:{error.lineno}:{error.colno}: invalid JSON: {error.msg}"
                 ) from None
     try:
-        return load_yaml_document(raw, str(path)).data
+        return load_yaml(raw, str(path))
     except YamlSyntaxError as error:
         raise SpecError(f"{path}:{error.line}:{error.column}: invalid YAML: {error}") from None
