@@ -52,7 +52,7 @@ def test_key_positions_point_at_each_key() -> None:
     [
         ("a: 1\nb: *nowhere\n", "found undefined alias 'nowhere'", 2),
         ("a: 1\n---\nb: 2\n", "expected a single document in the stream", 2),
-        ("x: " + "[" * 600 + "]" * 600, "nested too deeply: over 512 levels", 1),
+        ("x: " + "[" * 600 + "]" * 600, "nested too deeply: more than 512 levels", 1),
     ],
     ids=["undefined alias", "two documents", "600 levels"],
 )
