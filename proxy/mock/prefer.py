@@ -15,7 +15,7 @@ from urllib.parse import parse_qsl
 from proxy.control import CONTROL_PREFIX as _QUERY_PREFIX
 from proxy.problems import ProblemError
 
-__all__ = ["PREFER", "Preferences", "parse_preferences"]
+__all__ = ["PREFER", "Preferences", "flag", "parse_preferences", "preference_pairs"]
 
 PREFER: Final = "Prefer"
 
@@ -37,34 +37,32 @@ class Preferences(NamedTuple):
     validate: bool | None = None
 
 
-def _prefer_pairs(prefer_headers: Iterable[str]) -> dict[str, str]:
-    """RFC 7240 preferences: ``token[=value][; params]`` separated by commas."""
-    pairs: dict[str, str] = {}
+def preference_pairs(
+    prefer_headers: Iterable[str], query_string: str, names: frozenset[str]
+) -> dict[str, tuple[str, str]]:
+    """The preferences among ``names`` the client stated: name -> (value, where it was said).
+
+    RFC 7240's ``token[=value][; params]``, comma-separated, in any ``Prefer`` header, then
+    the ``__name`` query parameters; the first statement of a name wins, a Prefer one over
+    its query twin.
+    """
+    pairs: dict[str, tuple[str, str]] = {}
     for header in prefer_headers:
         for item in header.split(","):
-            head = item.split(";", 1)[0].strip()
-            if not head:
-                continue
-            name, _, value = head.partition("=")
+            name, _, value = item.split(";", 1)[0].strip().partition("=")
             name = name.strip().lower()
-            if name in _KNOWN and name not in pairs:
-                pairs[name] = value.strip().strip('"')
+            if name in names and name not in pairs:
+                pairs[name] = (value.strip().strip('"'), PREFER)
+    if _QUERY_PREFIX in query_string:
+        for name, value in parse_qsl(query_string, keep_blank_values=True):
+            key = name[len(_QUERY_PREFIX) :].lower() if name.startswith(_QUERY_PREFIX) else ""
+            if key in names and key not in pairs:
+                pairs[key] = (value, f"query {_QUERY_PREFIX}{key}")
     return pairs
 
 
-def _query_pairs(query_string: str) -> dict[str, str]:
-    pairs: dict[str, str] = {}
-    if _QUERY_PREFIX not in query_string:
-        return pairs
-    for name, value in parse_qsl(query_string, keep_blank_values=True):
-        if name.startswith(_QUERY_PREFIX):
-            key = name[len(_QUERY_PREFIX) :].lower()
-            if key in _KNOWN and key not in pairs:
-                pairs[key] = value
-    return pairs
-
-
-def _flag(name: str, value: str, source: str) -> bool:
+def flag(name: str, value: str, source: str) -> bool:
+    """A true/false preference (``true``, ``1``, ``yes``, ``on`` or empty; ``false``, ...)."""
     lowered = value.lower()
     if lowered in _TRUE:
         return True
@@ -86,14 +84,13 @@ def parse_preferences(prefer_headers: Iterable[str], query_string: str) -> Prefe
 
 
 def _parse(prefer_headers: Iterable[str], query_string: str) -> Preferences:
-    from_header = _prefer_pairs(prefer_headers)
-    from_query = _query_pairs(query_string)
-    merged = {**from_query, **from_header}
-    if not merged:
+    said = preference_pairs(prefer_headers, query_string, _KNOWN)
+    if not said:
         return Preferences()
+    merged = {name: value for name, (value, _) in said.items()}
 
     def source(name: str) -> str:
-        return PREFER if name in from_header else f"query __{name}"
+        return said[name][1]
 
     code = merged.get("code")
     if code is not None and not (code.isdigit() and len(code) == 3):
@@ -114,7 +111,7 @@ def _parse(prefer_headers: Iterable[str], query_string: str) -> Preferences:
     return Preferences(
         code=code,
         example=merged.get("example") or None,
-        dynamic=None if dynamic is None else _flag("dynamic", dynamic, source("dynamic")),
+        dynamic=None if dynamic is None else flag("dynamic", dynamic, source("dynamic")),
         seed=seed,
-        validate=None if validate is None else _flag("validate", validate, source("validate")),
+        validate=None if validate is None else flag("validate", validate, source("validate")),
     )

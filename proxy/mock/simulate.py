@@ -10,7 +10,7 @@ gives the callbacks' runtime expressions the answered request to read.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Final, NamedTuple
@@ -19,6 +19,7 @@ from urllib.parse import parse_qsl
 from proxy.callbacks.plans import CallbackPlan, plans_for
 from proxy.config import ApiSettings, Settings
 from proxy.mock.faults import Disruptions, ErrorRate, FaultKind, Latency, parse_delay
+from proxy.mock.prefer import flag, preference_pairs
 from proxy.openapi.model import ApiSpec, Operation
 from proxy.problems import ProblemError
 from proxy.validation.bodies import BodyError, read_json
@@ -26,8 +27,6 @@ from proxy.validation.bodies import BodyError, read_json
 __all__ = ["AnsweredRequest", "Asked", "Simulation", "asked_of", "build_simulation"]
 
 _TOKENS: Final = frozenset({"delay", "fault", "callbacks"})
-_FALSE: Final = frozenset({"false", "0", "no", "off"})
-_TRUE: Final = frozenset({"true", "1", "yes", "on", ""})
 
 
 class Asked(NamedTuple):
@@ -129,25 +128,8 @@ def _with_errors(disruptions: Disruptions, errors: ErrorRate | None) -> Disrupti
     )
 
 
-def _pairs(prefer_headers: Iterable[str], query_string: str) -> dict[str, tuple[str, str]]:
-    """name -> (value, where it was said); a Prefer preference wins over its ``__`` twin."""
-    pairs: dict[str, tuple[str, str]] = {}
-    for header in prefer_headers:
-        for item in header.split(","):
-            name, _, value = item.split(";", 1)[0].strip().partition("=")
-            name = name.strip().lower()
-            if name in _TOKENS and name not in pairs:
-                pairs[name] = (value.strip().strip('"'), "Prefer")
-    if "__" in query_string:
-        for name, value in parse_qsl(query_string, keep_blank_values=True):
-            token = name[2:].lower() if name.startswith("__") else ""
-            if token in _TOKENS and token not in pairs:
-                pairs[token] = (value, f"query __{token}")
-    return pairs
-
-
 def _parse_asked(prefer_headers: tuple[str, ...], query_string: str) -> Asked:
-    pairs = _pairs(prefer_headers, query_string)
+    pairs = preference_pairs(prefer_headers, query_string, _TOKENS)
     if not pairs:
         return NOTHING_ASKED
     delay = fault = callbacks = None
@@ -168,12 +150,7 @@ def _parse_asked(prefer_headers: tuple[str, ...], query_string: str) -> Asked:
             400, "bad-preference", f"{where} {name}={value!r}: {expected}", pointer=where
         ) from None
     if "callbacks" in pairs:
-        value, where = pairs["callbacks"]
-        if value.lower() not in _TRUE | _FALSE:
-            raise ProblemError(
-                400, "bad-preference", f"{where} callbacks={value!r}: expected true or false"
-            )
-        callbacks = value.lower() in _TRUE
+        callbacks = flag("callbacks", *pairs["callbacks"])
     return Asked(delay, fault, callbacks)
 
 
