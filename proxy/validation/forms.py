@@ -4,7 +4,7 @@ reserved characters, judged on the text as sent (the schema judges the value rea
 - ``allowEmptyValue: false`` on a Swagger 2.0 ``formData`` parameter (kept in its media
   type's ``encoding`` by the loader) refuses the field sent empty (``id=``, or ``id`` alone).
 - ``allowReserved`` in an ``encoding`` entry: in ``application/x-www-form-urlencoded``, a field
-  with an entry that does not say ``allowReserved: true`` refuses RFC 3986's reserved
+  with an OpenAPI 3 encoding entry that does not say ``allowReserved: true`` refuses RFC 3986's reserved
   characters left unencoded in its value, as Prism does (``+`` is form encoding's space, so it
   counts as encoded); in ``multipart/form-data``, where values are never percent-encoded,
   only a text part (not a file) whose entry says ``allowReserved: false`` does, as OpenAPI
@@ -83,7 +83,14 @@ _NO_RESERVED: Final = "allowReserved is false"
 
 
 def _allows(entry: Mapping[str, Any]) -> bool:
-    return entry.get("allowReserved") is True
+    """Whether a urlencoded field's entry lets reserved characters through: it says so, or
+    it is no OpenAPI 3 encoding object (a 2.0 field's ``allowEmptyValue`` alone)."""
+    return entry.get("allowReserved") is True or not _ENCODING_KEYWORDS.intersection(entry)
+
+
+_ENCODING_KEYWORDS: Final = frozenset(
+    {"contentType", "headers", "style", "explode", "allowReserved"}
+)
 
 
 def _urlencoded_texts(body: bytes) -> Iterator[tuple[str, str]]:
