@@ -297,3 +297,12 @@ async def test_undocumented_content_type_is_415(aiohttp_client: Any) -> None:
             "application/x-www-form-urlencoded, multipart/form-data",
         }
     ]
+
+
+async def test_body_after_a_remembered_bodiless_answer_is_still_415(aiohttp_client: Any) -> None:
+    """The answer kept for a bodiless request is not reused for the same request with a body."""
+    client = await serve(aiohttp_client, OPENAPI)
+    text = {"Content-Type": "text/plain"}
+    assert [(await client.post("/ping", headers=text)).status for _ in range(2)] == [204, 204]
+    assert (await client.post("/ping", data="hello", headers=text)).status == 415
+    assert (await client.post("/ping", data=b"hello", headers={"Content-Type": ""})).status == 415
