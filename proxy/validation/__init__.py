@@ -23,7 +23,7 @@ from proxy.memo import remember
 from proxy.openapi.model import ApiSpec, MediaType, Operation, Parameter, ParameterLocation, Schema
 from proxy.validation import offload
 from proxy.validation.bodies import UNREAD, BodyError, Parser, parser_for
-from proxy.validation.forms import FormRules
+from proxy.validation.forms import FormRules, empty_query_verdict
 from proxy.validation.params import MISSING, Shape, deserialize, query_pairs, shape_of
 from proxy.validation.schemas import (
     MAX_LISTED,
@@ -203,7 +203,9 @@ class OperationValidator:
     ) -> Sequence[FieldError]:
         parameter = compiled.parameter
         if compiled.empty_allowed is not None and pairs:
-            verdict = _empty_verdict(compiled, pairs)
+            verdict = empty_query_verdict(
+                parameter.name, compiled.pointer, compiled.empty_allowed, pairs
+            )
             if verdict is not None:
                 return verdict
         try:
@@ -310,22 +312,6 @@ _JSON_READER: Final = parser_for("application/json")
 
 def _quoted(name: str) -> str:
     return json.dumps(name, ensure_ascii=False)
-
-
-def _empty_verdict(
-    compiled: _CompiledParameter, pairs: Sequence[tuple[str, str]]
-) -> tuple[FieldError, ...] | None:
-    """A query parameter sent empty, by its ``allowEmptyValue``: false refuses it, true
-    accepts it whatever its schema; None where it was not sent empty (the schema judges)."""
-    name = compiled.parameter.name
-    sent = [value for key, value in pairs if key == name]
-    if "" not in sent:
-        return None
-    if not compiled.empty_allowed:
-        return (
-            FieldError(compiled.pointer, f"{_quoted(name)} is empty; allowEmptyValue is false"),
-        )
-    return None if any(sent) else ()
 
 
 def _undocumented_body(parts: RequestParts) -> _BodyVerdict:

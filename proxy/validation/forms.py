@@ -1,14 +1,18 @@
-"""Form fields against what OpenAPI says of them outside their schema: empty values and
-reserved characters, judged on the text as sent (the schema judges the value read from it).
+"""Form fields and query values against what OpenAPI says of them outside their schema:
+empty values and reserved characters, judged on the text as sent (the schema judges the
+value read from it).
 
-- ``allowEmptyValue: false`` on a Swagger 2.0 ``formData`` parameter (kept in its media
-  type's ``encoding`` by the loader) refuses the field sent empty (``id=``, or ``id`` alone).
-- ``allowReserved`` in an ``encoding`` entry: in ``application/x-www-form-urlencoded``, a field
-  with an OpenAPI 3 encoding entry that does not say ``allowReserved: true`` refuses RFC 3986's reserved
-  characters left unencoded in its value, as Prism does (``+`` is form encoding's space, so it
-  counts as encoded); in ``multipart/form-data``, where values are never percent-encoded,
-  only a text part (not a file) whose entry says ``allowReserved: false`` does, as OpenAPI
-  3.1.1 applies the keyword there only when it is written.
+- ``allowEmptyValue: false`` on a query parameter, or on a Swagger 2.0 ``formData`` one (kept
+  in its media type's ``encoding`` by the loader), refuses the value sent empty (``id=``, or
+  ``id`` alone); ``true`` on a query parameter accepts it whatever the schema
+  (``empty_query_verdict``). Unsaid, the schema alone judges, as in Prism.
+- ``allowReserved`` in an ``encoding`` entry: in ``application/x-www-form-urlencoded``, a
+  field with an OpenAPI 3 encoding entry that does not say ``allowReserved: true`` refuses
+  RFC 3986's reserved characters left unencoded in its value, as Prism does (``+`` is form
+  encoding's space, so it counts as encoded); in ``multipart/form-data``, where values are
+  never percent-encoded, only a text part (not a file) whose entry says
+  ``allowReserved: false`` does, as OpenAPI 3.1.1 applies the keyword there only when it is
+  written. Query values are not held to ``allowReserved``: Prism accepts them unencoded.
 
 ``FormRules.of`` is made once per media type at load, and is None for almost every one, so
 only an operation that has such fields pays for reading its body's raw texts.
@@ -18,7 +22,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 from urllib.parse import unquote_plus
@@ -27,7 +31,7 @@ from proxy.openapi.model import MediaType
 from proxy.validation.bodies import BodyError, multipart_parts, part_bytes
 from proxy.validation.schemas import FieldError, escape
 
-__all__ = ["FormRules"]
+__all__ = ["FormRules", "empty_query_verdict"]
 
 _URLENCODED: Final = "application/x-www-form-urlencoded"
 _MULTIPART: Final = "multipart/form-data"
@@ -80,6 +84,19 @@ class FormRules:
 
 _NO_EMPTY: Final = "allowEmptyValue is false"
 _NO_RESERVED: Final = "allowReserved is false"
+
+
+def empty_query_verdict(
+    name: str, pointer: str, allowed: bool, pairs: Sequence[tuple[str, str]]
+) -> tuple[FieldError, ...] | None:
+    """A query parameter sent empty, by its ``allowEmptyValue``: false refuses it, true
+    accepts it whatever its schema; None where it was not sent empty (its schema judges)."""
+    sent = [value for key, value in pairs if key == name]
+    if "" not in sent:
+        return None
+    if not allowed:
+        return (FieldError(pointer, f"{_quoted(name)} is empty; {_NO_EMPTY}"),)
+    return None if any(sent) else ()
 
 
 def _allows(entry: Mapping[str, Any]) -> bool:
