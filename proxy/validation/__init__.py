@@ -262,7 +262,8 @@ class OperationValidator:
             value = read(parts.body, parts.content_type, compiled.media, compiled.shape)
         except BodyError as error:
             return _BodyVerdict(400, (FieldError(error.pointer, error.detail),))
-        broken = compiled.rules.errors(parts.body, parts.content_type) if compiled.rules else []
+        rules = compiled.rules
+        broken = rules.errors(parts.body, parts.content_type) if rules is not None else ()
         if _value_passes(compiled, value):
             return _BodyVerdict(422, broken) if broken else _BODY_READ
         assert compiled.check is not None  # without one every value passes
@@ -270,8 +271,8 @@ class OperationValidator:
             detail = f"not supported: validating {compiled.base} request bodies against a schema"
             return _BodyVerdict(501, (FieldError("/body", detail),))
         listed, unlisted = compiled.check.errors(value, "/body")
-        broken.extend(listed)
-        return _BodyVerdict(422 if broken else 200, broken, unlisted)
+        errors = (*broken, *listed)
+        return _BodyVerdict(422 if errors else 200, errors, unlisted)
 
     def body_passes(self, content_type: str, body: bytes) -> bool:
         """Whether a non-empty ``body`` of a ``content_type`` that ``validate`` has met before
