@@ -317,9 +317,9 @@ def _quoted(name: str) -> str:
 
 def _undocumented_body(parts: RequestParts) -> _BodyVerdict:
     """415 for a body sent to an operation that documents none (an empty one is no body)."""
-    sent = f"{len(parts.body)} bytes"
-    what = f"a {parts.content_type} body" if parts.content_type else "a body without a type"
-    detail = f"{what} ({sent}) was sent, but the operation documents no request body"
+    typed = f"of type {parts.content_type}" if parts.content_type else "without a Content-Type"
+    detail = f"a body {typed} ({len(parts.body)} bytes) was sent, but the operation documents "
+    detail += "no request body"
     return _BodyVerdict(415, (FieldError("/header/Content-Type", detail),))
 
 

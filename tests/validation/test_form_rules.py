@@ -245,7 +245,7 @@ async def test_body_sent_to_an_operation_without_one_is_415(
     assert (await response.json())["errors"] == [
         {
             "pointer": "/header/Content-Type",
-            "detail": "a text/plain body (5 bytes) was sent, "
+            "detail": "a body of type text/plain (5 bytes) was sent, "
             "but the operation documents no request body",
         }
     ]
@@ -261,7 +261,7 @@ async def test_body_without_a_type_to_an_operation_without_one_is_415(
     assert (await response.json())["errors"] == [
         {
             "pointer": "/header/Content-Type",
-            "detail": "a body without a type (2 bytes) was sent, "
+            "detail": "a body without a Content-Type (2 bytes) was sent, "
             "but the operation documents no request body",
         }
     ]
