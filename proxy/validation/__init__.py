@@ -318,8 +318,10 @@ def _quoted(name: str) -> str:
 def _undocumented_body(parts: RequestParts) -> _BodyVerdict:
     """415 for a body sent to an operation that documents none (an empty one is no body)."""
     typed = f"of type {parts.content_type}" if parts.content_type else "without a Content-Type"
-    detail = f"a body {typed} ({len(parts.body)} bytes) was sent, but the operation documents "
-    detail += "no request body"
+    detail = (
+        f"a body {typed} ({len(parts.body)} bytes) was sent, "
+        "but the operation documents no request body"
+    )
     return _BodyVerdict(415, (FieldError("/header/Content-Type", detail),))
 
 
