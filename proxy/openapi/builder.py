@@ -29,7 +29,15 @@ from proxy.openapi.model import (
 )
 from proxy.openapi.normalize import SchemaNormalizer
 
-__all__ = ["METHODS", "SYNTHETIC_KEY", "Builder", "Located", "OpenApi3Builder", "dropped_reference"]
+__all__ = [
+    "METHODS",
+    "SYNTHETIC_KEY",
+    "Builder",
+    "Located",
+    "OpenApi3Builder",
+    "dropped_reference",
+    "said",
+]
 
 METHODS: Final = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 SYNTHETIC_KEY: Final = "x-mockproxy-synthetic"
@@ -158,7 +166,7 @@ class OpenApi3Builder(Builder):
             schema=self.schema(item.get("schema")),
             style=style,
             explode=bool(value.get("explode", style == "form")),
-            allow_empty_value=bool(value.get("allowEmptyValue", False)),
+            allow_empty_value=said(value.get("allowEmptyValue")),
             allow_reserved=bool(value.get("allowReserved", False)),
             deprecated=bool(value.get("deprecated", False)),
             description=value.get("description"),
@@ -264,3 +272,8 @@ class OpenApi3Builder(Builder):
 def dropped_reference(value: Any) -> bool:
     """A parameter left empty by a dangling ``$ref`` (already warned about): not a parameter."""
     return isinstance(value, dict) and "name" not in value and "in" not in value
+
+
+def said(flag: Any) -> bool | None:
+    """A boolean the description wrote, or None where it wrote none (or not a boolean)."""
+    return flag if isinstance(flag, bool) else None

@@ -121,7 +121,8 @@ class MediaType:
 
     ``example`` is the media type's single ``example`` (NO_EXAMPLE when absent);
     ``examples`` are its named examples in document order.
-    ``encoding`` is the raw OpenAPI encoding object per property (multipart/form bodies).
+    ``encoding`` is the raw OpenAPI encoding object per property (multipart/form bodies);
+    a Swagger 2.0 ``formData`` parameter's explicit ``allowEmptyValue`` is kept there too.
     """
 
     media_type: str
@@ -160,6 +161,8 @@ class Parameter:
     explode false, ssv -> spaceDelimited, pipes -> pipeDelimited, multi -> form with explode
     true); ``tsv`` keeps ``style="tabDelimited"``, which only 2.0 has.
     ``content`` is set instead of ``schema`` for ``content``-style parameters.
+    ``allow_empty_value`` is None where the description does not say (then the schema alone
+    judges an empty value, as Prism does), else the ``allowEmptyValue`` it wrote.
     """
 
     name: str
@@ -168,7 +171,7 @@ class Parameter:
     schema: Schema | None
     style: str
     explode: bool
-    allow_empty_value: bool = False
+    allow_empty_value: bool | None = None
     allow_reserved: bool = False
     deprecated: bool = False
     description: str | None = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from proxy.openapi.builder import Located, OpenApi3Builder, dropped_reference
+from proxy.openapi.builder import Located, OpenApi3Builder, dropped_reference, said
 from proxy.openapi.model import (
     NO_EXAMPLE,
     Example,
@@ -82,7 +82,7 @@ class Swagger2Builder(OpenApi3Builder):
             schema=self.synthetic_schema(self.parameter_schema(value)),
             style=style,
             explode=explode,
-            allow_empty_value=bool(value.get("allowEmptyValue", False)),
+            allow_empty_value=said(value.get("allowEmptyValue")),
             description=value.get("description"),
             example=value.get("x-example", NO_EXAMPLE),
         )
@@ -100,6 +100,7 @@ class Swagger2Builder(OpenApi3Builder):
                     raw[(item.value.get("name"), item.value.get("in"))] = item
         body = None
         form: dict[str, Any] = {"type": "object", "properties": {}, "required": []}
+        encoding: dict[str, dict[str, bool]] = {}
         parameters = []
         for (name, location), item in raw.items():
             if location == "body":
@@ -110,11 +111,16 @@ class Swagger2Builder(OpenApi3Builder):
                 form["properties"][name] = self.parameter_schema(item.value)
                 if item.value.get("required"):
                     form["required"].append(name)
+                empty = said(item.value.get("allowEmptyValue"))
+                if empty is not None:
+                    encoding[name] = {"allowEmptyValue": empty}
             else:
                 parameters.append(self.parameter(item))
         if form["properties"] and body is None:
             schema = self.synthetic_schema(form)
-            content = tuple(MediaType(m, schema) for m in self.consumes(operation))
+            content = tuple(
+                MediaType(m, schema, encoding=encoding) for m in self.consumes(operation)
+            )
             body = RequestBody(bool(form["required"]), content)
         return tuple(parameters), body
 

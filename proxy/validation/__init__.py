@@ -23,6 +23,7 @@ from proxy.memo import remember
 from proxy.openapi.model import ApiSpec, MediaType, Operation, Parameter, ParameterLocation, Schema
 from proxy.validation import offload
 from proxy.validation.bodies import UNREAD, BodyError, Parser, parser_for
+from proxy.validation.forms import FormRules, empty_query_verdict
 from proxy.validation.params import MISSING, Shape, deserialize, query_pairs, shape_of
 from proxy.validation.schemas import (
     MAX_LISTED,
@@ -96,6 +97,8 @@ class _CompiledParameter:
     pointer: str
     path_name: str | None
     """The name of a path parameter (whose errors are memoised by its raw text); else None."""
+    empty_allowed: bool | None
+    """A query parameter's ``allowEmptyValue`` where the description wrote it; else None."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +109,8 @@ class _CompiledMedia:
     check: SchemaCheck | None
     schema_uri: str | None
     """Where the schema is, for the worker process to compile it again."""
+    rules: FormRules | None
+    """What a form's fields refuse outside the schema (``forms.py``); None for most."""
 
 
 class OperationValidator:
@@ -142,6 +147,8 @@ class OperationValidator:
         one an event loop awaits."""
         errors = self._parameter_errors(parts)
         if not self._has_body:
+            if parts.body:
+                return _joined(errors, _undocumented_body(parts))
             return ValidationResult(tuple(errors), 422) if errors else VALID
         return _joined(errors, self._body(parts))
 
@@ -195,6 +202,12 @@ class OperationValidator:
         self, compiled: _CompiledParameter, parts: RequestParts, pairs: Sequence[tuple[str, str]]
     ) -> Sequence[FieldError]:
         parameter = compiled.parameter
+        if compiled.empty_allowed is not None and pairs:
+            verdict = empty_query_verdict(
+                parameter.name, compiled.pointer, compiled.empty_allowed, pairs
+            )
+            if verdict is not None:
+                return verdict
         try:
             value = deserialize(
                 parameter, compiled.shape, parts.path_params, pairs, parts.headers, parts.cookies
@@ -210,8 +223,6 @@ class OperationValidator:
                         f"{_quoted(parameter.name)} is missing",
                     ),
                 )
-            return ()
-        if value == "" and parameter.allow_empty_value:
             return ()
         if compiled.check is not None:
             return self._scalar_errors(compiled, compiled.check, value)
@@ -251,14 +262,17 @@ class OperationValidator:
             value = read(parts.body, parts.content_type, compiled.media, compiled.shape)
         except BodyError as error:
             return _BodyVerdict(400, (FieldError(error.pointer, error.detail),))
+        rules = compiled.rules
+        broken = rules.errors(parts.body, parts.content_type) if rules is not None else ()
         if _value_passes(compiled, value):
-            return _BODY_READ
+            return _BodyVerdict(422, broken) if broken else _BODY_READ
         assert compiled.check is not None  # without one every value passes
         if value is UNREAD:  # a structured type (_value_passes) this module cannot read
             detail = f"not supported: validating {compiled.base} request bodies against a schema"
             return _BodyVerdict(501, (FieldError("/body", detail),))
         listed, unlisted = compiled.check.errors(value, "/body")
-        return _BodyVerdict(422 if listed else 200, listed, unlisted)
+        errors = (*broken, *listed)
+        return _BodyVerdict(422 if errors else 200, errors, unlisted)
 
     def body_passes(self, content_type: str, body: bytes) -> bool:
         """Whether a non-empty ``body`` of a ``content_type`` that ``validate`` has met before
@@ -275,6 +289,8 @@ class OperationValidator:
         try:
             value = read(body, content_type, compiled.media, compiled.shape)
         except BodyError:
+            return False
+        if compiled.rules is not None and compiled.rules.errors(body, content_type):
             return False
         return _value_passes(compiled, value)
 
@@ -297,6 +313,16 @@ _JSON_READER: Final = parser_for("application/json")
 
 def _quoted(name: str) -> str:
     return json.dumps(name, ensure_ascii=False)
+
+
+def _undocumented_body(parts: RequestParts) -> _BodyVerdict:
+    """415 for a body sent to an operation that documents none (an empty one is no body)."""
+    typed = f"of type {parts.content_type}" if parts.content_type else "without a Content-Type"
+    detail = (
+        f"a body {typed} ({len(parts.body)} bytes) was sent, "
+        "but the operation documents no request body"
+    )
+    return _BodyVerdict(415, (FieldError("/header/Content-Type", detail),))
 
 
 def _joined(errors: list[FieldError], body: _BodyVerdict) -> ValidationResult:
@@ -336,18 +362,21 @@ def _compile_parameter(parameter: Parameter, engine: SchemaEngine) -> _CompiledP
         _check(schema, engine),
         f"/{parameter.location.value}/{parameter.name}",
         parameter.name if parameter.location is ParameterLocation.PATH else None,
+        parameter.allow_empty_value if parameter.location is ParameterLocation.QUERY else None,
     )
 
 
 def _compile_media(media: MediaType, engine: SchemaEngine) -> _CompiledMedia:
     schema = media.schema
     shape = shape_of(schema.contents, schema.resolver) if schema else None
+    base = media_base(media.media_type)
     return _CompiledMedia(
         media,
-        media_base(media.media_type),
+        base,
         shape,
         _check(schema, engine),
         schema.uri if schema else None,
+        FormRules.of(media, base),
     )
 
 

@@ -26,8 +26,10 @@ __all__ = [
     "UNREAD",
     "BodyError",
     "Parser",
+    "multipart_parts",
     "parse_body",
     "parser_for",
+    "part_bytes",
     "read_json",
 ]
 
@@ -147,20 +149,35 @@ def _read_form(
     return result
 
 
-def _read_multipart(
-    body: bytes, content_type: str, media: MediaType, shape: Shape | None
-) -> dict[str, Any]:
+def multipart_parts(body: bytes, content_type: str) -> list[tuple[str, Message]]:
+    """The parts of a multipart/form-data body with their names, in order; ``BodyError``
+    when it has no boundary, cannot be split or has a part without a name."""
     if "boundary=" not in content_type:
         raise BodyError("/body", "multipart/form-data without a boundary parameter")
     head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode()
     message = BytesParser(policy=HTTP).parsebytes(head + body)
     if not message.is_multipart():
         raise BodyError("/body", "the multipart body could not be split into parts")
-    result: dict[str, Any] = {}
+    named: list[tuple[str, Message]] = []
     for part in message.iter_parts():
         name = part.get_param("name", header="content-disposition")
         if not isinstance(name, str):
             raise BodyError("/body", "a multipart part has no name in Content-Disposition")
+        named.append((name, part))
+    return named
+
+
+def part_bytes(part: Message) -> bytes:
+    """A part's content, its transfer encoding undone."""
+    payload = part.get_payload(decode=True)
+    return payload if isinstance(payload, bytes) else b""
+
+
+def _read_multipart(
+    body: bytes, content_type: str, media: MediaType, shape: Shape | None
+) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for name, part in multipart_parts(body, content_type):
         result.setdefault(name, [])
         result[name].append(_part_value(part, name, media, _property(shape, name)))
     return {
@@ -172,8 +189,7 @@ def _read_multipart(
 
 
 def _part_value(part: Message, name: str, media: MediaType, shape: Shape | None) -> Any:
-    payload = part.get_payload(decode=True)
-    raw = payload if isinstance(payload, bytes) else b""
+    raw = part_bytes(part)
     declared = (media.encoding.get(name) or {}).get("contentType")
     part_type = media_base(str(declared or part.get_content_type()))
     if is_json(part_type):
