@@ -29,7 +29,7 @@ from proxy.config import LogFormat, Settings, load_settings, settings_for_spec
 from proxy.environment import choose_config_path
 from proxy.errors import MockproxyError
 from proxy.observability import configure_logging
-from proxy.server import serve
+from proxy.server import reserved_port, serve
 from proxy.snapshot import Reloader, Snapshot
 
 __all__ = ["main"]
@@ -38,6 +38,8 @@ log = structlog.get_logger(__name__)
 
 LOOPBACK_HOSTS: Final = frozenset({"127.0.0.1", "localhost", "::1"})
 EXIT_USAGE: Final = 2
+_OWN_OPTIONS: Final = frozenset({"-h", "--help", "--version", "--debug"})
+"""The options of ``mockproxy`` itself; any other option before a command belongs to serve."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -101,6 +103,14 @@ def _settings(arguments: argparse.Namespace, environ: Mapping[str, str]) -> Sett
     return dataclasses.replace(settings, **changes)  # type: ignore[arg-type]  # keys checked above
 
 
+def _serve_by_default(argv: Sequence[str]) -> list[str]:
+    """``mockproxy --port 0`` means ``mockproxy serve --port 0``, as ``mockproxy`` means serve."""
+    first = next((arg for arg in argv if arg != "--debug"), None)
+    if first is None or (first.startswith("-") and first not in _OWN_OPTIONS):
+        return ["serve", *argv]
+    return list(argv)
+
+
 def _print_report(report: CheckReport, output_format: str) -> int:
     """Print to stdout; a reader that stops early (``| head``) ends the output quietly."""
     try:
@@ -132,14 +142,15 @@ def _serve(snapshot: Snapshot, arguments: argparse.Namespace, environ: Mapping[s
     )
     for warning in settings.warnings:
         log.warning("config.warning", detail=warning)
-    log_banner(settings, snapshot.catalog, settings.port)
-    if settings.host not in LOOPBACK_HOSTS and not settings.admin_token:
-        log.warning(
-            "admin.unprotected",
-            detail="listening beyond loopback without admin.token: /_mockproxy/ is open",
-        )
     try:
-        return serve(snapshot, reloader, arguments.workers)
+        with reserved_port(settings.host, settings.port) as port:
+            log_banner(settings, snapshot.catalog, port)
+            if settings.host not in LOOPBACK_HOSTS and not settings.admin_token:
+                log.warning(
+                    "admin.unprotected",
+                    detail="listening beyond loopback without admin.token: /_mockproxy/ is open",
+                )
+            return serve(snapshot, reloader, arguments.workers, port)
     except OSError as error:
         print(
             f"mockproxy: cannot listen on {settings.host}:{settings.port}: {error.strerror}",
@@ -152,9 +163,7 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
     """Run the command line; returns the exit code."""
     environment = os.environ if environ is None else environ
     configure_logging("auto", "warning")  # until the settings say otherwise; never stdout
-    arguments = _parser().parse_args(argv)
-    if arguments.command is None:
-        arguments = _parser().parse_args(["serve", *(argv or sys.argv[1:])])
+    arguments = _parser().parse_args(_serve_by_default(sys.argv[1:] if argv is None else argv))
     if arguments.command == "check" and arguments.specs:
         return _print_report(check_files(arguments.specs), arguments.format)
     try:

@@ -12,7 +12,6 @@ from typing import Final
 from aiohttp import web
 
 from proxy.config import RESERVED_PREFIX, Mode, Settings, lies_under
-from proxy.fields import SOURCE_HEADER
 from proxy.keys import COURIER, EXCHANGE, METRICS, RECORDER, SNAPSHOT, UPSTREAM_POOL
 from proxy.live.handler import Outside, live
 from proxy.mock.simulated import answer_mock
@@ -40,10 +39,8 @@ async def dispatch(request: web.Request) -> web.StreamResponse:
     response = await live(request, decision, exchange, current.live, outside)
     if response is not None:
         return response
-    exchange.source = "fallback"
-    mocked = await answer_mock(request, decision, exchange, current.mock_answers, app[COURIER])
-    mocked.headers[SOURCE_HEADER] = "fallback"
-    return mocked
+    exchange.source = "fallback"  # the mock's answer says so too
+    return await answer_mock(request, decision, exchange, current.mock_answers, app[COURIER])
 
 
 def decide(current: Snapshot, method: str, raw_path: str) -> RouteDecision:

@@ -22,6 +22,7 @@ from referencing.exceptions import Unresolvable
 from proxy.errors import SpecError
 from proxy.mock.schema_examples import unfit_property_examples
 from proxy.openapi.documents import escape_pointer
+from proxy.openapi.keywords import SCHEMA_LIST_KEYWORDS, SCHEMA_MAP_KEYWORDS, SCHEMA_VALUE_KEYWORDS
 from proxy.openapi.loader import load_spec
 from proxy.openapi.model import ApiSpec, Operation, SpecVersion
 from proxy.validation.examples import check_examples
@@ -30,27 +31,6 @@ from proxy.yamlio import YamlDocument, YamlSyntaxError, load_yaml_document
 __all__ = ["Finding", "Severity", "lint_loaded", "lint_spec"]
 
 JSON_SCHEMA_TYPES: Final = ("string", "number", "integer", "boolean", "array", "object", "null")
-_ONE_SCHEMA: Final = (
-    "items",
-    "additionalProperties",
-    "additionalItems",
-    "contains",
-    "propertyNames",
-    "not",
-    "if",
-    "then",
-    "else",
-    "unevaluatedItems",
-    "unevaluatedProperties",
-)
-_SCHEMA_LISTS: Final = ("allOf", "anyOf", "oneOf", "prefixItems")
-_SCHEMA_MAPS: Final = (
-    "properties",
-    "patternProperties",
-    "$defs",
-    "definitions",
-    "dependentSchemas",
-)
 
 
 class Severity(enum.StrEnum):
@@ -231,15 +211,15 @@ def _subschemas(uri: str, schema: dict[str, Any]) -> Iterator[str]:
     ref = schema.get("$ref")
     if isinstance(ref, str):
         yield urljoin(uri, ref)
-    for key in _ONE_SCHEMA:
+    for key in SCHEMA_VALUE_KEYWORDS:
         if isinstance(schema.get(key), dict):
             yield f"{uri}/{key}"
-    for key in _SCHEMA_LISTS:
+    for key in SCHEMA_LIST_KEYWORDS:
         group = schema.get(key)
         for index, value in enumerate(group if isinstance(group, list) else ()):
             if isinstance(value, dict):
                 yield f"{uri}/{key}/{index}"
-    for key in _SCHEMA_MAPS:
+    for key in SCHEMA_MAP_KEYWORDS:
         members = schema.get(key)
         for name, value in members.items() if isinstance(members, dict) else ():
             if isinstance(value, dict):

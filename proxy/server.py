@@ -1,4 +1,4 @@
-"""Serving a loaded configuration: the runner, its TCP site, signals and worker processes.
+"""Serving a loaded configuration: the port, the runner, its TCP site, signals and workers.
 
 ``cli.py`` decides what to serve; this module only serves it, until SIGINT or SIGTERM.
 """
@@ -6,9 +6,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import multiprocessing
 import os
 import signal
+import socket
+from collections.abc import Iterator
 from typing import Final
 
 import structlog
@@ -20,7 +23,7 @@ from proxy.keys import CONNECTIONS
 from proxy.process_metrics import metrics_shared_by_workers
 from proxy.snapshot import Reloader, Snapshot
 
-__all__ = ["run_workers", "serve", "use_fast_event_loop"]
+__all__ = ["reserved_port", "run_workers", "serve", "use_fast_event_loop"]
 
 log = structlog.get_logger(__name__)
 
@@ -39,25 +42,47 @@ def use_fast_event_loop() -> bool:
     return True
 
 
-def serve(snapshot: Snapshot, reloader: Reloader, workers: int) -> int:
-    """Serve in this process, or in ``workers`` processes sharing the port; the exit code.
+@contextlib.contextmanager
+def reserved_port(host: str, port: int) -> Iterator[int]:
+    """The port to serve on: ``port``, or for 0 one the system picks, so that the banner can
+    name it before serving starts. The picked port is held meanwhile by a socket that is bound
+    but never listens (SO_REUSEPORT, which the server's sockets then set too).
 
     Raises OSError when the address cannot be bound.
     """
+    if port:
+        yield port
+        return
+    family, kind, proto, _, address = socket.getaddrinfo(
+        host or None, 0, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+    )[0]
+    with socket.socket(family, kind, proto) as holder:
+        holder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        holder.bind(address)
+        picked: int = holder.getsockname()[1]
+        yield picked
+
+
+def serve(snapshot: Snapshot, reloader: Reloader, workers: int, port: int) -> int:
+    """Serve on ``port`` in this process, or in ``workers`` processes sharing it; the exit code.
+
+    Raises OSError when the address cannot be bound.
+    """
+    reuse_port = workers > 1 or snapshot.settings.port == 0  # reserved_port holds port 0's pick
     if workers <= 1:
-        _run_worker(snapshot, reloader, reuse_port=False)
+        _run_worker(snapshot, reloader, port, reuse_port)
         return 0
     with metrics_shared_by_workers():
-        return run_workers(snapshot, reloader, workers)
+        return run_workers(snapshot, reloader, workers, port)
 
 
-def _run_worker(snapshot: Snapshot, reloader: Reloader, reuse_port: bool) -> None:
+def _run_worker(snapshot: Snapshot, reloader: Reloader, port: int, reuse_port: bool) -> None:
     use_fast_event_loop()
     app = create_app(snapshot.settings, snapshot.catalog, reloader)
-    asyncio.run(_serve_app(app, snapshot.settings, reuse_port))
+    asyncio.run(_serve_app(app, snapshot.settings, port, reuse_port))
 
 
-async def _serve_app(app: web.Application, settings: Settings, reuse_port: bool) -> None:
+async def _serve_app(app: web.Application, settings: Settings, port: int, reuse_port: bool) -> None:
     """Serve until SIGINT or SIGTERM: the app's runner behind the connection guard.
 
     The listening socket is made here, around the guard's protocol factory (aiohttp's sites
@@ -80,7 +105,7 @@ async def _serve_app(app: web.Application, settings: Settings, reuse_port: bool)
         listener = await asyncio.get_running_loop().create_server(
             guard.wrap(runner.server),
             settings.host,
-            settings.port,
+            port,
             reuse_port=reuse_port or None,
             backlog=BACKLOG,
         )
@@ -105,11 +130,13 @@ async def _until_signalled(*signals: signal.Signals) -> None:
             loop.remove_signal_handler(signum)
 
 
-def run_workers(snapshot: Snapshot, reloader: Reloader, count: int) -> int:
+def run_workers(snapshot: Snapshot, reloader: Reloader, count: int, port: int) -> int:
     """N processes sharing the port (SO_REUSEPORT); SIGTERM/SIGINT are passed on to each."""
     context = multiprocessing.get_context("fork")
     workers = [
-        context.Process(target=_run_worker, args=(snapshot, reloader, True), name=f"worker-{n}")
+        context.Process(
+            target=_run_worker, args=(snapshot, reloader, port, True), name=f"worker-{n}"
+        )
         for n in range(count)
     ]
     for worker in workers:

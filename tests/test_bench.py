@@ -7,7 +7,6 @@ import json
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -122,10 +121,8 @@ async def test_wrk_counts_answers_with_another_status_and_stops_after_a_fixed_nu
     script = lua_script("GET", {}, None, 201)
     timed = await asyncio.to_thread(run_wrk, url, script, 1, 2, 1)
     assert timed["requests"] > 0 and timed["unexpected_status"] == timed["requests"]
-    started = time.monotonic()
     counted = await asyncio.to_thread(run_wrk, url, script, 60, 2, 1, None, 25)
-    assert (counted["requests"], counted["unexpected_status"]) == (25, 25)
-    assert time.monotonic() - started < 30
+    assert (counted["requests"], counted["unexpected_status"]) == (25, 25)  # 60 s: thousands
 
 
 @pytest.mark.parametrize("spin_seconds", [0.0, 0.00001])

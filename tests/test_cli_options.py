@@ -259,3 +259,43 @@ def test_check_is_quiet_on_a_closed_pipe(tmp_path: Path) -> None:
         process.stdout.close()  # as `head -0` does
         err = process.stderr.read()
         assert (process.wait(timeout=60), err) == (1, b"")
+
+
+async def banner_of(process: asyncio.subprocess.Process) -> dict[str, dict[str, object]]:
+    """The JSON log lines up to the banner's last (explorer.ready), by event name."""
+    assert process.stderr is not None
+    events: dict[str, dict[str, object]] = {}
+    while "explorer.ready" not in events:
+        line = await asyncio.wait_for(process.stderr.readline(), timeout=20)
+        assert line, "the process ended before its banner"
+        entry = json.loads(line)
+        events[entry["event"]] = entry
+    return events
+
+
+@pytest.mark.parametrize("workers", ["1", "2"], ids=["one-process", "two-workers"])
+async def test_port_0_is_shown_in_the_banner_as_the_port_bound(workers: str) -> None:
+    """`mockproxy --port 0` names the port the system picked in every banner URL, and the
+    server answers there."""
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith("MOCKPROXY_")}
+    process = await asyncio.create_subprocess_exec(
+        *(sys.executable, "-m", "proxy", "--port", "0", "--workers", workers),
+        cwd=ROOT,
+        env={**inherited, "PYTHONPATH": str(ROOT)},
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        banner = await banner_of(process)
+        explorer = str(banner["explorer.ready"]["url"])
+        base = explorer.removesuffix("/_mockproxy/explorer/")
+        assert base.startswith("http://127.0.0.1:") and not base.endswith(":0")
+        assert str(banner["api.ready"]["mock_url"]).startswith(base + "/_mock/")
+        async with aiohttp.ClientSession() as session:
+            await wait_for_health(session, base)
+            async with session.get(base + REPORT, headers=AUTH) as response:
+                assert response.status == 200
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(process.communicate(), timeout=20)
+    assert process.returncode == 0

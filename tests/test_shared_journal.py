@@ -36,13 +36,11 @@ def config_for(redis: RedisServer, size: int = 200) -> Path:
     return config
 
 
-async def send(session: aiohttp.ClientSession, base: str, request_id: str) -> float:
-    """One mocked request; the seconds it took to be answered."""
-    started = time.monotonic()
+async def send(session: aiohttp.ClientSession, base: str, request_id: str) -> None:
+    """One mocked request, answered."""
     headers = {**AUTH, "X-Request-Id": request_id}
     async with session.get(base + REPORTS, headers=headers) as response:
         assert response.status == 200
-    return time.monotonic() - started
 
 
 async def journal_ids(session: aiohttp.ClientSession, base: str) -> list[str]:
@@ -85,8 +83,8 @@ async def test_delete_on_one_process_clears_the_journal_for_all(redis: RedisServ
 
 
 async def test_answers_continue_when_redis_stops(redis: RedisServer) -> None:
-    """Redis stopped mid-run: every request is still answered at once, each process drops and
-    counts its entries, ready reports the journal degraded, and reading it is a 503 problem."""
+    """Redis stopped mid-run: every request is still answered, each process drops and counts
+    its entries, ready reports the journal degraded, and reading it is a 503 problem."""
     config = config_for(redis)
     async with mockproxies(config, 2) as (first, second):
         async with aiohttp.ClientSession() as session:
@@ -94,8 +92,8 @@ async def test_answers_continue_when_redis_stops(redis: RedisServer) -> None:
             for n in range(4):
                 await send(session, bases[n % 2], f"before-{n}")
             redis.stop()
-            seconds = [await send(session, bases[n % 2], f"after-{n}") for n in range(8)]
-            assert max(seconds) < 2.0, seconds  # no waiting for a Redis that is gone
+            for n in range(8):  # a refused connection fails the write at once: no hang
+                await asyncio.wait_for(send(session, bases[n % 2], f"after-{n}"), timeout=10)
             for base in bases:
                 assert await ready_journal(session, base) == {
                     "store": "redis",
@@ -162,10 +160,14 @@ async def test_a_redis_that_never_answers_delays_one_answer_a_second_at_most(
     aiohttp_client: Any, tmp_path: Path
 ) -> None:
     """A Redis that takes connections but never answers: the first request waits for the write
-    timeout, the next ones in that second are answered at once, and each entry is counted."""
+    timeout, the next ones in that second drop their entries without asking Redis, and each
+    entry is counted."""
+    asked: list[bytes] = []  # every connection and every byte received, in order
 
     async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await reader.read()  # read until the client gives up; answer nothing
+        asked.append(b"(connected)")
+        while received := await reader.read(1 << 16):  # until the client gives up; no answer
+            asked.append(received)
         writer.close()
 
     server = await asyncio.start_server(silent, "127.0.0.1", 0)
@@ -178,13 +180,14 @@ async def test_a_redis_that_never_answers_delays_one_answer_a_second_at_most(
         )
         settings = load_settings(config, environ={})
         client = await aiohttp_client(create_app(settings, build_catalog(settings)))
-        seconds = []
-        for _ in range(4):
-            started = time.monotonic()
-            assert (await client.get(REPORTS, headers=AUTH)).status == 200
-            seconds.append(time.monotonic() - started)
-        assert 0.45 < seconds[0] < 1.5, seconds  # the write timeout, 0.5 s
-        assert max(seconds[1:]) < 0.3, seconds
+        started = time.monotonic()
+        assert (await client.get(REPORTS, headers=AUTH)).status == 200
+        assert time.monotonic() - started >= 0.5  # the write timeout
+        asked_first = list(asked)
+        assert asked_first  # the first request did ask
+        answers = await asyncio.gather(*(client.get(REPORTS, headers=AUTH) for _ in range(3)))
+        assert [answer.status for answer in answers] == [200, 200, 200]
+        assert asked == asked_first  # nothing more was sent, so nothing was waited for
         journal = (await (await client.get("/_mockproxy/ready")).json())["journal"]
         assert journal == {"store": "redis", "state": "degraded", "dropped": 4}
         await client.close()  # its connections to the silent server too

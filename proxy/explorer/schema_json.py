@@ -7,18 +7,12 @@ already open above it.
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Any
 
+from proxy.openapi.keywords import DATA_KEYWORDS, SCHEMA_MAP_KEYWORDS
 from proxy.openapi.model import Schema
 
 __all__ = ["SchemaTable", "first_value"]
-
-# members whose values are data, not schemas: copied as they are, even if they hold "$ref" keys
-_DATA_KEYS: Final = frozenset({"example", "examples", "default", "enum", "const"})
-# members that map names to schemas: a property called "default" is still a schema
-_SCHEMA_MAPS: Final = frozenset(
-    {"properties", "patternProperties", "$defs", "definitions", "dependentSchemas"}
-)
 
 
 class SchemaTable:
@@ -48,9 +42,9 @@ class SchemaTable:
         for key, value in node.items():
             if key == "$ref" and isinstance(value, str):
                 converted[key] = self._named(value, resolver)
-            elif key in _DATA_KEYS:
+            elif key in DATA_KEYWORDS:  # copied as it is, even if it holds "$ref" keys
                 converted[key] = value
-            elif key in _SCHEMA_MAPS and isinstance(value, dict):
+            elif key in SCHEMA_MAP_KEYWORDS and isinstance(value, dict):
                 converted[key] = {name: self._node(sub, resolver) for name, sub in value.items()}
             else:
                 converted[key] = self._node(value, resolver)

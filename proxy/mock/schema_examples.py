@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any, Final
 
 from proxy.openapi.documents import escape_pointer
+from proxy.openapi.keywords import DATA_KEYWORDS
 from proxy.openapi.model import ApiSpec
 
 __all__ = ["example_fits", "unfit_property_examples"]
@@ -70,7 +71,7 @@ def _property_examples(node: Any, pointer: str) -> Iterator[tuple[str, Any]]:
             if is_member and "example" in value and not example_fits(value, value["example"]):
                 yield where, value["example"]
             for key, child in value.items():
-                if key in ("example", "examples", "default", "enum", "const"):
+                if key in DATA_KEYWORDS:
                     continue
                 child_where = f"{where}/{escape_pointer(str(key))}"
                 if key == "properties" and isinstance(child, dict):

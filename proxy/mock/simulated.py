@@ -20,7 +20,7 @@ from proxy.callbacks.delivery import Courier
 from proxy.callbacks.expressions import Exchanged, MissingValue
 from proxy.control import strip_control_parameters
 from proxy.exchange import Exchange
-from proxy.fields import REQUEST_ID_HEADER
+from proxy.fields import REQUEST_ID_HEADER, SOURCE_HEADER
 from proxy.mock.answers import MockAnswers
 from proxy.mock.disrupt import disrupted
 from proxy.mock.faults import NO_DISRUPTIONS, FaultKind, decide
@@ -120,7 +120,8 @@ async def answer_mock(
     courier: Courier,
 ) -> web.StreamResponse:
     """The mock's answer, through its simulation when the operation has one set or the
-    client asks for a delay, a fault or no callbacks."""
+    client asks for a delay, a fault or no callbacks; labelled with the exchange's source
+    (``fallback`` on the mock side of fallback mode)."""
     prepared = decision.prepared
     raw_query = exchange.raw_query
     prefer = request.headers.getall(PREFER, None)
@@ -129,10 +130,11 @@ async def answer_mock(
         asked = asked_of(tuple(prefer or ()), raw_query)
     simulation = prepared.simulation if prepared is not None else None
     if prepared is None or (simulation is None and asked is NOTHING_ASKED):
-        return await mock(request, decision, exchange, answers)
+        return _labelled(await mock(request, decision, exchange, answers), exchange.source)
 
-    def answer(error_code: str | None) -> Awaitable[web.StreamResponse]:
-        return mock(request, decision, exchange, answers, error_code)
+    async def answer(error_code: str | None) -> web.StreamResponse:
+        response = await mock(request, decision, exchange, answers, error_code)
+        return _labelled(response, exchange.source)
 
     def answered(response: web.StreamResponse) -> None:
         if simulation is None or not simulation.callbacks or asked.callbacks is False:
@@ -143,6 +145,14 @@ async def answer_mock(
         fire_callbacks(courier, simulation, exchanged, api, operation, exchange.request_id)
 
     return await simulated(request, simulation, asked, answer, exchange, answered)
+
+
+def _labelled(response: web.StreamResponse, source: str | None) -> web.StreamResponse:
+    """The answer named by the side that gave it before any of it is sent (a ``slow`` fault
+    sends the head at once); the mock's own answers say ``mock`` already."""
+    if source is not None and source != "mock":
+        response.headers[SOURCE_HEADER] = source
+    return response
 
 
 def _exchanged(

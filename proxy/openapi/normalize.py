@@ -17,30 +17,11 @@ from collections.abc import Callable
 from typing import Any, Final
 from urllib.parse import urljoin
 
+from proxy.openapi.keywords import SCHEMA_LIST_KEYWORDS, SCHEMA_MAP_KEYWORDS, SCHEMA_VALUE_KEYWORDS
 from proxy.openapi.model import SpecVersion
 
 __all__ = ["SchemaNormalizer"]
 
-_SCHEMA_MAPS: Final = (
-    "properties",
-    "patternProperties",
-    "$defs",
-    "definitions",
-    "dependentSchemas",
-)
-_SCHEMA_LISTS: Final = ("allOf", "anyOf", "oneOf", "prefixItems")
-_SCHEMA_VALUES: Final = (
-    "additionalProperties",
-    "not",
-    "contains",
-    "if",
-    "then",
-    "else",
-    "propertyNames",
-    "unevaluatedItems",
-    "unevaluatedProperties",
-    "additionalItems",
-)
 _KEPT_BESIDE_REF: Final = frozenset({"$ref", "description", "summary"})
 
 Resolve = Callable[[str], tuple[str, Any]]
@@ -121,21 +102,19 @@ def _make_nullable(node: dict[str, Any]) -> None:
 
 def _subschemas(node: dict[str, Any]) -> list[Any]:
     children: list[Any] = []
-    for key in _SCHEMA_MAPS:
+    for key in SCHEMA_MAP_KEYWORDS:
         value = node.get(key)
         if isinstance(value, dict):
             children.extend(value.values())
-    for key in _SCHEMA_LISTS:
+    for key in SCHEMA_LIST_KEYWORDS:
         value = node.get(key)
         if isinstance(value, list):
             children.extend(value)
-    for key in _SCHEMA_VALUES:
+    for key in SCHEMA_VALUE_KEYWORDS:
         value = node.get(key)
         if isinstance(value, dict):
             children.append(value)
     items = node.get("items")
-    if isinstance(items, dict):
-        children.append(items)
-    elif isinstance(items, list):
+    if isinstance(items, list):  # Swagger 2.0's list of schemas, one per position
         children.extend(items)
     return children

@@ -25,6 +25,8 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
+from proxy.openapi.keywords import SCHEMA_MAP_KEYWORDS
+
 __all__ = [
     "FORMATS",
     "REQUEST_KEYWORDS",
@@ -35,13 +37,6 @@ __all__ = [
 _INTEGER_TEXT: Final = re.compile(r"-?(0|[1-9][0-9]*)")
 _NUMBER_TEXT: Final = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?")
 _BOUNDS: Final = {"int32": 31, "int64": 63}
-_SCHEMA_MAPS: Final = (
-    "properties",
-    "patternProperties",
-    "$defs",
-    "definitions",
-    "dependentSchemas",
-)
 
 
 def _integer_text(bits: int) -> Callable[[str], bool]:
@@ -155,7 +150,7 @@ def _rewrite(value: Any) -> Any:
     if not isinstance(value, dict):
         return value
     node = {key: _rewrite(item) for key, item in value.items()}
-    for key in _SCHEMA_MAPS:
+    for key in SCHEMA_MAP_KEYWORDS:
         members = node.get(key)
         if isinstance(members, dict) and not all(_schema(m) for m in members.values()):
             node[key] = {name: member for name, member in members.items() if _schema(member)}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -265,7 +264,5 @@ def test_yaml_scalars_with_leading_zeros_are_decimal(tmp_path: Path) -> None:
 @pytest.mark.parametrize("path", entry_files(), ids=lambda p: p.name)
 def test_every_shared_description_loads(path: Path) -> None:
     """Each real-world description loads (webhook-only ones have no operations)."""
-    started = time.perf_counter()
     spec = load_spec(path)
     assert spec.operations or path.name == "webhook-example.json"
-    assert time.perf_counter() - started >= 0

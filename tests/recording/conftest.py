@@ -49,9 +49,17 @@ def pets_upstream() -> web.Application:
     return app
 
 
-def write_config(folder: Path, upstream: str | None, mode: str, record: dict[str, Any]) -> Path:
-    """A config file in ``folder`` (recordings go to ``folder/recordings/pets.yaml``)."""
+def write_config(
+    folder: Path,
+    upstream: str | None,
+    mode: str,
+    record: dict[str, Any],
+    api_extra: dict[str, Any] | None = None,
+) -> Path:
+    """A config file in ``folder`` (recordings go to ``folder/recordings/pets.yaml``);
+    ``api_extra`` holds more of the API's settings."""
     api: dict[str, Any] = {"spec": str(PETS_SPEC), "mount": "/pets-api", "record": record}
+    api.update(api_extra or {})
     if upstream:
         api["upstream"] = upstream
     config = {"mode": mode, "apis": {"pets": api}}
@@ -65,9 +73,10 @@ def settings_in(
     upstream: str | None = None,
     mode: str = "record",
     environ: dict[str, str] | None = None,
+    api_extra: dict[str, Any] | None = None,
     **record: Any,
 ) -> Settings:
-    return load_settings(write_config(folder, upstream, mode, record), environ or {})
+    return load_settings(write_config(folder, upstream, mode, record, api_extra), environ or {})
 
 
 @pytest.fixture

@@ -195,3 +195,22 @@ async def test_head_answers_are_not_recorded(tmp_path: Path, upstream_url: str) 
     finally:
         await client.close()
     assert not recordings_file(tmp_path).exists()
+
+
+async def test_injected_errors_and_faults_replace_nothing_in_record_mode(
+    tmp_path: Path, upstream_url: str
+) -> None:
+    """Errors and faults drawn at rate 1 are the mock's: a record-mode request gets the
+    upstream's answer, unmarked, and that answer is what is recorded."""
+    injected = {"errors": {"rate": 1, "codes": [404]}, "faults": {"rate": 1, "kinds": ["reset"]}}
+    client = await start(settings_in(tmp_path, upstream_url, api_extra=injected))
+    try:
+        response = await client.get(PET)
+        assert (response.status, await response.read()) == (200, PLAIN_PET)
+        assert response.headers["X-Mockproxy-Source"] == "live"
+        [entry] = (await (await client.get("/_mockproxy/requests")).json())["requests"]
+        assert (entry["status"], entry["fault"]) == (200, None)
+    finally:
+        await client.close()
+    [recording] = load_recordings(recordings_file(tmp_path))["getPet"]
+    assert (recording.status, recording.body) == (200, PLAIN_PET)

@@ -246,9 +246,9 @@ async def test_read_timeout_counts_silence(pool: UpstreamPool) -> None:
     async with raw_server(silent) as script:
         endpoint = pool.endpoint("http", "127.0.0.1", script.port, True)
         started = time.monotonic()
-        with pytest.raises(UpstreamTimeout, match="read"):
+        with pytest.raises(UpstreamTimeout, match="read"):  # the total one would say "total"
             await endpoint.send("GET", b"/", HOST, None, Timeouts(connect=1, read=0.3, total=5))
-        assert 0.25 < time.monotonic() - started < 1.5
+        assert time.monotonic() - started >= 0.3
 
 
 async def test_total_timeout_bounds_a_dripping_head(pool: UpstreamPool) -> None:
@@ -265,9 +265,9 @@ async def test_total_timeout_bounds_a_dripping_head(pool: UpstreamPool) -> None:
     async with raw_server(drip) as script:
         endpoint = pool.endpoint("http", "127.0.0.1", script.port, True)
         started = time.monotonic()
-        with pytest.raises(UpstreamTimeout, match="total"):
+        with pytest.raises(UpstreamTimeout, match="total"):  # the head would take 4 s
             await endpoint.send("GET", b"/", HOST, None, Timeouts(connect=1, read=0.5, total=0.8))
-        assert 0.7 < time.monotonic() - started < 2
+        assert time.monotonic() - started >= 0.8
 
 
 async def test_a_steady_body_streams_past_the_total_timeout(pool: UpstreamPool) -> None:
@@ -388,10 +388,12 @@ async def test_close_closes_idle_connections(pool: UpstreamPool) -> None:
 
 
 async def endless_header(index: int, head: bytes, writer: asyncio.StreamWriter) -> bool:
+    """A header field that never ends: only a limit on the head can stop reading it."""
     writer.write(b"HTTP/1.1 200 OK\r\nX-Endless: ")
-    for _ in range(10_000):  # 80 MB at most; the client gives up after 64 KiB
-        writer.write(b"a" * 8192)
-        await writer.drain()
+    with contextlib.suppress(ConnectionError):
+        while True:
+            writer.write(b"a" * 8192)
+            await writer.drain()
     return False
 
 
@@ -418,10 +420,8 @@ async def test_an_answer_head_over_the_limits_or_not_http_is_malformed(
     pool: UpstreamPool, reply: Reply, message: str
 ) -> None:
     """A head over 64 KiB or 100 fields, or an answer that is not HTTP, fails as malformed
-    at once, without reading the rest."""
+    without reading the rest (an endless head would otherwise end in the total timeout)."""
     async with raw_server(reply) as script:
         endpoint = pool.endpoint("http", "127.0.0.1", script.port, True)
-        started = time.monotonic()
         with pytest.raises(UpstreamMalformed, match=message):
             await endpoint.send("GET", b"/", HOST, None, QUICK)
-        assert time.monotonic() - started < 1
