@@ -15,6 +15,7 @@ from multidict import CIMultiDictProxy
 from proxy.media_types import covers, media_base, written_as_json
 from proxy.openapi.model import ApiSpec, MediaType, Operation, Response, find_response
 from proxy.validation.bodies import BodyError, read_json
+from proxy.validation.prefix import COUNTED_VALUES
 from proxy.validation.schemas import Direction, engine_for
 
 __all__ = ["ContractChecker"]
@@ -81,8 +82,13 @@ class ContractChecker:
         check = self._engine.check(media.schema.uri, Direction.RESPONSE)
         if check.passes(value):
             return []
-        listed, more = check.errors(value, "/body")
+        listed, more, all_counted = check.errors(value, "/body")
         findings = [f"{error.pointer}: {error.detail}" for error in listed]
-        if more:
+        if not all_counted:
+            findings.append(
+                f"/body: {more} more errors in its first {COUNTED_VALUES:,} values "
+                "(the rest were not looked at)"
+            )
+        elif more:
             findings.append(f"/body: {more} more errors")
         return findings

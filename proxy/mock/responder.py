@@ -42,7 +42,7 @@ from proxy.openapi.model import (
 )
 from proxy.problems import ProblemError
 from proxy.security import Credentials
-from proxy.validation import ValidationResult
+from proxy.validation import COUNTED_VALUES, ValidationResult
 
 __all__ = [
     "MockReply",
@@ -256,18 +256,31 @@ def invalid_reply(
             named = checked_example(operation, response, example)
             return render_choice(operation, Choice(code, response, named), accept, None)
     kinds = {400: "malformed-request", 415: "unsupported-media-type", 501: "not-supported"}
-    found = len(result.errors) + result.unlisted
-    extensions: dict[str, Any] = {"errors": [error.as_json() for error in result.errors]}
-    if result.unlisted:
-        extensions["errors_not_listed"] = result.unlisted
+    count, extensions = _error_listing(result)
     raise ProblemError(
         result.status,
         kinds.get(result.status, "invalid-request"),
-        f"the request does not match {operation.key}: {found} error(s)"
-        + (f", the first {len(result.errors)} listed" if result.unlisted else ""),
+        f"the request does not match {operation.key}: {count}",
         operation_id=operation.key,
         **extensions,
     )
+
+
+def _error_listing(result: ValidationResult) -> tuple[str, dict[str, Any]]:
+    """How many errors an invalid request has, in words, and the problem's members for them:
+    ``errors``, ``errors_not_listed`` and, where the body was looked at in part only,
+    ``errors_counted_in_first_values``."""
+    found = len(result.errors) + result.unlisted
+    extensions: dict[str, Any] = {"errors": [error.as_json() for error in result.errors]}
+    if result.all_counted:
+        count = f"{found:,} error(s)"
+    else:
+        count = f"at least {found:,} error(s) in the body's first {COUNTED_VALUES:,} values"
+        extensions["errors_counted_in_first_values"] = COUNTED_VALUES
+    if result.unlisted:
+        extensions["errors_not_listed"] = result.unlisted
+        count += f", the first {len(result.errors)} listed"
+    return count, extensions
 
 
 def mock_reply(

@@ -29,7 +29,7 @@ def _media_findings(spec: ApiSpec, media: MediaType, where: str, direction: Dire
     for pointer, value in named:
         if check.passes(value):
             continue
-        for error in check.errors(value, "")[0]:
+        for error in check.errors(value, "").listed:
             findings.append(f"{spec.source}#{pointer}: {error.detail} at {error.pointer or '/'}")
     return findings
 

@@ -33,11 +33,12 @@ __all__ = ["BodyJudgement", "judge_json", "shutdown"]
 
 log = structlog.get_logger(__name__)
 
-BodyJudgement = tuple[int, tuple[FieldError, ...], int]
-"""(status 200, 400 or 422; the errors listed; how many more there were)."""
+BodyJudgement = tuple[int, tuple[FieldError, ...], int, bool]
+"""(status 200, 400 or 422; the errors listed; how many more were found; whether all were
+looked for, ``ErrorList.all_counted``)."""
 
 _UNKNOWN_ENGINE: Final = "unknown-engine"
-_Raw = tuple[int, tuple[tuple[str, str], ...], int]
+_Raw = tuple[int, tuple[tuple[str, str], ...], int, bool]
 
 _worker_engines: dict[int, SchemaEngine] = {}
 """In the worker: the engines it was taught, by serial."""
@@ -57,13 +58,13 @@ def _judge_in_worker(
     try:
         value = read_json(body)
         if check.passes(value):
-            return 200, (), 0
-        listed, more = check.errors(value, "/body")
+            return 200, (), 0, True
+        listed, more, all_counted = check.errors(value, "/body")
     except BodyError as error:
-        return 400, ((error.pointer, error.detail),), 0
+        return 400, ((error.pointer, error.detail),), 0, True
     finally:
         gc.enable()
-    return 422, tuple((error.pointer, error.detail) for error in listed), more
+    return 422, tuple((error.pointer, error.detail) for error in listed), more, all_counted
 
 
 def _yield_to_the_server() -> None:
@@ -131,8 +132,13 @@ async def judge_json(engine: SchemaEngine, uri: str, body: bytes) -> BodyJudgeme
     found = await _WORKER.judge(engine, uri, body)
     if found is None:
         return None
-    status, listed, more = found
-    return status, tuple(FieldError(pointer, detail) for pointer, detail in listed), more
+    status, listed, more, all_counted = found
+    return (
+        status,
+        tuple(FieldError(pointer, detail) for pointer, detail in listed),
+        more,
+        all_counted,
+    )
 
 
 def shutdown() -> None:

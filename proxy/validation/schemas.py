@@ -6,7 +6,8 @@ used. ``engine.check(uri, direction)`` compiles the schema at ``uri`` once per d
 (requests refuse ``readOnly``, responses ``writeOnly``) into a ``SchemaCheck``: ``passes`` is
 jsonschema-rs's ``is_valid``, for the hot path; ``errors`` lists at most ``MAX_LISTED``
 errors, each a ``FieldError`` whose pointer is the value it is about (a missing required
-property and an unexpected one point at that property) and whose detail speaks JSON.
+property and an unexpected one point at that property) and whose detail speaks JSON, and
+counts the rest, looking at no more than a big value's first ``COUNTED_VALUES`` values.
 
 ``engine_for(spec)`` is the engine of a loaded description, made once per description.
 """
@@ -17,12 +18,13 @@ import enum
 import itertools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 import jsonschema_rs
 import orjson
 import structlog
 
+from proxy.gc_pause import collector_paused
 from proxy.memo import SCHEMA_ENGINES, Memo
 from proxy.openapi.model import ApiSpec
 from proxy.validation.dialect import (
@@ -31,10 +33,12 @@ from proxy.validation.dialect import (
     RESPONSE_KEYWORDS,
     openapi_documents,
 )
+from proxy.validation.prefix import COUNTED_VALUES, Prefix, prefix_of
 
 __all__ = [
     "MAX_LISTED",
     "Direction",
+    "ErrorList",
     "FieldError",
     "SchemaCheck",
     "SchemaEngine",
@@ -103,6 +107,15 @@ def _field_errors(error: jsonschema_rs.ValidationError, prefix: str) -> list[Fie
     return [FieldError(at, _shortened(error.message))]
 
 
+class ErrorList(NamedTuple):
+    """The errors listed for one value, how many more were found, and whether all were
+    looked for (False: only in the value's first ``COUNTED_VALUES`` values)."""
+
+    listed: tuple[FieldError, ...]
+    unlisted: int
+    all_counted: bool = True
+
+
 class SchemaCheck:
     """One compiled schema: ``passes(value)`` on the hot path, ``errors`` when it says no."""
 
@@ -112,22 +125,56 @@ class SchemaCheck:
         self._validator = validator
         self.passes = validator.is_valid
 
-    def errors(self, value: Any, prefix: str) -> tuple[tuple[FieldError, ...], int]:
-        """At most ``MAX_LISTED`` errors of ``value`` (pointers under ``prefix``), and how
-        many more there were."""
-        listed: list[FieldError] = []
-        more = 0
-        for error in self._validator.iter_errors(value):
-            if len(listed) < MAX_LISTED:
-                listed.extend(_field_errors(error, prefix))
-            elif error.kind.name in _UNEXPECTED:  # one field error per unexpected property
-                more += len(error.kind.as_dict()["unexpected"])
-            else:
-                more += 1
-        if len(listed) > MAX_LISTED:  # the last error named several unexpected properties
-            more += len(listed) - MAX_LISTED
-            del listed[MAX_LISTED:]
-        return tuple(listed), more
+    def errors(self, value: Any, prefix: str) -> ErrorList:
+        """At most ``MAX_LISTED`` errors of a ``value`` that does not pass (pointers under
+        ``prefix``), and how many more there were: in a value of more than ``COUNTED_VALUES``
+        values, among its first ones (``prefix.py``), so the work is bounded at any size."""
+        with collector_paused():  # thousands of errors: the collector would pass often
+            part = prefix_of(value)
+            try:
+                found = self._validator.iter_errors(part.value)
+            except ValueError as error:  # jsonschema-rs hands back no value 255 levels deep
+                reason = str(error).partition("\n")[0]
+                return ErrorList((FieldError(prefix, f"its errors cannot be listed: {reason}"),), 0)
+            listed, more = _counted(found, part, prefix)
+        if part.cut and not listed:  # the errors lie past the values looked at
+            listed = (FieldError(prefix, _PAST_COUNTED),)
+        return ErrorList(listed, more, not part.cut)
+
+
+def _counted(
+    found: Iterable[jsonschema_rs.ValidationError], part: Prefix, prefix: str
+) -> tuple[tuple[FieldError, ...], int]:
+    """The first ``MAX_LISTED`` field errors of those ``found`` in ``part`` that the whole
+    value has too, and how many more there are."""
+    listed: list[FieldError] = []
+    more = 0
+    for error in found:
+        if part.cut and not _holds(part, error):
+            continue
+        if len(listed) < MAX_LISTED:
+            listed.extend(_field_errors(error, prefix))
+        elif error.kind.name in _UNEXPECTED:  # one field error per unexpected property
+            more += len(error.kind.as_dict()["unexpected"])
+        else:
+            more += 1
+    if len(listed) > MAX_LISTED:  # the last error named several unexpected properties
+        more += len(listed) - MAX_LISTED
+        del listed[MAX_LISTED:]
+    return tuple(listed), more
+
+
+_PAST_COUNTED: Final = (
+    "does not match its schema; its errors are not listed "
+    f"(they were looked for in its first {COUNTED_VALUES:,} values only)"
+)
+
+
+def _holds(part: Prefix, error: jsonschema_rs.ValidationError) -> bool:
+    """Whether an error of a value's prefix is one of the whole value."""
+    kind = error.kind.name
+    missing = error.kind.as_dict()["property"] if kind == "required" else None
+    return part.holds(tuple(error.instance_path), kind, missing)
 
 
 def _offline(uri: str) -> Any:
