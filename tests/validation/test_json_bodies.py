@@ -83,11 +83,11 @@ def test_errors_name_line_and_column(body: bytes, detail: str) -> None:
     [
         (
             b"[" * 100_000 + b"]" * 100_000,
-            "nested too deeply: at most 1024 levels of arrays and objects",
+            "nested too deeply: at most 255 levels of arrays and objects",
         ),
         (
             b"[" * 1000 + b"12345678901234567890123" + b"]" * 1000,
-            "nested too deeply: at most 1024 levels of arrays and objects",
+            "nested too deeply: at most 255 levels of arrays and objects",
         ),
         (b"1" * 100_000, "an integer of more than 4300 digits"),
         (b'{"n": 1e999999}', "a number too large for a double (more than 1.8e308)"),
