@@ -133,7 +133,7 @@ class SchemaCheck:
             part = prefix_of(value)
             try:
                 found = self._validator.iter_errors(part.value)
-            except ValueError as error:  # jsonschema-rs hands back no value 255 levels deep
+            except ValueError as error:  # jsonschema-rs hands back no value 256 levels deep
                 reason = str(error).partition("\n")[0]
                 return ErrorList((FieldError(prefix, f"its errors cannot be listed: {reason}"),), 0)
             listed, more = _counted(found, part, prefix)

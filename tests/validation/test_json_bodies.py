@@ -32,6 +32,9 @@ def parsed(body: bytes) -> Any:
         b'"caf\\u00e9 \xe2\x98\x83"',
         b"[null, true, false, 0, -0]",
         b"  \n[1]\t ",
+        b"[" * 254 + b"]" * 254,
+        b"[" * 253 + b"[12345678901234567890123]" + b"]" * 253,
+        b"[" + b"[[]]," * 300 + b"{}]",
     ],
     ids=[
         "object",
@@ -46,6 +49,9 @@ def parsed(body: bytes) -> Any:
         "unicode",
         "literals",
         "whitespace",
+        "254-deep",
+        "254-deep-with-long-integers",
+        "many-brackets-little-depth",
     ],
 )
 def test_values_are_what_python_json_reads(body: bytes) -> None:
@@ -83,11 +89,19 @@ def test_errors_name_line_and_column(body: bytes, detail: str) -> None:
     [
         (
             b"[" * 100_000 + b"]" * 100_000,
-            "nested too deeply: at most 255 levels of arrays and objects",
+            "nested too deeply: at most 254 levels of arrays and objects",
         ),
         (
             b"[" * 1000 + b"12345678901234567890123" + b"]" * 1000,
-            "nested too deeply: at most 255 levels of arrays and objects",
+            "nested too deeply: at most 254 levels of arrays and objects",
+        ),
+        (
+            b"[" * 255 + b"]" * 255,
+            "nested too deeply: at most 254 levels of arrays and objects",
+        ),
+        (
+            b"[" * 254 + b'{"n": 12345678901234567890123}' + b"]" * 254,
+            "nested too deeply: at most 254 levels of arrays and objects",
         ),
         (b"1" * 100_000, "an integer of more than 4300 digits"),
         (b'{"n": 1e999999}', "a number too large for a double (more than 1.8e308)"),
@@ -102,6 +116,8 @@ def test_errors_name_line_and_column(body: bytes, detail: str) -> None:
     ids=[
         "deep",
         "deep-with-long-integers",
+        "255-deep",
+        "255-deep-with-long-integers",
         "long-integer",
         "infinite",
         "infinite-with-long-integers",
