@@ -1,6 +1,6 @@
 """The first values of a big value, in document order: what a bounded error listing reads.
 
-jsonschema-rs builds every error of a value before it hands over the first (about 4 µs each:
+jsonschema-rs builds every error of a value before it hands over the first (several µs each:
 300,000 invalid items take seconds), so errors are listed from a prefix of the value: at
 most ``COUNTED_VALUES`` values (each item, member and the value itself counts one), the rest
 of each array and object left out where the count runs out. Only the containers holding that
