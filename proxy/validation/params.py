@@ -201,22 +201,31 @@ def deserialize(
         if raw is None:
             return MISSING
         if parameter.content:
-            return json.loads(unquote(raw))
+            return _json_value(unquote(raw))
         return _path_value(raw, parameter, shape)
     if location is ParameterLocation.QUERY:
         if parameter.content:
             values = [v for k, v in query_pairs if k == parameter.name]
-            return json.loads(values[0]) if values else MISSING
+            return _json_value(values[0]) if values else MISSING
         return _query_value(query_pairs, parameter, shape)
     source = headers if location is ParameterLocation.HEADER else cookies
     raw = source.get(parameter.name)
     if raw is None:
         return MISSING
     if parameter.content:
-        return json.loads(raw)
+        return _json_value(raw)
     if shape.kind in ("array", "object"):
         return _from_list([p.strip() for p in raw.split(",")], shape, parameter.explode)
     return coerce(raw, shape)
+
+
+def _json_value(text: str) -> Any:
+    """A ``content`` parameter's value; nesting past Python's recursion limit is unreadable
+    text like any other (a ValueError), not a crash."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
 
 
 def query_pairs(query_string: str) -> list[tuple[str, str]]:

@@ -120,6 +120,10 @@ def test_valid_request_in_every_style_passes() -> None:
             {"query": "limit=1&json=%7B%7D"},
             [FieldError("/query/json/a", '"a" is a required property')],
         ),
+        (
+            {"query": "limit=1&json=" + "[" * 2000 + "]" * 2000},
+            [FieldError("/query/json", "cannot be read: nested too deeply")],
+        ),
         ({"headers": {"X-Id": "nope"}}, [FieldError("/header/X-Id", '"nope" is not a "uuid"')]),
         (
             {"headers": {"X-List": "1,a"}},
@@ -145,6 +149,7 @@ def test_valid_request_in_every_style_passes() -> None:
         "query-deep-object",
         "query-boolean",
         "query-content",
+        "query-content-too-deep",
         "header-format",
         "header-array",
         "cookie",
