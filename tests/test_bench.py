@@ -102,7 +102,8 @@ def test_instruction_counts_smoke(tmp_path: Path) -> None:
     counts = json.loads(out.read_text())
     assert set(counts) == {"bare", "a"}
     for key in ("bare", "a"):
-        assert counts[key]["requests"] == 40 and counts[key]["instructions"] > 10_000, key
+        # wrk stops asking after 40 answers; those already in flight are counted too
+        assert counts[key]["requests"] >= 40 and counts[key]["instructions"] > 10_000, key
     assert counts["a"]["ratio"] == pytest.approx(
         counts["bare"]["instructions"] / counts["a"]["instructions"]
     )
