@@ -7,7 +7,6 @@ import contextlib
 import json
 import os
 import signal
-import socket
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -18,18 +17,9 @@ import pytest
 
 from proxy import __version__
 from proxy.cli import main
+from tests.processes import AUTH, FAX_SPEC, ROOT, free_port
 
-ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "config" / "mockproxy.yaml"
-FAX_SPEC = ROOT / "config" / "specs" / "fax.yaml"
-AUTH = {"Authorization": "Basic dXNlcjpwYXNz"}
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:

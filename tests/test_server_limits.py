@@ -8,7 +8,6 @@ import contextlib
 import json
 import resource
 import signal
-import socket
 import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -17,18 +16,10 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.processes import FAX_SPEC, ROOT, free_port
 from tests.sockets import closed_by_server
 
-ROOT = Path(__file__).resolve().parent.parent
-FAX_SPEC = ROOT / "config" / "specs" / "fax.yaml"
 AUTH = "Authorization: Basic dXNlcjpwYXNz\r\n"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @dataclass
