@@ -170,11 +170,10 @@ def plans_for(
             )
         )
     errors = []
-    by_key = {op.key: op for op in spec.operations}
     for item in declared:
         media = None
         if item.response_of is not None:
-            source = by_key.get(item.response_of)
+            source = next((op for op in spec.operations if op.key == item.response_of), None)
             if source is None:
                 errors.append(
                     f"{item.where}.body.response_of: no operation {item.response_of!r} in "
