@@ -130,20 +130,20 @@ def _load(arguments: argparse.Namespace, environ: Mapping[str, str]) -> Snapshot
 def _serve(snapshot: Snapshot, arguments: argparse.Namespace, environ: Mapping[str, str]) -> int:
     settings = snapshot.settings
     reloader = Reloader(load=lambda: _load(arguments, environ))
-    log.info(
-        "server.starting",
-        config=str(settings.config_path) if settings.config_path else None,
-        host=settings.host,
-        port=settings.port,
-        workers=arguments.workers,
-        dynamic=settings.dynamic,
-        cors=settings.cors,
-        admin_token=settings.admin_token is not None,
-    )
     for warning in settings.warnings:
         log.warning("config.warning", detail=warning)
     try:
         with reserved_port(settings.host, settings.port) as port:
+            log.info(
+                "server.starting",
+                config=str(settings.config_path) if settings.config_path else None,
+                host=settings.host,
+                port=port,
+                workers=arguments.workers,
+                dynamic=settings.dynamic,
+                cors=settings.cors,
+                admin_token=settings.admin_token is not None,
+            )
             log_banner(settings, snapshot.catalog, port)
             if settings.host not in LOOPBACK_HOSTS and not settings.admin_token:
                 log.warning(

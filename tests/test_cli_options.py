@@ -275,8 +275,8 @@ async def banner_of(process: asyncio.subprocess.Process) -> dict[str, dict[str, 
 
 @pytest.mark.parametrize("workers", ["1", "2"], ids=["one-process", "two-workers"])
 async def test_port_0_is_shown_in_the_banner_as_the_port_bound(workers: str) -> None:
-    """`mockproxy --port 0` names the port the system picked in every banner URL, and the
-    server answers there."""
+    """`mockproxy --port 0` names the port the system picked in every banner URL and in its
+    server.starting line, and the server answers there."""
     inherited = {k: v for k, v in os.environ.items() if not k.startswith("MOCKPROXY_")}
     process = await asyncio.create_subprocess_exec(
         *(sys.executable, "-m", "proxy", "--port", "0", "--workers", workers),
@@ -290,6 +290,7 @@ async def test_port_0_is_shown_in_the_banner_as_the_port_bound(workers: str) -> 
         base = explorer.removesuffix("/_mockproxy/explorer/")
         assert base.startswith("http://127.0.0.1:") and not base.endswith(":0")
         assert str(banner["api.ready"]["mock_url"]).startswith(base + "/_mock/")
+        assert base.endswith(f":{banner['server.starting']['port']}")
         async with aiohttp.ClientSession() as session:
             await wait_for_health(session, base)
             async with session.get(base + REPORT, headers=AUTH) as response:
