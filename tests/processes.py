@@ -104,7 +104,8 @@ async def mockproxies(config: Path, count: int, *args: str) -> AsyncIterator[lis
                     )
                 )
             bases.append(f"http://127.0.0.1:{port}")
-        await asyncio.gather(*(_wait_for_health(base) for base in bases))
+        async with aiohttp.ClientSession() as session:
+            await asyncio.gather(*(wait_for_health(session, base) for base in bases))
         yield bases
     finally:
         for process in processes:
@@ -114,12 +115,12 @@ async def mockproxies(config: Path, count: int, *args: str) -> AsyncIterator[lis
             await asyncio.wait_for(process.wait(), timeout=20)
 
 
-async def _wait_for_health(base: str) -> None:
-    async with aiohttp.ClientSession() as session:
-        for _ in range(150):
-            with contextlib.suppress(aiohttp.ClientError):
-                async with session.get(base + "/_mockproxy/health") as response:
-                    if response.status == 200:
-                        return
-            await asyncio.sleep(0.1)
+async def wait_for_health(session: aiohttp.ClientSession, base: str) -> None:
+    """Poll /_mockproxy/health until the server answers (15 s at most)."""
+    for _ in range(150):
+        with contextlib.suppress(aiohttp.ClientError):
+            async with session.get(base + "/_mockproxy/health") as response:
+                if response.status == 200:
+                    return
+        await asyncio.sleep(0.1)
     raise AssertionError(f"mockproxy at {base} did not answer health in 15 s")

@@ -17,7 +17,7 @@ import pytest
 
 from proxy import __version__
 from proxy.cli import main
-from tests.processes import AUTH, FAX_SPEC, ROOT, free_port
+from tests.processes import AUTH, FAX_SPEC, ROOT, free_port, wait_for_health
 
 CONFIG = ROOT / "config" / "mockproxy.yaml"
 
@@ -107,17 +107,6 @@ def test_missing_config_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[st
     """A config file that does not exist is named in the error."""
     assert main(["serve", "-c", str(tmp_path / "nope.yaml")], environ={}) == 2
     assert "nope.yaml" in capsys.readouterr().err
-
-
-async def wait_for_health(session: aiohttp.ClientSession, base: str) -> None:
-    """Poll /_mockproxy/health until the server answers (10 s at most)."""
-    for _ in range(100):
-        with contextlib.suppress(aiohttp.ClientError):
-            async with session.get(base + "/_mockproxy/health") as response:
-                if response.status == 200:
-                    return
-        await asyncio.sleep(0.1)
-    raise AssertionError("server did not start")
 
 
 @contextlib.asynccontextmanager

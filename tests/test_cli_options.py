@@ -18,7 +18,8 @@ import pytest
 
 from proxy.environment import BUNDLED_CONFIG
 from proxy.errors import ConfigError
-from tests.test_cli import AUTH, CONFIG, FAX_SPEC, ROOT, free_port, main, wait_for_health
+from tests.processes import AUTH, FAX_SPEC, ROOT, free_port, wait_for_health
+from tests.test_cli import CONFIG, main
 
 REPORT = "/_mock/fax/fax4a-api/9991/fax/reports/FJKQQUVF1J0IADYARQEXKC"
 
