@@ -71,48 +71,19 @@ class YamlDocument:
         return self._key_marks.get((id(mapping), key))
 
 
-class _StringKeyLoader(_BaseLoader):
-    """Safe loader with YAML 1.2 core scalars and string keys; records key positions."""
-
-    yaml_implicit_resolvers: dict[Any, Any] = {}  # noqa: RUF012  # own table, not YAML 1.1's
-    key_marks: dict[tuple[int, str], tuple[int, int]]
-
-    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
-        """The core-schema tag of a node: PyYAML's ``resolve`` without path resolvers (we have
-        none), called by libyaml for every node, so kept short."""
-        if kind is yaml.ScalarNode:
-            if implicit[0]:
-                if value == "":
-                    return "tag:yaml.org,2002:null"
-                for tag, regexp in _FIRST_CHARACTER.get(value[0], ()):
-                    if regexp.match(value):
-                        return tag
-            return "tag:yaml.org,2002:str"
-        return "tag:yaml.org,2002:map" if kind is yaml.MappingNode else "tag:yaml.org,2002:seq"
-
-    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
-        """No path resolvers: nothing to track."""
-
-    def ascend_resolver(self) -> None:
-        """No path resolvers: nothing to track."""
-
-    def construct_string_key_map(self, node: yaml.MappingNode) -> Any:
-        data: dict[str, Any] = {}
-        yield data
-        self.flatten_mapping(node)
-        for key_node, value_node in node.value:
-            if isinstance(key_node, yaml.ScalarNode):
-                key = str(key_node.value)
-            else:
-                key = str(self.construct_object(key_node, deep=True))
-            data[key] = self.construct_object(value_node, deep=True)
-            self.key_marks[(id(data), key)] = (
-                key_node.start_mark.line + 1,
-                key_node.start_mark.column + 1,
-            )
+def _core_tag(value: str, implicit: tuple[bool, bool]) -> str:
+    """The YAML 1.2 core-schema tag of an untagged scalar (PyYAML's resolver would apply YAML
+    1.1's rules); called for every scalar, so kept short."""
+    if implicit[0]:
+        if value == "":
+            return "tag:yaml.org,2002:null"
+        for tag, regexp in _FIRST_CHARACTER.get(value[0], ()):
+            if regexp.match(value):
+                return tag
+    return "tag:yaml.org,2002:str"
 
 
-def _construct_core_int(loader: _StringKeyLoader, node: yaml.ScalarNode) -> int:
+def _construct_core_int(loader: _BaseLoader, node: yaml.ScalarNode) -> int:
     """YAML 1.2 core ints: ``0o17`` octal, ``0x1F`` hex, anything else decimal (``0553391925``
     is 553391925; YAML 1.1's leading-zero octal made it a crash)."""
     text = str(loader.construct_scalar(node))
@@ -127,21 +98,8 @@ def _construct_core_int(loader: _StringKeyLoader, node: yaml.ScalarNode) -> int:
         ) from None
 
 
-_StringKeyLoader.add_constructor(
-    "tag:yaml.org,2002:map",
-    _StringKeyLoader.construct_string_key_map,
-)
-_StringKeyLoader.add_constructor("tag:yaml.org,2002:int", _construct_core_int)
-_StringKeyLoader.add_constructor(
-    "tag:yaml.org,2002:timestamp",
-    _StringKeyLoader.construct_yaml_str,  # type: ignore[type-var]  # stub: SafeConstructor method
-)  # dates stay strings, as in JSON
-
-
 _STR: Final = "tag:yaml.org,2002:str"
-_MAP: Final = "tag:yaml.org,2002:map"
-_SEQ: Final = "tag:yaml.org,2002:seq"
-_SCALARS: Final[dict[str, Any]] = {
+_SCALARS: Final[dict[str, Any]] = {  # dates stay strings, as in JSON
     "tag:yaml.org,2002:null": lambda loader, node: None,
     "tag:yaml.org,2002:bool": lambda loader, node: node.value.lower() == "true",
     "tag:yaml.org,2002:int": _construct_core_int,
@@ -179,7 +137,7 @@ class _Builder:
     times.
     """
 
-    def __init__(self, loader: _StringKeyLoader, marks: dict[Any, Any] | None) -> None:
+    def __init__(self, loader: _BaseLoader, marks: dict[Any, Any] | None) -> None:
         self.loader, self.marks = loader, marks
         self.strings: dict[str, str] = {}
         self.anchors: dict[str, Any] = {}
@@ -231,7 +189,7 @@ class _Builder:
     def _scalar(self, event: yaml.ScalarEvent) -> Any:
         tag = event.tag
         if tag is None or tag == "!":
-            tag = self.loader.resolve(yaml.ScalarNode, event.value, event.implicit)
+            tag = _core_tag(event.value, event.implicit)
         if tag == _STR:
             value: Any = self.strings.setdefault(event.value, event.value)
         else:
@@ -269,10 +227,10 @@ def load_yaml_document(
 ) -> YamlDocument:
     """Parse one YAML document; raise YamlSyntaxError with the position of the fault. Without
     ``positions`` the document keeps no key positions (a large description has 100,000)."""
-    loader = _StringKeyLoader(text)
-    loader.key_marks = {}
+    loader = _BaseLoader(text)
+    marks: dict[tuple[int, str], tuple[int, int]] = {}
     try:
-        data = _Builder(loader, loader.key_marks if positions else None).document()
+        data = _Builder(loader, marks if positions else None).document()
     except YamlSyntaxError:
         raise
     except yaml.MarkedYAMLError as error:
@@ -286,7 +244,7 @@ def load_yaml_document(
         raise YamlSyntaxError(f"cannot read a value: {error}", 0, 0) from None
     finally:
         loader.dispose()
-    return YamlDocument(data=data, _key_marks=loader.key_marks)
+    return YamlDocument(data=data, _key_marks=marks)
 
 
 def load_yaml(text: str | bytes, source: str = "<string>") -> Any:
