@@ -12,7 +12,6 @@ request (``/path/jobId``, ``/query/limit``, ``/header/X-Id``, ``/cookie/session`
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, NamedTuple
@@ -33,6 +32,7 @@ from proxy.validation.schemas import (
     SchemaCheck,
     SchemaEngine,
     engine_for,
+    json_text,
 )
 
 __all__ = [
@@ -224,7 +224,7 @@ class OperationValidator:
                     FieldError(
                         compiled.pointer,
                         f"required {parameter.location.value} parameter "
-                        f"{_quoted(parameter.name)} is missing",
+                        f"{json_text(parameter.name)} is missing",
                     ),
                 )
             return ()
@@ -313,10 +313,6 @@ class OperationValidator:
 
 
 _JSON_READER: Final = parser_for("application/json")
-
-
-def _quoted(name: str) -> str:
-    return json.dumps(name, ensure_ascii=False)
 
 
 def _undocumented_body(parts: RequestParts) -> _BodyVerdict:

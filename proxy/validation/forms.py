@@ -20,23 +20,25 @@ only an operation that has such fields pays for reading its body's raw texts.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 from urllib.parse import unquote_plus
 
+from proxy.openapi.documents import escape_pointer
 from proxy.openapi.model import MediaType
 from proxy.validation.bodies import BodyError, multipart_parts, part_bytes
-from proxy.validation.schemas import FieldError, escape
+from proxy.validation.schemas import FieldError, json_text
 
 __all__ = ["FormRules", "empty_query_verdict"]
 
 _URLENCODED: Final = "application/x-www-form-urlencoded"
 _MULTIPART: Final = "multipart/form-data"
-_RESERVED: Final = re.compile(r"[:/?#\[\]@!$&'()*+,;=]")
-_RESERVED_BUT_SPACE: Final = re.compile(r"[:/?#\[\]@!$&'()*,;=]")
+_RESERVED_CHARACTERS: Final = ":/?#[]@!$&'()*+,;="
+"""RFC 3986's reserved characters (gen-delims and sub-delims)."""
+_RESERVED: Final = re.compile(f"[{re.escape(_RESERVED_CHARACTERS)}]")
+_RESERVED_BUT_SPACE: Final = re.compile(f"[{re.escape(_RESERVED_CHARACTERS.replace('+', ''))}]")
 """Reserved characters that can stand unencoded in a urlencoded value (``+`` is a space)."""
 
 
@@ -74,10 +76,10 @@ class FormRules:
         reserved = _RESERVED if self.multipart else _RESERVED_BUT_SPACE
         for name, text in texts:
             if not text and name in self.empty_refused:
-                found.append(FieldError(_pointer(name), f"{_quoted(name)} is empty; {_NO_EMPTY}"))
+                found.append(FieldError(_pointer(name), f"{json_text(name)} is empty; {_NO_EMPTY}"))
             elif name in self.reserved_refused and reserved.search(text):
                 unencoded = " ".join(sorted(set(reserved.findall(text))))
-                detail = f"{_quoted(name)} has reserved characters not percent-encoded"
+                detail = f"{json_text(name)} has reserved characters not percent-encoded"
                 found.append(FieldError(_pointer(name), f"{detail} ({unencoded}); {_NO_RESERVED}"))
         return found
 
@@ -95,7 +97,7 @@ def empty_query_verdict(
     if "" not in sent:
         return None
     if not allowed:
-        return (FieldError(pointer, f"{_quoted(name)} is empty; {_NO_EMPTY}"),)
+        return (FieldError(pointer, f"{json_text(name)} is empty; {_NO_EMPTY}"),)
     return None if any(sent) else ()
 
 
@@ -130,8 +132,4 @@ def _part_texts(body: bytes, content_type: str) -> Iterator[tuple[str, str]]:
 
 
 def _pointer(name: str) -> str:
-    return f"/body/{escape(name)}"
-
-
-def _quoted(name: str) -> str:
-    return json.dumps(name, ensure_ascii=False)
+    return f"/body/{escape_pointer(name)}"

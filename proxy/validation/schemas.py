@@ -26,6 +26,7 @@ import structlog
 
 from proxy.gc_pause import collector_paused
 from proxy.memo import SCHEMA_ENGINES, Memo
+from proxy.openapi.documents import escape_pointer
 from proxy.openapi.model import ApiSpec
 from proxy.validation.dialect import (
     FORMATS,
@@ -43,7 +44,7 @@ __all__ = [
     "SchemaCheck",
     "SchemaEngine",
     "engine_for",
-    "escape",
+    "json_text",
 ]
 
 log = structlog.get_logger(__name__)
@@ -72,12 +73,8 @@ class FieldError:
         return {"pointer": self.pointer, "detail": self.detail}
 
 
-def escape(part: str | int) -> str:
-    """One JSON pointer segment (RFC 6901)."""
-    return str(part).replace("~", "~0").replace("/", "~1")
-
-
-def _json(value: Any) -> str:
+def json_text(value: Any) -> str:
+    """A value as JSON text, for error details (``"A4"``, ``null``, ``true``)."""
     return orjson.dumps(value).decode()
 
 
@@ -90,19 +87,24 @@ def _shortened(detail: str) -> str:
 
 def _field_errors(error: jsonschema_rs.ValidationError, prefix: str) -> list[FieldError]:
     """One jsonschema-rs error as field errors: one per unexpected property."""
-    at = prefix + "".join("/" + escape(part) for part in error.instance_path)
+    at = prefix + "".join("/" + escape_pointer(str(part)) for part in error.instance_path)
     kind = error.kind.name
     if kind == "required":
         name = error.kind.as_dict()["property"]
-        return [FieldError(f"{at}/{escape(name)}", f"{_json(name)} is a required property")]
+        return [
+            FieldError(f"{at}/{escape_pointer(name)}", f"{json_text(name)} is a required property")
+        ]
     if kind in _UNEXPECTED:
         names = error.kind.as_dict()["unexpected"]
         return [
-            FieldError(f"{at}/{escape(name)}", f"{_json(name)} is not allowed here ({kind} false)")
+            FieldError(
+                f"{at}/{escape_pointer(name)}",
+                f"{json_text(name)} is not allowed here ({kind} false)",
+            )
             for name in names
         ]
     if kind in _REFUSED:
-        name = _json(error.instance_path[-1]) if error.instance_path else "the value"
+        name = json_text(error.instance_path[-1]) if error.instance_path else "the value"
         return [FieldError(at, f"{name} {error.message}")]
     return [FieldError(at, _shortened(error.message))]
 
