@@ -20,7 +20,7 @@ from aiohttp.typedefs import Handler
 from proxy.exchange import Exchange
 from proxy.fields import REQUEST_ID_HEADER
 from proxy.keys import CONNECTIONS, EXCHANGE, JOURNAL, METRICS, RUNTIME, SNAPSHOT
-from proxy.observability import REQUEST_ID, Metrics, new_request_id
+from proxy.observability import REQUEST_ID, Metrics, new_request_id, request_log
 from proxy.problems import ProblemError, problem_response
 
 __all__ = ["request_context"]
@@ -65,7 +65,7 @@ async def request_context(request: web.Request, handler: Handler) -> web.StreamR
         seconds = time.perf_counter() - started
         if abandoned:
             _log_abandoned(request, exchange, seconds)
-        elif log.is_enabled_for(logging.INFO):
+        elif request_log().is_enabled_for(logging.INFO):
             _log_completed(request, exchange, status, seconds)
         api = exchange.api
         if api is not None:  # admin and explorer requests are not API traffic
@@ -122,7 +122,7 @@ def _count_injected(metrics: Metrics, exchange: Exchange) -> None:
 
 
 def _log_abandoned(request: web.Request, exchange: Exchange, seconds: float) -> None:
-    log.warning(
+    request_log().warning(
         "request.abandoned",
         request_id=exchange.request_id,
         method=request.method,
@@ -139,7 +139,7 @@ def _log_completed(request: web.Request, exchange: Exchange, status: int, second
     injected: dict[str, object] = {}
     if exchange.fault is not None or exchange.delay_ms is not None:
         injected = {"fault": exchange.fault, "delay_ms": exchange.delay_ms}
-    log.info(
+    request_log().info(
         "request.completed",
         request_id=exchange.request_id,
         method=request.method,

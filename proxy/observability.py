@@ -18,6 +18,7 @@ from aiohttp.http_exceptions import BadHttpMessage
 from prometheus_client import CollectorRegistry, Counter, generate_latest
 from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily, Metric
 from prometheus_client.registry import Collector
+from structlog.typing import FilteringBoundLogger
 
 __all__ = [
     "REQUEST_ID",
@@ -25,6 +26,7 @@ __all__ = [
     "add_request_id",
     "configure_logging",
     "new_request_id",
+    "request_log",
 ]
 
 REQUEST_ID: Final[ContextVar[str | None]] = ContextVar("mockproxy_request_id", default=None)
@@ -44,6 +46,16 @@ def add_timestamp(_logger: Any, _method: str, event: MutableMapping[str, Any]) -
     RFC 3339 with microseconds and a ``Z``; structlog's ISO stamper formats it in Python."""
     event["timestamp"] = datetime.now(UTC)
     return event
+
+
+_request_log: FilteringBoundLogger = structlog.get_logger("proxy.context")
+
+
+def request_log() -> FilteringBoundLogger:
+    """The logger of the request context's per-request lines, bound once by each
+    ``configure_logging``: structlog's performance guide advises a local bound logger for
+    frequent lines, since the module-level proxy assembles one on every call."""
+    return _request_log
 
 
 def _json_text(event: Any, **options: Any) -> str:
@@ -90,6 +102,8 @@ def configure_logging(
         logger_factory=factory,
         cache_logger_on_first_use=cache_loggers,
     )
+    global _request_log
+    _request_log = structlog.get_logger("proxy.context").bind()
     _route_library_records(level, shared, foreign)
 
 
