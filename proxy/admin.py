@@ -15,10 +15,10 @@ from typing import Final
 
 from aiohttp import hdrs, web
 
-from proxy.config import RESERVED_PREFIX
 from proxy.fields import WORKER_HEADER
 from proxy.keys import JOURNAL, METRICS, snapshot
 from proxy.problems import ProblemError, method_not_allowed
+from proxy.settings import RESERVED_PREFIX
 
 __all__ = ["ADMIN_PREFIX", "admin_routes", "guarded", "reserved_routes"]
 

@@ -14,7 +14,6 @@ from aiohttp import web
 from proxy.admin import admin_routes, reserved_routes
 from proxy.callbacks.context import callbacks_context
 from proxy.catalog import Catalog
-from proxy.config import Settings
 from proxy.connections import ConnectionGuard
 from proxy.context import request_context
 from proxy.dispatch import api_mounts, api_routes
@@ -24,6 +23,7 @@ from proxy.live.forward import create_upstream_pool
 from proxy.process_metrics import new_metrics
 from proxy.recording.recorder import Recorder
 from proxy.reload import reload_context
+from proxy.settings import Settings
 from proxy.shared_journal import journal_context, journal_for
 from proxy.snapshot import Reloader, Runtime, Snapshot
 from proxy.validation import offload

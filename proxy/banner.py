@@ -13,7 +13,7 @@ from typing import Any, Final
 import structlog
 
 from proxy.catalog import Catalog, MountedApi
-from proxy.config import RESERVED_PREFIX, Settings
+from proxy.settings import RESERVED_PREFIX, Settings
 
 __all__ = ["banner_lines", "log_banner", "server_url"]
 

@@ -12,7 +12,6 @@ import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from proxy.config import ApiSettings, Mode, Settings, lies_under
 from proxy.environment import env_mode_variable
 from proxy.errors import ConfigError
 from proxy.gc_pause import collector_paused
@@ -23,6 +22,7 @@ from proxy.openapi.paths import PathMatch, PathRouter
 from proxy.recording.loading import NO_RECORDINGS, ApiRecordings, load_api_recordings
 from proxy.redact import Redactor
 from proxy.security import SecurityCheck, compile_security_check
+from proxy.settings import ApiSettings, Mode, Settings, lies_under
 from proxy.validation import OperationValidator, compile_validator
 
 __all__ = ["Catalog", "MountedApi", "PreparedOperation", "build_catalog", "effective_mode"]

@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from proxy.catalog import Catalog
-from proxy.config import Settings
 from proxy.lint import Finding, Severity, lint_loaded, lint_spec
 from proxy.recording.store import Recording
+from proxy.settings import Settings
 
 __all__ = ["CheckReport", "check_config", "check_files"]
 

@@ -25,11 +25,12 @@ from proxy import __version__
 from proxy.banner import log_banner
 from proxy.catalog import build_catalog
 from proxy.check import CheckReport, check_config, check_files
-from proxy.config import LogFormat, Settings, load_settings, settings_for_spec
+from proxy.config import load_settings, settings_for_spec
 from proxy.environment import choose_config_path
 from proxy.errors import MockproxyError
 from proxy.observability import configure_logging
 from proxy.server import reserved_port, serve
+from proxy.settings import LogFormat, Settings
 from proxy.snapshot import Reloader, Snapshot
 
 __all__ = ["main"]

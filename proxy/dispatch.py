@@ -11,11 +11,11 @@ from typing import Final
 
 from aiohttp import web
 
-from proxy.config import RESERVED_PREFIX, Mode, Settings, lies_under
 from proxy.keys import COURIER, EXCHANGE, METRICS, RECORDER, SNAPSHOT, UPSTREAM_POOL
 from proxy.live.handler import Outside, live
 from proxy.mock.simulated import answer_mock
 from proxy.routing import RouteDecision, route
+from proxy.settings import RESERVED_PREFIX, Mode, Settings, lies_under
 from proxy.snapshot import Snapshot
 
 __all__ = ["api_mounts", "api_routes", "dispatch"]

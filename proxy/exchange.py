@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from proxy.catalog import Catalog
-from proxy.config import Settings
 from proxy.redact import Redactor
+from proxy.settings import Settings
 from proxy.violations import Violation
 
 __all__ = ["Exchange"]

@@ -12,8 +12,8 @@ from types import MappingProxyType
 from typing import Final, NamedTuple
 
 from proxy.catalog import Catalog, MountedApi, PreparedOperation
-from proxy.config import Mode, lies_under
 from proxy.problems import ProblemError
+from proxy.settings import Mode, lies_under
 
 __all__ = ["RouteDecision", "route"]
 

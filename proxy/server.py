@@ -18,9 +18,9 @@ import structlog
 from aiohttp import web
 
 from proxy.app import create_app
-from proxy.config import Settings
 from proxy.keys import CONNECTIONS
 from proxy.process_metrics import metrics_shared_by_workers
+from proxy.settings import Settings
 from proxy.snapshot import Reloader, Snapshot
 
 __all__ = ["reserved_port", "run_workers", "serve", "use_fast_event_loop"]

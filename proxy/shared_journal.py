@@ -26,10 +26,10 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
-from proxy.config import Settings
 from proxy.journal import Journal, JournalEntry, JournalHealth, RawEntry, RecordedRequest, Wanted
 from proxy.keys import JOURNAL
 from proxy.problems import ProblemError
+from proxy.settings import Settings
 
 __all__ = ["STREAM", "RedisStore", "journal_context", "journal_for"]
 

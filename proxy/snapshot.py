@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 
 from proxy import memo
 from proxy.catalog import Catalog
-from proxy.config import Settings
 from proxy.live.handler import LiveApis
 from proxy.memo import Memo
 from proxy.mock.answers import MockAnswers, mock_answers
 from proxy.routing import RouteDecision
+from proxy.settings import Settings
 
 __all__ = ["DecisionKey", "Reloader", "Runtime", "Snapshot"]
 

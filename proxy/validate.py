@@ -8,9 +8,9 @@ from typing import Final
 
 from aiohttp import hdrs, web
 
-from proxy.config import ValidationMode
 from proxy.control import strip_control_parameters
 from proxy.routing import RouteDecision
+from proxy.settings import ValidationMode
 from proxy.validation import RequestParts, ValidationResult
 
 __all__ = ["validate_request"]

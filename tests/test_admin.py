@@ -13,7 +13,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from proxy.app import create_app
 from proxy.catalog import build_catalog
-from proxy.config import Settings, load_settings
+from proxy.config import load_settings
+from proxy.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = "/_mock/fax/fax4a-api/9991"

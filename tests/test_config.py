@@ -6,18 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from proxy.config import (
-    API_KEYS,
-    TOP_LEVEL_KEYS,
-    LogFormat,
-    Mode,
-    ServerLimits,
-    ValidationMode,
-    load_settings,
-    settings_for_spec,
-)
+from proxy.config import API_KEYS, TOP_LEVEL_KEYS, load_settings, settings_for_spec
 from proxy.environment import BUNDLED_CONFIG, LOCAL_CONFIG, choose_config_path
 from proxy.errors import ConfigError
+from proxy.settings import LogFormat, Mode, ServerLimits, ValidationMode
 from proxy.yamlio import load_yaml
 
 FAX_SPEC = Path(__file__).resolve().parent.parent / "config" / "specs" / "fax.yaml"

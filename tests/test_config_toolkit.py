@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from proxy.callbacks.delivery import DeliverySettings
-from proxy.config import Mode, load_settings
+from proxy.config import load_settings
 from proxy.mock.faults import ErrorRate, FaultKind, FaultRate, Latency
+from proxy.settings import Mode
 from tests.test_config import config, errors
 
 TOOLKIT = """\

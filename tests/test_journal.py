@@ -18,7 +18,8 @@ from structlog.testing import capture_logs
 
 from proxy.app import create_app
 from proxy.catalog import build_catalog
-from proxy.config import Settings, load_settings, settings_for_spec
+from proxy.config import load_settings, settings_for_spec
+from proxy.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = "/_mock/fax/fax4a-api/9991"

@@ -16,9 +16,10 @@ from aiohttp.test_utils import TestClient
 
 from proxy.app import create_app
 from proxy.catalog import build_catalog
-from proxy.config import ValidationMode, load_settings
+from proxy.config import load_settings
 from proxy.dispatch import api_mounts, api_routes
 from proxy.keys import RUNTIME
+from proxy.settings import ValidationMode
 from proxy.yamlio import load_yaml
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -20,7 +20,6 @@ import structlog
 from aiohttp import hdrs, web
 from multidict import CIMultiDict, CIMultiDictProxy
 
-from proxy.config import Timeouts
 from proxy.fields import SOURCE_HEADER, VIOLATIONS_HEADER
 from proxy.live.client import (
     RequestBody,
@@ -35,6 +34,7 @@ from proxy.live.client import (
 from proxy.live.headers import request_fields_for_upstream, response_fields_for_client
 from proxy.live.target import UpstreamBase
 from proxy.problems import ProblemError
+from proxy.settings import Timeouts
 from proxy.violations import Violation, violations_header
 
 __all__ = [

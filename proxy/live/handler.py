@@ -11,7 +11,6 @@ from multidict import CIMultiDictProxy
 
 from proxy.body import read_body
 from proxy.catalog import MountedApi
-from proxy.config import Mode
 from proxy.exchange import Exchange
 from proxy.live.client import UpstreamPool
 from proxy.live.contract import ContractChecker
@@ -23,6 +22,7 @@ from proxy.recording.capture import Capture
 from proxy.recording.record import capture_for
 from proxy.recording.recorder import Recorder
 from proxy.routing import RouteDecision
+from proxy.settings import Mode
 from proxy.validate import validate_request
 from proxy.violations import (
     Violation,

@@ -8,7 +8,7 @@ from typing import Final
 
 from aiohttp import hdrs, web
 
-from proxy.config import Settings
+from proxy.settings import Settings
 
 __all__ = ["ANY_ORIGIN", "NO_HEADERS", "cors_headers", "preflight"]
 

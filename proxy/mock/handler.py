@@ -11,7 +11,6 @@ from aiohttp import hdrs, web
 
 from proxy.body import read_body
 from proxy.catalog import PreparedOperation
-from proxy.config import Settings, ValidationMode
 from proxy.exchange import Exchange
 from proxy.mock.answers import MockAnswer, MockAnswers, reply_key, request_line_key
 from proxy.mock.cors import ANY_ORIGIN, NO_HEADERS, cors_headers, preflight
@@ -28,6 +27,7 @@ from proxy.mock.responder import (
 from proxy.problems import ProblemError, method_not_allowed, problem_response
 from proxy.recording.replay import replay
 from proxy.routing import RouteDecision
+from proxy.settings import Settings, ValidationMode
 from proxy.validate import validate_request
 from proxy.validation import ValidationResult
 from proxy.violations import (

@@ -17,11 +17,11 @@ from typing import Any, Final, NamedTuple
 from urllib.parse import parse_qsl
 
 from proxy.callbacks.plans import CallbackPlan, plans_for
-from proxy.config import ApiSettings, Settings
 from proxy.mock.faults import Disruptions, ErrorRate, FaultKind, Latency, parse_delay
 from proxy.mock.prefer import flag, preference_pairs
 from proxy.openapi.model import ApiSpec, Operation
 from proxy.problems import ProblemError
+from proxy.settings import ApiSettings, Settings
 from proxy.validation.bodies import BodyError, read_json
 
 __all__ = ["AnsweredRequest", "Asked", "Simulation", "asked_of", "build_simulation"]

@@ -11,10 +11,10 @@ from types import MappingProxyType
 import structlog
 from multidict import CIMultiDict
 
-from proxy.config import ApiSettings
 from proxy.live.contract import ContractChecker
 from proxy.openapi.model import ApiSpec
 from proxy.recording.store import Recording, load_recordings
+from proxy.settings import ApiSettings
 from proxy.violations import response_violations, violations_json
 
 __all__ = ["NO_RECORDINGS", "ApiRecordings", "load_api_recordings"]

@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from proxy.config import Settings, load_settings
+from proxy.config import load_settings
+from proxy.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = Path(__file__).resolve().parent / "scenarios"

@@ -10,7 +10,7 @@ import pytest
 
 from proxy.app import create_app
 from proxy.catalog import build_catalog
-from proxy.config import Settings
+from proxy.settings import Settings
 from tests.explorer.browser import CHROMIUM, ROOT
 
 ARTIFACTS = ROOT / "tests" / "artifacts"

@@ -10,7 +10,7 @@ from aiohttp.test_utils import TestClient
 
 from proxy.app import create_app
 from proxy.catalog import build_catalog
-from proxy.config import Settings
+from proxy.settings import Settings
 from tests.explorer.browser import SCENARIOS, fax_settings, spec_settings
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bench.explorer import large_description
-from proxy.config import Settings
+from proxy.settings import Settings
 from tests.explorer.browser import (
     SCENARIOS,
     fax_settings,

@@ -18,7 +18,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from proxy.app import create_app
 from proxy.catalog import build_catalog
-from proxy.config import ApiSettings, Mode, Settings, Timeouts
+from proxy.settings import ApiSettings, Mode, Settings, Timeouts
 
 FAX_SPEC = Path(__file__).resolve().parents[2] / "config" / "specs" / "fax.yaml"
 AUTH = {"Authorization": "Basic dXNlcjpwYXNz"}

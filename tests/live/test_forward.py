@@ -14,7 +14,7 @@ import aiohttp
 import pytest
 from structlog.testing import capture_logs
 
-from proxy.config import Mode, Timeouts
+from proxy.settings import Mode, Timeouts
 from tests.live.conftest import AUTH, Pair, raw_upstream
 
 MakePair = Callable[..., Awaitable[Pair]]

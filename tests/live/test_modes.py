@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 import pytest
 import structlog.testing
 
-from proxy.config import Mode
+from proxy.settings import Mode
 from tests.live.conftest import AUTH, VALID_REPORT, Pair, parse_violations
 
 MakePair = Callable[..., Awaitable[Pair]]
@@ -110,7 +110,7 @@ async def test_verify_reports_undocumented_status(make_pair: MakePair) -> None:
 @pytest.mark.parametrize("behave", ["unavailable", "slow"], ids=["503", "timeout"])
 async def test_fallback_answers_from_the_mock(make_pair: MakePair, behave: str) -> None:
     """When the upstream is unavailable or too slow, the mock answers, marked fallback."""
-    from proxy.config import Timeouts
+    from proxy.settings import Timeouts
 
     pair = await make_pair(mode=Mode.FALLBACK, timeouts=Timeouts(connect=1, read=0.3, total=2))
     response = await pair.client.get(REPORT + f"?behave={behave}", headers=AUTH)

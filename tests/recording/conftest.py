@@ -12,7 +12,8 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from proxy.app import create_app
 from proxy.catalog import build_catalog
-from proxy.config import Settings, load_settings
+from proxy.config import load_settings
+from proxy.settings import Settings
 
 PETS_SPEC = Path(__file__).parent / "scenarios" / "pets.yaml"
 KEY = "api_key=SECRET-KEY"

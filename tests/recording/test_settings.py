@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from proxy.config import Mode, RecordMatch
 from proxy.errors import ConfigError
+from proxy.recording.settings import RecordMatch
+from proxy.settings import Mode
 from tests.recording.conftest import settings_in
 
 

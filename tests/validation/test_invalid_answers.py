@@ -64,7 +64,7 @@ async def test_warn_mode_answers_normally_and_reports(aiohttp_client: Any) -> No
     """validation: warn answers as if valid, with the findings in the header."""
     import dataclasses
 
-    from proxy.config import ValidationMode
+    from proxy.settings import ValidationMode
 
     settings = settings_for_spec(SPEC)
     [name] = settings.apis

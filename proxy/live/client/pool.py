@@ -20,13 +20,13 @@ from collections.abc import AsyncIterable
 from dataclasses import dataclass
 from typing import Final
 
-from proxy.config import Timeouts
 from proxy.live.client.connection import UpstreamConnection
 from proxy.live.client.response import (
     UpstreamResponse,
     UpstreamTimeout,
     UpstreamUnreachable,
 )
+from proxy.settings import Timeouts
 
 __all__ = ["Endpoint", "RequestBody", "StreamedBody", "UpstreamPool"]
 

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 import pytest
 from aiohttp import web
 
-from proxy.config import Timeouts
 from proxy.live.client import StreamedBody, UpstreamPool
 from proxy.live.client.response import (
     HIGH_WATER,
@@ -20,6 +19,7 @@ from proxy.live.client.response import (
     UpstreamTimeout,
     UpstreamUnreachable,
 )
+from proxy.settings import Timeouts
 from tests.live.conftest import raw_upstream
 
 QUICK = Timeouts(connect=2, read=2, total=5)
