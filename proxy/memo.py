@@ -41,6 +41,8 @@ PATTERNS: Final = 2048
 """Parsed and compiled ``pattern`` regexes the generator met (``mock/patterns.py``)."""
 UPSTREAM_BASES: Final = 256
 """Parsed upstream base URLs (``live/target.py``)."""
+SECRET_NAMES: Final = 4096
+"""Header, query and field names already judged secret or not (``redact.py``)."""
 SCHEMA_ENGINES: Final = 16
 """Compiled schema engines, one per loaded description (``validation/schemas.py``; the
 validation worker process keeps as many)."""

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from typing import Final
 from urllib.parse import unquote_plus
 
+from proxy.memo import SECRET_NAMES
+
 __all__ = [
     "ALWAYS_SECRET",
     "REDACTED",
@@ -43,7 +45,7 @@ _PART_NAME: Final = re.compile(r'(?:^|[;\s])name="([^"]*)"', re.I)
 _BOUNDARY: Final = re.compile(r'boundary=(?:"([^"]+)"|([^;\s]+))', re.I)
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=SECRET_NAMES)
 def _secret_by_default(name: str) -> bool:
     lowered = name.lower()
     folded = lowered.replace("-", "_")
