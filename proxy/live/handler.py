@@ -72,11 +72,12 @@ class LiveApis:
 
 @dataclass(frozen=True, slots=True)
 class Outside:
-    """What the app holds for all live requests: the upstream pool and the metrics."""
+    """What the app holds for all live requests, made once (``app.live_context``): the
+    upstream pool, the metrics and record mode's writer."""
 
     pool: UpstreamPool
     metrics: Metrics
-    recorder: Recorder | None = None
+    recorder: Recorder
 
 
 async def live(
@@ -100,7 +101,7 @@ async def live(
         findings = await _request_findings(request, decision, exchange, body)
         checker = apis.checker(decision.api)
         keep = None
-        if record and outside.recorder is not None:
+        if record:
             keep = capture_for(request.method, decision, exchange, body or b"", outside.recorder)
         inspection = _inspection(
             request, decision, exchange, checker, outside.metrics, findings, keep
