@@ -106,8 +106,8 @@ def request_fields_for_upstream(
     ``Name: value`` line each, without the body's framing (the sender adds it). The fields the
     rules touch follow the others: Host, X-Forwarded-For, -Proto, -Host, Via, X-Request-Id."""
     passing, touched = _sort(headers, _REQUEST)
-    lines = [b"%b: %b\r\n" % pair for pair in passing]
-    lines += (_HOST_LABEL, upstream_host, _CRLF)
+    lines = [b": ".join(pair) for pair in passing]
+    lines.append(_HOST_LABEL + upstream_host)
     hosts = touched.get(_HOST)
     own_values = (client, scheme, hosts[-1] if hosts else None, VIA)
     for (lowered, label), own in zip(_APPENDED_TO, own_values, strict=True):
@@ -115,12 +115,13 @@ def request_fields_for_upstream(
         if values:
             if own is not None:
                 values.append(own)
-            lines += (label, b", ".join(values), _CRLF)
+            lines.append(label + b", ".join(values))
         elif own is not None:
-            lines += (label, own, _CRLF)
+            lines.append(label + own)
     for sent_id in touched.get(_X_REQUEST_ID) or ((request_id,) if request_id else ()):
-        lines += (_X_REQUEST_ID_LABEL, sent_id, _CRLF)
-    return b"".join(lines)
+        lines.append(_X_REQUEST_ID_LABEL + sent_id)
+    lines.append(b"")  # the block ends with a line break too
+    return _CRLF.join(lines)
 
 
 def response_fields_for_client(
