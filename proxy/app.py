@@ -18,8 +18,9 @@ from proxy.connections import ConnectionGuard
 from proxy.context import request_context
 from proxy.dispatch import api_mounts, api_routes
 from proxy.explorer.handlers import setup_explorer
-from proxy.keys import CONNECTIONS, JOURNAL, METRICS, RECORDER, RELOADER, RUNTIME, UPSTREAM_POOL
+from proxy.keys import CONNECTIONS, JOURNAL, LIVE, METRICS, RELOADER, RUNTIME
 from proxy.live.forward import create_upstream_pool
+from proxy.live.handler import Outside
 from proxy.process_metrics import new_metrics
 from proxy.recording.recorder import Recorder
 from proxy.reload import reload_context
@@ -31,18 +32,16 @@ from proxy.validation import offload
 __all__ = ["create_app"]
 
 
-async def upstream_pool_context(app: web.Application) -> AsyncIterator[None]:
-    """cleanup_ctx: the one shared upstream connection pool, closed on the way out."""
-    app[UPSTREAM_POOL] = create_upstream_pool()
+async def live_context(app: web.Application) -> AsyncIterator[None]:
+    """cleanup_ctx: what every forwarded request shares, made once: the one upstream
+    connection pool, closed on the way out, and record mode's writer, whose last recordings
+    reach the disk before that."""
+    outside = app[LIVE] = Outside(create_upstream_pool(), app[METRICS], Recorder())
     yield
-    await app[UPSTREAM_POOL].close()
-
-
-async def recorder_context(app: web.Application) -> AsyncIterator[None]:
-    """cleanup_ctx: record mode's writer; the last recordings reach the disk before exit."""
-    app[RECORDER] = Recorder()
-    yield
-    await app[RECORDER].drain()
+    try:
+        await outside.recorder.drain()
+    finally:
+        await outside.pool.close()
 
 
 async def validation_worker_context(_app: web.Application) -> AsyncIterator[None]:
@@ -63,8 +62,7 @@ def create_app(
     app[CONNECTIONS] = ConnectionGuard(limits.head_timeout, limits.max_connections)
     if reloader is not None:
         app[RELOADER] = reloader
-    app.cleanup_ctx.append(upstream_pool_context)
-    app.cleanup_ctx.append(recorder_context)
+    app.cleanup_ctx.append(live_context)
     app.cleanup_ctx.append(callbacks_context)
     app.cleanup_ctx.append(reload_context)
     app.cleanup_ctx.append(validation_worker_context)

@@ -11,8 +11,8 @@ from typing import Final
 
 from aiohttp import web
 
-from proxy.keys import COURIER, EXCHANGE, METRICS, RECORDER, SNAPSHOT, UPSTREAM_POOL
-from proxy.live.handler import Outside, live
+from proxy.keys import COURIER, EXCHANGE, LIVE, SNAPSHOT
+from proxy.live.handler import live
 from proxy.mock.simulated import answer_mock
 from proxy.routing import RouteDecision, route
 from proxy.settings import RESERVED_PREFIX, Mode, Settings, lies_under
@@ -35,8 +35,7 @@ async def dispatch(request: web.Request) -> web.StreamResponse:
     app = request.app
     if decision.mode is Mode.MOCK:
         return await answer_mock(request, decision, exchange, current.mock_answers, app[COURIER])
-    outside = Outside(app[UPSTREAM_POOL], app[METRICS], app.get(RECORDER))
-    response = await live(request, decision, exchange, current.live, outside)
+    response = await live(request, decision, exchange, current.live, app[LIVE])
     if response is not None:
         return response
     exchange.source = "fallback"  # the mock's answer says so too

@@ -10,9 +10,8 @@ from proxy.callbacks.delivery import Courier
 from proxy.connections import ConnectionGuard
 from proxy.exchange import Exchange
 from proxy.journal import Journal
-from proxy.live.client import UpstreamPool
+from proxy.live.handler import Outside
 from proxy.observability import Metrics
-from proxy.recording.recorder import Recorder
 from proxy.snapshot import Reloader, Runtime, Snapshot
 
 __all__ = [
@@ -21,23 +20,22 @@ __all__ = [
     "EXCHANGE",
     "EXPLORER_CATALOG",
     "JOURNAL",
+    "LIVE",
     "METRICS",
-    "RECORDER",
     "RELOADER",
     "RUNTIME",
     "SNAPSHOT",
-    "UPSTREAM_POOL",
     "snapshot",
 ]
 
 RUNTIME: Final = web.AppKey("runtime", Runtime)
 RELOADER: Final = web.AppKey("reloader", Reloader)
-UPSTREAM_POOL: Final = web.AppKey("upstream_pool", UpstreamPool)
 JOURNAL: Final = web.AppKey("journal", Journal)
 METRICS: Final = web.AppKey("metrics", Metrics)
 CONNECTIONS: Final = web.AppKey("connections", ConnectionGuard)
 """The client connections' head deadlines and limit (``server:``, read at start)."""
-RECORDER: Final = web.AppKey("recorder", Recorder)
+LIVE: Final = web.AppKey("live", Outside)
+"""What forwarded requests share: the upstream pool, the metrics, the recorder."""
 COURIER: Final = web.AppKey("courier", Courier)
 """Sends the mock's callbacks in background tasks (``callbacks/context.py``)."""
 EXPLORER_CATALOG: Final = web.AppKey("explorer_catalog", dict[int, bytes])

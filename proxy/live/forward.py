@@ -22,6 +22,7 @@ from multidict import CIMultiDict, CIMultiDictProxy
 
 from proxy.fields import SOURCE_HEADER, VIOLATIONS_HEADER
 from proxy.live.client import (
+    Endpoint,
     RequestBody,
     StreamedBody,
     UpstreamError,
@@ -85,16 +86,16 @@ class Outcome(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class Upstream:
-    """Where and how an API's requests are forwarded (one per API and loaded configuration)."""
+    """Where and how an API's requests are forwarded (one per API and loaded configuration):
+    the base, the timeouts and the pool's endpoint for its origin, looked up once."""
 
     base: UpstreamBase
     timeouts: Timeouts
-    ssl: ssl.SSLContext | bool = True
+    endpoint: Endpoint
 
 
 async def forward(
     request: web.Request,
-    pool: UpstreamPool,
     upstream: Upstream,
     target: bytes,
     *,
@@ -110,7 +111,6 @@ async def forward(
     ``body`` replaces the streamed request body (it was already read, e.g. for fallback).
     """
     base = upstream.base
-    endpoint = pool.endpoint(base.scheme, base.host, base.port, upstream.ssl)
     remote = request.remote
     fields = request_fields_for_upstream(
         request.raw_headers,
@@ -123,7 +123,9 @@ async def forward(
     if body is None and request.body_exists:
         sent = StreamedBody(request.content.iter_any(), request.content_length)
     try:
-        response = await endpoint.send(request.method, target, fields, sent, upstream.timeouts)
+        response = await upstream.endpoint.send(
+            request.method, target, fields, sent, upstream.timeouts
+        )
     except UpstreamError as error:
         if fallback:
             log.info("upstream.fallback", upstream=base.label, reason=error.kind)

@@ -37,14 +37,16 @@ log = structlog.get_logger(__name__)
 
 @dataclass(slots=True)
 class LiveApis:
-    """Each API's upstream (base, timeouts, TLS context) and contract checker, made on its
-    first forwarded or verified request; one per loaded configuration, one entry per API."""
+    """Each API's upstream (base, timeouts, its origin's endpoint) and contract checker, made
+    on its first forwarded or verified request; one per loaded configuration, one entry per
+    API."""
 
     upstreams: dict[str, Upstream] = field(default_factory=dict)
     contracts: dict[str, ContractChecker] = field(default_factory=dict)
 
-    def upstream(self, decision: RouteDecision) -> Upstream:
-        """The API's upstream; a 502 problem when it has none configured."""
+    def upstream(self, decision: RouteDecision, pool: UpstreamPool) -> Upstream:
+        """The API's upstream, with its origin's endpoint in ``pool``; a 502 problem when it
+        has none configured."""
         api = decision.api.settings
         upstream = self.upstreams.get(api.name)
         if upstream is not None:
@@ -57,8 +59,10 @@ class LiveApis:
                 f"forward; set apis.{api.name}.upstream or use mock mode",
                 api=api.name,
             )
+        base = upstream_base(api.upstream)
         tls = ssl_context_for(api.tls_verify, api.ca_bundle)
-        upstream = Upstream(upstream_base(api.upstream), api.timeouts, tls)
+        endpoint = pool.endpoint(base.scheme, base.host, base.port, tls)
+        upstream = Upstream(base, api.timeouts, endpoint)
         self.upstreams[api.name] = upstream
         return upstream
 
@@ -72,11 +76,12 @@ class LiveApis:
 
 @dataclass(frozen=True, slots=True)
 class Outside:
-    """What the app holds for all live requests: the upstream pool and the metrics."""
+    """What the app holds for all live requests, made once (``app.live_context``): the
+    upstream pool, the metrics and record mode's writer."""
 
     pool: UpstreamPool
     metrics: Metrics
-    recorder: Recorder | None = None
+    recorder: Recorder
 
 
 async def live(
@@ -87,7 +92,7 @@ async def live(
     outside: Outside,
 ) -> web.StreamResponse | None:
     """The upstream's answer, relayed; None where fallback mode leaves it to the mock."""
-    upstream = apis.upstream(decision)
+    upstream = apis.upstream(decision, outside.pool)
     target = request_target(upstream.base, decision.path_below_mount, exchange.raw_query)
     fallback = decision.mode is Mode.FALLBACK
     record = decision.mode is Mode.RECORD
@@ -100,7 +105,7 @@ async def live(
         findings = await _request_findings(request, decision, exchange, body)
         checker = apis.checker(decision.api)
         keep = None
-        if record and outside.recorder is not None:
+        if record:
             keep = capture_for(request.method, decision, exchange, body or b"", outside.recorder)
         inspection = _inspection(
             request, decision, exchange, checker, outside.metrics, findings, keep
@@ -108,7 +113,6 @@ async def live(
     try:
         return await forward(
             request,
-            outside.pool,
             upstream,
             target,
             body=body,

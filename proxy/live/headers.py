@@ -10,12 +10,14 @@ ones (Set-Cookie) included; the fields the rules touch follow them.
 
 The pairs are read as they come off the wire, without building multidicts: the request's
 fields come out as the bytes of its header block, the response's as the text pairs aiohttp's
-response takes. Names are aiohttp's ``hdrs`` constants, compared lowercase.
+response takes. The rules are compiled once, at import, from aiohttp's ``hdrs`` constants:
+lowercase names to compare with, and the ``Name: `` labels of the lines the proxy writes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Final
 
 from aiohttp import hdrs
@@ -35,12 +37,27 @@ def _lowered(name: str) -> bytes:
     return name.lower().encode("ascii")
 
 
+def _label(name: str) -> bytes:
+    """The start of a line the proxy writes for a field: ``Name: ``."""
+    return name.encode("ascii") + b": "
+
+
+@dataclass(frozen=True, slots=True)
+class _Rules:
+    """One direction's rules by lowercase name: ``noted`` names leave the fast lane; of
+    those, ``touched`` ones are collected for the rules to rewrite, Connection's to drop
+    what it names (but for ``kept_when_named``), and the rest are dropped."""
+
+    noted: frozenset[bytes]
+    touched: frozenset[bytes]
+    kept_when_named: frozenset[bytes] = frozenset()
+
+
 VIA: Final = b"1.1 mockproxy"
+_CRLF: Final = b"\r\n"
 _CONNECTION: Final = _lowered(hdrs.CONNECTION)
 _HOST: Final = _lowered(hdrs.HOST)
 _VIA: Final = _lowered(hdrs.VIA)
-_X_FORWARDED_FOR: Final = _lowered(hdrs.X_FORWARDED_FOR)
-_X_FORWARDED_PROTO: Final = _lowered(hdrs.X_FORWARDED_PROTO)
 _X_FORWARDED_HOST: Final = _lowered(hdrs.X_FORWARDED_HOST)
 _X_REQUEST_ID: Final = _lowered(REQUEST_ID_HEADER)
 HOP_BY_HOP: Final = frozenset(
@@ -58,13 +75,24 @@ HOP_BY_HOP: Final = frozenset(
     )
 )
 _FRAMING: Final = frozenset({_lowered(hdrs.CONTENT_LENGTH)})
-_REQUEST_DROPPED: Final = HOP_BY_HOP | _FRAMING | {_lowered(hdrs.EXPECT)}
-_REQUEST_TOUCHED: Final = frozenset(
-    {_HOST, _X_FORWARDED_FOR, _X_FORWARDED_PROTO, _X_FORWARDED_HOST, _VIA, _X_REQUEST_ID}
+_APPENDED_TO: Final = tuple(
+    (_lowered(name), _label(name))
+    for name in (hdrs.X_FORWARDED_FOR, hdrs.X_FORWARDED_PROTO, hdrs.X_FORWARDED_HOST, hdrs.VIA)
 )
-_RESPONSE_DROPPED: Final = HOP_BY_HOP | _FRAMING
+"""The request fields the proxy appends to, in the order it sends them (after Host)."""
+_HOST_LABEL: Final = _label(hdrs.HOST)
+_X_REQUEST_ID_LABEL: Final = _label(REQUEST_ID_HEADER)
+_REQUEST_TOUCHED: Final = frozenset({_HOST, _X_REQUEST_ID, *(name for name, _ in _APPENDED_TO)})
+_REQUEST: Final = _Rules(
+    noted=HOP_BY_HOP | _FRAMING | {_lowered(hdrs.EXPECT)} | _REQUEST_TOUCHED,
+    touched=_REQUEST_TOUCHED,
+    kept_when_named=frozenset({_HOST}),  # replaced, not dropped: X-Forwarded-Host reads it
+)
 _RESPONSE_TOUCHED: Final = frozenset({_VIA, _X_REQUEST_ID})
-_KEPT_WHEN_NAMED: Final = frozenset({_HOST})  # replaced, not dropped: X-Forwarded-Host reads it
+_RESPONSE: Final = _Rules(
+    noted=HOP_BY_HOP | _FRAMING | _RESPONSE_TOUCHED, touched=_RESPONSE_TOUCHED
+)
+_VIA_TEXT: Final = VIA.decode("ascii")
 
 
 def request_fields_for_upstream(
@@ -77,17 +105,23 @@ def request_fields_for_upstream(
     """The client's fields as the upstream should see them: the header block's bytes, one
     ``Name: value`` line each, without the body's framing (the sender adds it). The fields the
     rules touch follow the others: Host, X-Forwarded-For, -Proto, -Host, Via, X-Request-Id."""
-    passing, touched = _sort(headers, _REQUEST_DROPPED, _REQUEST_TOUCHED, _KEPT_WHEN_NAMED)
-    lines = [b"%b: %b\r\n" % pair for pair in passing]
+    passing, touched = _sort(headers, _REQUEST)
+    lines = [b": ".join(pair) for pair in passing]
+    lines.append(_HOST_LABEL + upstream_host)
     hosts = touched.get(_HOST)
-    _add(lines, hdrs.HOST, None, upstream_host)
-    _add(lines, hdrs.X_FORWARDED_FOR, touched.get(_X_FORWARDED_FOR), client)
-    _add(lines, hdrs.X_FORWARDED_PROTO, touched.get(_X_FORWARDED_PROTO), scheme)
-    _add(lines, hdrs.X_FORWARDED_HOST, touched.get(_X_FORWARDED_HOST), hosts[-1] if hosts else None)
-    _add(lines, hdrs.VIA, touched.get(_VIA), VIA)
-    for sent_id in touched.get(_X_REQUEST_ID) or ([request_id] if request_id else []):
-        _add(lines, REQUEST_ID_HEADER, None, sent_id)
-    return b"".join(lines)
+    own_values = (client, scheme, hosts[-1] if hosts else None, VIA)
+    for (lowered, label), own in zip(_APPENDED_TO, own_values, strict=True):
+        values = touched.get(lowered)
+        if values:
+            if own is not None:
+                values.append(own)
+            lines.append(label + b", ".join(values))
+        elif own is not None:
+            lines.append(label + own)
+    for sent_id in touched.get(_X_REQUEST_ID) or ((request_id,) if request_id else ()):
+        lines.append(_X_REQUEST_ID_LABEL + sent_id)
+    lines.append(b"")  # the block ends with a line break too
+    return _CRLF.join(lines)
 
 
 def response_fields_for_client(
@@ -95,10 +129,10 @@ def response_fields_for_client(
 ) -> list[tuple[str, str]]:
     """The upstream's fields as the client should see them, without framing: Via appended to,
     X-Request-Id the upstream's, else ``request_id``. The fields the rules touch come last."""
-    passing, touched = _sort(headers, _RESPONSE_DROPPED, _RESPONSE_TOUCHED)
+    passing, touched = _sort(headers, _RESPONSE)
     fields = [(name.decode("latin-1"), value.decode("latin-1")) for name, value in passing]
     vias = touched.get(_VIA)
-    fields.append((hdrs.VIA, (b", ".join([*vias, VIA]) if vias else VIA).decode("latin-1")))
+    fields.append((hdrs.VIA, b", ".join([*vias, VIA]).decode("latin-1") if vias else _VIA_TEXT))
     sent_ids = touched.get(_X_REQUEST_ID)
     if sent_ids:
         fields += ((REQUEST_ID_HEADER, sent_id.decode("latin-1")) for sent_id in sent_ids)
@@ -108,29 +142,30 @@ def response_fields_for_client(
 
 
 def _sort(
-    headers: Iterable[tuple[bytes, bytes]],
-    dropped: frozenset[bytes],
-    touched: frozenset[bytes],
-    kept_when_named: frozenset[bytes] = frozenset(),
+    headers: Iterable[tuple[bytes, bytes]], rules: _Rules
 ) -> tuple[list[tuple[bytes, bytes]], dict[bytes, list[bytes]]]:
     """The fields that pass unchanged, in order, and the values of those the rules touch by
-    lowercase name; ``dropped`` fields and those the Connection field names (but for
-    ``kept_when_named``) are in neither."""
+    lowercase name; dropped fields and those the Connection field names (but for
+    ``rules.kept_when_named``) are in neither."""
     passing: list[tuple[bytes, bytes]] = []
     values: dict[bytes, list[bytes]] = {}
     connection: list[bytes] = []
+    noted, touched = rules.noted, rules.touched
     for pair in headers:
         lowered = pair[0].lower()
-        if lowered in touched:
-            values.setdefault(lowered, []).append(pair[1])
+        if lowered not in noted:
+            passing.append(pair)
+        elif lowered in touched:
+            if lowered in values:
+                values[lowered].append(pair[1])
+            else:
+                values[lowered] = [pair[1]]
         elif lowered == _CONNECTION:
             connection.append(pair[1])
-        elif lowered not in dropped:
-            passing.append(pair)
     if connection:
         named = _tokens(connection)
         passing = [pair for pair in passing if pair[0].lower() not in named]
-        for lowered in named - kept_when_named:
+        for lowered in named - rules.kept_when_named:
             values.pop(lowered, None)
     return passing, values
 
@@ -140,11 +175,3 @@ def _tokens(values: list[bytes]) -> frozenset[bytes]:
     return frozenset(
         token.strip().lower() for value in values for token in value.split(b",") if token.strip()
     )
-
-
-def _add(lines: list[bytes], name: str, values: list[bytes] | None, own: bytes | None) -> None:
-    """A ``name`` line with what came in and ``own`` appended, if either has a value."""
-    if own is not None:
-        values = [*values, own] if values else [own]
-    if values:
-        lines.append(b"%b: %b\r\n" % (name.encode("ascii"), b", ".join(values)))

@@ -79,6 +79,33 @@ def test_request_fields_add_only_what_is_known() -> None:
     ]
 
 
+def test_request_fields_append_to_every_forwarding_field_sent() -> None:
+    """Each X-Forwarded-* and Via the client sent gets the proxy's own value appended, in
+    the fixed order after Host, whatever order they came in."""
+    block = request_fields_for_upstream(
+        [
+            (b"Via", b"1.0 edge"),
+            (b"X-Forwarded-Host", b"shop.example"),
+            (b"x-forwarded-proto", b"https"),
+            (b"Host", b"proxy.local"),
+            (b"X-Forwarded-For", b"10.0.0.1"),
+            (b"X-Forwarded-For", b"10.0.0.2"),
+        ],
+        b"up",
+        b"127.0.0.1",
+        b"http",
+        b"id-3",
+    )
+    assert _lines(block) == [
+        (b"Host", b"up"),
+        (b"X-Forwarded-For", b"10.0.0.1, 10.0.0.2, 127.0.0.1"),
+        (b"X-Forwarded-Proto", b"https, http"),
+        (b"X-Forwarded-Host", b"shop.example, proxy.local"),
+        (b"Via", b"1.0 edge, 1.1 mockproxy"),
+        (b"X-Request-Id", b"id-3"),
+    ]
+
+
 def test_connection_naming_host_still_reports_the_client_host() -> None:
     """Host is replaced, not dropped by a Connection field: X-Forwarded-Host keeps it."""
     fields = _lines(

@@ -4,7 +4,7 @@ Protocol fed to httptools (``connection``), carrying one answer at a time (``res
 Imports point one way: pool -> connection -> response.
 """
 
-from proxy.live.client.pool import RequestBody, StreamedBody, UpstreamPool
+from proxy.live.client.pool import Endpoint, RequestBody, StreamedBody, UpstreamPool
 from proxy.live.client.response import (
     UpstreamError,
     UpstreamMalformed,
@@ -15,6 +15,7 @@ from proxy.live.client.response import (
 )
 
 __all__ = [
+    "Endpoint",
     "RequestBody",
     "StreamedBody",
     "UpstreamError",
