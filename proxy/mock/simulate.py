@@ -24,7 +24,15 @@ from proxy.problems import ProblemError
 from proxy.settings import ApiSettings, Settings
 from proxy.validation.bodies import BodyError, read_json
 
-__all__ = ["AnsweredRequest", "Asked", "Simulation", "asked_of", "build_simulation"]
+__all__ = [
+    "NOT_READ",
+    "AnsweredRequest",
+    "Asked",
+    "Simulation",
+    "asked_of",
+    "body_json",
+    "build_simulation",
+]
 
 _TOKENS: Final = frozenset({"delay", "fault", "callbacks"})
 
@@ -161,7 +169,11 @@ def asked_of(prefer_headers: tuple[str, ...], query_string: str) -> Asked:
     return _parse_asked(prefer_headers, query_string)
 
 
-def _json(body: bytes | None) -> Any:
+NOT_READ: Final[Any] = object()
+"""A body not read as JSON yet (None is a body that cannot be read as JSON)."""
+
+
+def body_json(body: bytes | None) -> Any:
     """The body as a value for runtime expressions; None for a body that cannot be read
     as one (not JSON, nested too deeply, an integer too long)."""
     if not body:
@@ -176,8 +188,8 @@ class AnsweredRequest:
     """The answered request as the callbacks' runtime expressions read it (``Exchanged``).
 
     The URL, the query and the bodies are made from what was sent when an expression first
-    names them: a callback skipped for want of its URL reads nothing more, and a body is
-    parsed at most once.
+    names them, and a body is parsed at most once: ``request_json`` is the request body
+    already read, if it was (``NOT_READ`` otherwise).
     """
 
     def __init__(
@@ -190,11 +202,13 @@ class AnsweredRequest:
         query_string: str,
         path_params: Mapping[str, str],
         request_body: bytes | None,
+        request_json: Any = NOT_READ,
         response_headers: Mapping[str, str],
         response_body: bytes | None,
     ) -> None:
         self._url, self._query_string = url, query_string
         self._request_bytes, self._response_bytes = request_body, response_body
+        self._request_json = request_json
         self.method, self.status, self.path = method, status, path_params
         self.request_headers, self.response_headers = request_headers, response_headers
 
@@ -208,8 +222,10 @@ class AnsweredRequest:
 
     @cached_property
     def request_body(self) -> Any:
-        return _json(self._request_bytes)
+        if self._request_json is NOT_READ:
+            return body_json(self._request_bytes)
+        return self._request_json
 
     @cached_property
     def response_body(self) -> Any:
-        return _json(self._response_bytes)
+        return body_json(self._response_bytes)
