@@ -22,10 +22,9 @@ from proxy.mock.prefer import flag, preference_pairs
 from proxy.openapi.model import ApiSpec, Operation
 from proxy.problems import ProblemError
 from proxy.settings import ApiSettings, Settings
-from proxy.validation.bodies import BodyError, read_json
+from proxy.validation.bodies import NOT_READ, BodyError, read_json
 
 __all__ = [
-    "NOT_READ",
     "AnsweredRequest",
     "Asked",
     "Simulation",
@@ -167,10 +166,6 @@ def asked_of(prefer_headers: tuple[str, ...], query_string: str) -> Asked:
     if not prefer_headers and "__" not in query_string:
         return NOTHING_ASKED
     return _parse_asked(prefer_headers, query_string)
-
-
-NOT_READ: Final[Any] = object()
-"""A body not read as JSON yet (None is a body that cannot be read as JSON)."""
 
 
 def body_json(body: bytes | None) -> Any:

@@ -29,7 +29,6 @@ from proxy.mock.faults import NO_DISRUPTION, NO_DISRUPTIONS, Disruption, FaultKi
 from proxy.mock.handler import mock
 from proxy.mock.prefer import PREFER
 from proxy.mock.simulate import (
-    NOT_READ,
     NOTHING_ASKED,
     AnsweredRequest,
     Asked,
@@ -38,6 +37,7 @@ from proxy.mock.simulate import (
     body_json,
 )
 from proxy.routing import RouteDecision
+from proxy.validation.bodies import NOT_READ
 
 __all__ = ["INJECTED_ERROR", "Noted", "answer_mock", "fire_callbacks"]
 
@@ -143,7 +143,7 @@ def fire_callbacks(
     its body) is skipped with a ``callback.skipped`` line at debug: for most requests that is
     the usual case (a fax job without a status push), not news.
     """
-    request_body: Any = NOT_READ
+    request_body = exchange.body_json  # as validation read it, if it did
     exchanged: AnsweredRequest | None = None
     scheduled = 0
     for plan in plans:
