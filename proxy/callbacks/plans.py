@@ -81,11 +81,6 @@ class CallbackPlan:
                 return reason
         return None
 
-    @property
-    def reads_request_body(self) -> bool:
-        """Whether the URL names a request-body value (then ``unmet`` needs the body)."""
-        return bool(self.url_reads)
-
     def describe(self) -> dict[str, Any]:
         """For ``mockproxy check`` and ``/_mockproxy/routes``."""
         return {"name": self.name, "method": self.method, "url": self.url, "from": self.origin}

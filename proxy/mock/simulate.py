@@ -55,12 +55,13 @@ class Simulation:
     callbacks: tuple[CallbackPlan, ...]
     rng: random.Random = field(compare=False, repr=False)
     """The API's draws (seeded by ``seed:``), shared by its operations."""
+    configured: bool = field(init=False, compare=False, repr=False)
+    """Whether anything is set to draw for every request, or only what a client asks."""
 
-    @property
-    def configured(self) -> bool:
-        """Whether anything is set for every request, or only what a client asks."""
+    def __post_init__(self) -> None:
         d = self.disruptions
-        return d.latency is not None or d.faults is not None or d.errors is not None
+        drawn = d.latency is not None or d.faults is not None or d.errors is not None
+        object.__setattr__(self, "configured", drawn)
 
     def describe(self) -> dict[str, Any]:
         """What ``mockproxy check`` and ``/_mockproxy/routes`` list (only what is set)."""

@@ -66,7 +66,8 @@ async def answer_mock(
 ) -> web.StreamResponse:
     """The mock's answer, through its simulation when the operation has one set or the
     client asks for a delay, a fault or no callbacks; labelled with the exchange's source
-    (``fallback`` on the mock side of fallback mode)."""
+    (``fallback`` on the mock side of fallback mode). Callbacks are due for a 2xx answer the
+    client is meant to get, unless it asked for none."""
     prepared = decision.prepared
     raw_query = exchange.raw_query
     prefer = request.headers.getall(PREFER, None)
@@ -76,12 +77,12 @@ async def answer_mock(
     simulation = prepared.simulation if prepared is not None else None
     if prepared is None or (simulation is None and asked is NOTHING_ASKED):
         return _labelled(await mock(request, decision, exchange, answers), exchange.source)
+    plans = simulation.callbacks if simulation is not None and asked.callbacks is not False else ()
     disruption = _drawn(simulation, asked, exchange)
     if not disruption:
         response = _labelled(await mock(request, decision, exchange, answers), exchange.source)
-        if _callbacks_due(simulation, asked, response):
-            assert simulation is not None  # _callbacks_due says so
-            fire_callbacks(courier, simulation.callbacks, request, decision, exchange, response)
+        if plans and 200 <= response.status < 300:
+            fire_callbacks(courier, plans, request, decision, exchange, response)
         return response
 
     async def answer() -> web.StreamResponse:
@@ -89,9 +90,9 @@ async def answer_mock(
         _labelled(response, exchange.source)
         # a trickled answer is sent before the request context could add the id
         response.headers.setdefault(REQUEST_ID_HEADER, exchange.request_id)
-        if disruption.fault not in _ANSWER_LOST and _callbacks_due(simulation, asked, response):
-            assert simulation is not None  # _callbacks_due says so
-            fire_callbacks(courier, simulation.callbacks, request, decision, exchange, response)
+        lost = disruption.fault in _ANSWER_LOST
+        if plans and not lost and 200 <= response.status < 300:
+            fire_callbacks(courier, plans, request, decision, exchange, response)
         return response
 
     return await disrupted(request, disruption, answer)
@@ -114,19 +115,6 @@ def _drawn(simulation: Simulation | None, asked: Asked, noted: Noted) -> Disrupt
     elif disruption.error_code is not None:
         noted.fault = INJECTED_ERROR
     return disruption
-
-
-def _callbacks_due(
-    simulation: Simulation | None, asked: Asked, response: web.StreamResponse
-) -> bool:
-    """Whether the operation has callbacks, the client did not ask for none, and the
-    answer (one the client is meant to get) is a 2xx."""
-    return (
-        simulation is not None
-        and bool(simulation.callbacks)
-        and asked.callbacks is not False
-        and 200 <= response.status < 300
-    )
 
 
 def fire_callbacks(
