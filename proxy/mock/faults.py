@@ -17,7 +17,6 @@ from typing import Any, Final
 
 __all__ = [
     "MAX_DELAY_MS",
-    "NO_DISRUPTION",
     "Disruption",
     "Disruptions",
     "ErrorRate",
@@ -149,10 +148,6 @@ class Disruption:
 
     def __bool__(self) -> bool:
         return bool(self.delay_ms) or self.fault is not None or self.error_code is not None
-
-
-NO_DISRUPTION: Final = Disruption()
-"""The draw of a request whose operation sets nothing and whose client asks for nothing."""
 
 
 def decide(

@@ -25,7 +25,7 @@ from proxy.exchange import Exchange
 from proxy.fields import REQUEST_ID_HEADER, SOURCE_HEADER
 from proxy.mock.answers import MockAnswers
 from proxy.mock.disrupt import disrupted
-from proxy.mock.faults import NO_DISRUPTION, NO_DISRUPTIONS, Disruption, FaultKind, decide
+from proxy.mock.faults import NO_DISRUPTIONS, Disruption, FaultKind, decide
 from proxy.mock.handler import mock
 from proxy.mock.prefer import PREFER
 from proxy.mock.simulate import (
@@ -79,7 +79,7 @@ async def answer_mock(
         return _labelled(await mock(request, decision, exchange, answers), exchange.source)
     plans = simulation.callbacks if simulation is not None and asked.callbacks is not False else ()
     disruption = _drawn(simulation, asked, exchange)
-    if not disruption:
+    if disruption is None:
         response = _labelled(await mock(request, decision, exchange, answers), exchange.source)
         if plans and 200 <= response.status < 300:
             fire_callbacks(courier, plans, request, decision, exchange, response)
@@ -98,13 +98,13 @@ async def answer_mock(
     return await disrupted(request, disruption, answer)
 
 
-def _drawn(simulation: Simulation | None, asked: Asked, noted: Noted) -> Disruption:
-    """This request's disruption, noted; ``NO_DISRUPTION`` without a draw when the config
-    sets none and the client asks for none (a draw would take nothing from the API's
-    seeded sequence then either)."""
+def _drawn(simulation: Simulation | None, asked: Asked, noted: Noted) -> Disruption | None:
+    """This request's disruption, noted; None when there is none to carry out. Nothing is
+    drawn when the config sets nothing and the client asks for nothing (a draw would take
+    nothing from the API's seeded sequence then either)."""
     configured = simulation is not None and simulation.configured
     if not configured and asked.delay is None and asked.fault is None:
-        return NO_DISRUPTION
+        return None
     disruptions = simulation.disruptions if simulation is not None else NO_DISRUPTIONS
     rng = simulation.rng if simulation is not None else _UNSEEDED
     disruption = decide(disruptions, asked.delay, asked.fault, rng)
@@ -114,7 +114,7 @@ def _drawn(simulation: Simulation | None, asked: Asked, noted: Noted) -> Disrupt
         noted.fault = disruption.fault.value
     elif disruption.error_code is not None:
         noted.fault = INJECTED_ERROR
-    return disruption
+    return disruption if disruption else None
 
 
 def fire_callbacks(
