@@ -36,6 +36,7 @@ from proxy.mock.simulate import (
     asked_of,
     body_json,
 )
+from proxy.observability import request_log
 from proxy.routing import RouteDecision
 from proxy.validation.bodies import NOT_READ
 
@@ -139,8 +140,8 @@ def fire_callbacks(
             if request_body is NOT_READ:
                 request_body = body_json(exchange.body)
             reason = plan.unmet(request_body)
-            if reason is not None:
-                log.debug("callback.skipped", callback=plan.name, reason=reason)
+            if reason is not None:  # the usual case: logged through the per-request logger
+                request_log().debug("callback.skipped", callback=plan.name, reason=reason)
                 continue
         if exchanged is None:
             exchanged = _exchanged(request, decision, exchange, response, request_body)
