@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from proxy.catalog import Catalog
 from proxy.redact import Redactor
 from proxy.settings import Settings
+from proxy.validation.bodies import NOT_READ
 from proxy.violations import Violation
 
 __all__ = ["Exchange"]
@@ -27,6 +29,8 @@ class Exchange:
     client_gone: bool = False
     """The client went away before its answer was complete (logged and counted as 499)."""
     body: bytes | None = None
+    body_json: Any = NOT_READ
+    """The body as validation read it as JSON, if it did: callbacks read it, not parse it."""
     raw_query: str = ""
     """The query as sent (``dispatch`` splits the raw target once, without a fragment)."""
     fault: str | None = None

@@ -19,12 +19,14 @@ from typing import Any, Final, NamedTuple, Protocol
 from proxy.memo import EXPRESSIONS
 
 __all__ = [
+    "BodyPointer",
     "Exchanged",
     "ExchangedValues",
     "ExpressionError",
     "MissingValue",
     "evaluate",
     "expand",
+    "request_body_pointers",
     "substitute",
     "template_errors",
 ]
@@ -130,17 +132,59 @@ def template_errors(template: str) -> list[str]:
     return errors
 
 
-def _pointer(document: Any, expression: _Expression, text: str) -> Any:
-    """RFC 6901 resolution (``~1`` is '/', ``~0`` is '~'), arrays by index."""
+_ABSENT: Final[Any] = object()
+
+
+def _resolved(document: Any, tokens: tuple[str, ...]) -> Any:
+    """RFC 6901 resolution (``~1`` is '/', ``~0`` is '~'), arrays by index; ``_ABSENT``
+    where the document has nothing."""
     value = document
-    for token in expression.tokens:
+    for token in tokens:
         if isinstance(value, dict) and token in value:
             value = value[token]
         elif isinstance(value, list) and token.isdigit() and int(token) < len(value):
             value = value[int(token)]
         else:
-            raise MissingValue(f"{text}: the body has nothing at {expression.name}")
+            return _ABSENT
     return value
+
+
+def _pointer(document: Any, expression: _Expression, text: str) -> Any:
+    value = _resolved(document, expression.tokens)
+    if value is _ABSENT:
+        raise MissingValue(f"{text}: the body has nothing at {expression.name}")
+    return value
+
+
+class BodyPointer(NamedTuple):
+    """A value a template reads from the request body, checked without an answered request."""
+
+    expression: str
+    pointer: str
+    tokens: tuple[str, ...]
+
+    def missing_from(self, document: Any) -> str | None:
+        """Why ``document`` (the request body read as JSON, None if it is not) lacks the
+        value, as ``evaluate`` would say; None when it holds it."""
+        if document is None:
+            return f"{self.expression}: the request has no JSON body"
+        if _resolved(document, self.tokens) is _ABSENT:
+            return f"{self.expression}: the body has nothing at {self.pointer}"
+        return None
+
+
+def request_body_pointers(template: str) -> tuple[BodyPointer, ...]:
+    """The request-body values ``template`` names (``{$request.body#/callbackUrl}``): known
+    at load, so a request lacking one is told apart before anything is expanded."""
+    pointers = []
+    for match in _EMBEDDED.finditer(template):
+        try:
+            parsed = _parsed(match.group(1))
+        except ExpressionError:
+            continue  # reported at load by template_errors
+        if parsed.reads == "body" and parsed.side == "request":
+            pointers.append(BodyPointer(match.group(1), parsed.name, parsed.tokens))
+    return tuple(pointers)
 
 
 def evaluate(expression: str, exchanged: Exchanged) -> Any:

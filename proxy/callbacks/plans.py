@@ -17,7 +17,14 @@ from types import MappingProxyType
 from typing import Any, Final
 
 from proxy.callbacks.delivery import Delivery
-from proxy.callbacks.expressions import Exchanged, MissingValue, expand, substitute
+from proxy.callbacks.expressions import (
+    BodyPointer,
+    Exchanged,
+    MissingValue,
+    expand,
+    request_body_pointers,
+    substitute,
+)
 from proxy.mock.generate import Direction, generate
 from proxy.openapi.model import NO_EXAMPLE, ApiSpec, MediaType, Operation
 
@@ -58,6 +65,21 @@ class CallbackPlan:
     headers: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
     delay_ms: float | None = None
     origin: str = "spec"
+    url_reads: tuple[BodyPointer, ...] = field(init=False, repr=False, compare=False)
+    """The request-body values the URL names, found once here."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "url_reads", request_body_pointers(self.url))
+
+    def unmet(self, request_body: Any) -> str | None:
+        """Why a request with this body (read as JSON; None if it is not) gets no such
+        callback: it lacks a value the URL names (a fax job without a status push URL).
+        None when the URL names none it lacks: then ``delivery`` is worth making."""
+        for pointer in self.url_reads:
+            reason = pointer.missing_from(request_body)
+            if reason is not None:
+                return reason
+        return None
 
     def describe(self) -> dict[str, Any]:
         """For ``mockproxy check`` and ``/_mockproxy/routes``."""

@@ -30,6 +30,7 @@ from proxy.routing import RouteDecision
 from proxy.settings import Settings, ValidationMode
 from proxy.validate import validate_request
 from proxy.validation import ValidationResult
+from proxy.validation.bodies import NOT_READ
 from proxy.violations import (
     VIOLATIONS_HEADER,
     request_violations,
@@ -95,6 +96,7 @@ async def _mock(
     result = None
     if preferences.validate is not False:
         result = await validate_request(request, decision, body, exchange.raw_query)
+        exchange.body_json = result.json_body if result is not None else NOT_READ
     invalid = result is not None and not result.valid
     if not authorized:
         from_script = headers.get(_FROM_SCRIPT[0]) == _FROM_SCRIPT[1]
@@ -125,7 +127,12 @@ async def _body_still_fits(
         return True
     content_type = key[-1]
     body = await read_body(request, exchange)
-    return isinstance(content_type, str) and prepared.validator.body_passes(content_type, body)
+    if not isinstance(content_type, str):
+        return False
+    passed = prepared.validator.body_passes(content_type, body)
+    if passed is not None:
+        exchange.body_json = passed.json_body
+    return passed is not None
 
 
 def _static_answer(

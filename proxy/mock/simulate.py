@@ -22,9 +22,16 @@ from proxy.mock.prefer import flag, preference_pairs
 from proxy.openapi.model import ApiSpec, Operation
 from proxy.problems import ProblemError
 from proxy.settings import ApiSettings, Settings
-from proxy.validation.bodies import BodyError, read_json
+from proxy.validation.bodies import NOT_READ, BodyError, read_json
 
-__all__ = ["AnsweredRequest", "Asked", "Simulation", "asked_of", "build_simulation"]
+__all__ = [
+    "AnsweredRequest",
+    "Asked",
+    "Simulation",
+    "asked_of",
+    "body_json",
+    "build_simulation",
+]
 
 _TOKENS: Final = frozenset({"delay", "fault", "callbacks"})
 
@@ -48,12 +55,13 @@ class Simulation:
     callbacks: tuple[CallbackPlan, ...]
     rng: random.Random = field(compare=False, repr=False)
     """The API's draws (seeded by ``seed:``), shared by its operations."""
+    configured: bool = field(init=False, compare=False, repr=False)
+    """Whether anything is set to draw for every request, or only what a client asks."""
 
-    @property
-    def configured(self) -> bool:
-        """Whether anything is set for every request, or only what a client asks."""
+    def __post_init__(self) -> None:
         d = self.disruptions
-        return d.latency is not None or d.faults is not None or d.errors is not None
+        drawn = d.latency is not None or d.faults is not None or d.errors is not None
+        object.__setattr__(self, "configured", drawn)
 
     def describe(self) -> dict[str, Any]:
         """What ``mockproxy check`` and ``/_mockproxy/routes`` list (only what is set)."""
@@ -161,7 +169,7 @@ def asked_of(prefer_headers: tuple[str, ...], query_string: str) -> Asked:
     return _parse_asked(prefer_headers, query_string)
 
 
-def _json(body: bytes | None) -> Any:
+def body_json(body: bytes | None) -> Any:
     """The body as a value for runtime expressions; None for a body that cannot be read
     as one (not JSON, nested too deeply, an integer too long)."""
     if not body:
@@ -176,8 +184,8 @@ class AnsweredRequest:
     """The answered request as the callbacks' runtime expressions read it (``Exchanged``).
 
     The URL, the query and the bodies are made from what was sent when an expression first
-    names them: a callback skipped for want of its URL reads nothing more, and a body is
-    parsed at most once.
+    names them, and a body is parsed at most once: ``request_json`` is the request body
+    already read, if it was (``NOT_READ`` otherwise).
     """
 
     def __init__(
@@ -190,11 +198,13 @@ class AnsweredRequest:
         query_string: str,
         path_params: Mapping[str, str],
         request_body: bytes | None,
+        request_json: Any = NOT_READ,
         response_headers: Mapping[str, str],
         response_body: bytes | None,
     ) -> None:
         self._url, self._query_string = url, query_string
         self._request_bytes, self._response_bytes = request_body, response_body
+        self._request_json = request_json
         self.method, self.status, self.path = method, status, path_params
         self.request_headers, self.response_headers = request_headers, response_headers
 
@@ -208,8 +218,10 @@ class AnsweredRequest:
 
     @cached_property
     def request_body(self) -> Any:
-        return _json(self._request_bytes)
+        if self._request_json is NOT_READ:
+            return body_json(self._request_bytes)
+        return self._request_json
 
     @cached_property
     def response_body(self) -> Any:
-        return _json(self._response_bytes)
+        return body_json(self._response_bytes)

@@ -23,6 +23,7 @@ from proxy.validation.params import Shape, coerce, query_pairs
 __all__ = [
     "MAX_DEPTH",
     "MAX_DIGITS",
+    "NOT_READ",
     "UNREAD",
     "BodyError",
     "Parser",
@@ -248,6 +249,8 @@ def _read_text(body: bytes, _content_type: str, _media: MediaType, _shape: Shape
     return body.decode("utf-8", errors="replace")
 
 
+NOT_READ: Final[Any] = object()
+"""A body not read as JSON (so far): JSON's null reads as None."""
 UNREAD: Final = object()
 """What a media type without a structure read here (XML, YAML, binary) reads as; JSON's null
 reads as None, and is validated like any other value."""

@@ -118,14 +118,67 @@ async def test_fax_status_push_like_the_real_api(
 async def test_no_target_url_no_push(
     make_client: MakeClient, debug_logs: list[dict[str, Any]]
 ) -> None:
-    """A fax job without httpStatusPush sends nothing and says why at debug."""
+    """A fax job without httpStatusPush schedules nothing and says why at debug, each time
+    (the second is a remembered answer)."""
     client = await make_client(CONFIG.read_text().replace("specs/fax.yaml", str(FAX_SPEC)))
-    response = await client.post(BASE + "/fax", json=JOB, headers=AUTH)
-    logs = debug_logs
+    for _ in range(2):
+        response = await client.post(BASE + "/fax", json=JOB, headers=AUTH)
+        assert response.status == 201 and client.app[COURIER].pending == 0
+    skipped = [line for line in debug_logs if line["event"].startswith("callback.")]
+    assert [line["event"] for line in skipped] == ["callback.skipped"] * 2
+    pointer = "/statusReportOptions/httpStatusPush/targetUrl"
+    assert skipped[0]["reason"] == f"$request.body#{pointer}: the body has nothing at {pointer}"
+
+
+def push_job(url: str, **job: Any) -> dict[str, Any]:
+    """A fax job asking for its status report at ``url``."""
+    return {**JOB, **job, "statusReportOptions": {"httpStatusPush": {"targetUrl": url}}}
+
+
+async def fax_client(make_client: MakeClient) -> Any:
+    text = (
+        CONFIG.read_text()
+        .replace("apis:", "callbacks: {delay: 0ms}\napis:")
+        .replace("specs/fax.yaml", str(FAX_SPEC))
+    )
+    return await make_client(text)
+
+
+async def test_a_repeated_job_gets_its_push_each_time(
+    make_client: MakeClient, aiohttp_server: AiohttpServer
+) -> None:
+    """The same job sent three times (validated, then remembered answers) pushes three times."""
+    server = await aiohttp_server(receiver())
+    client = await fax_client(make_client)
+    job = push_job(str(server.make_url("/fax-status")))
+    for _ in range(3):
+        response = await client.post(BASE + "/fax", json=job, headers=AUTH)
+        assert response.status == 201
+    pushed = await received(server, count=3)
+    assert [path for _, path, _ in pushed] == ["/fax-status"] * 3
+
+
+@pytest.mark.parametrize(
+    ("job", "prefer"),
+    [
+        ({"recipients": [{"number": 498900000000}]}, None),
+        (JOB, "validate=false"),
+    ],
+    ids=["invalid-in-warn-mode", "not-validated"],
+)
+async def test_a_body_validation_did_not_pass_still_pushes(
+    make_client: MakeClient, aiohttp_server: AiohttpServer, job: Any, prefer: str | None
+) -> None:
+    """A job warn mode answers though invalid, or sent unvalidated, still gets its push."""
+    server = await aiohttp_server(receiver())
+    client = await fax_client(make_client)
+    headers = {**AUTH, **({"Prefer": prefer} if prefer else {})}
+    response = await client.post(
+        BASE + "/fax", json=push_job(str(server.make_url("/fax-status")), **job), headers=headers
+    )
     assert response.status == 201
-    assert [line["event"] for line in logs if line["event"].startswith("callback.")] == [
-        "callback.skipped"
-    ]
+    ((method, path, _),) = await received(server)
+    assert (method, path) == ("POST", "/fax-status")
 
 
 async def test_pending_callbacks_are_cancelled_on_exit(

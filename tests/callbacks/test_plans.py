@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
+from typing import Any
 
-from proxy.callbacks.expressions import ExchangedValues
+import pytest
+
+from proxy.callbacks.expressions import ExchangedValues, MissingValue
 from proxy.callbacks.plans import DeclaredCallback, plans_for
 from proxy.openapi.loader import load_spec
 
@@ -73,3 +77,29 @@ def test_a_literal_body_takes_typed_values() -> None:
         "status": 201,
         "id": "job-sub-42",
     }
+
+
+@pytest.mark.parametrize(
+    ("request_body", "reason"),
+    [
+        ({"callbackUrl": "http://127.0.0.1:9/hook"}, None),
+        ({"event": "created"}, "$request.body#/callbackUrl: the body has nothing at /callbackUrl"),
+        (["http://127.0.0.1:9/hook"], "$request.body#/callbackUrl: the body has nothing at"),
+        (None, "$request.body#/callbackUrl: the request has no JSON body"),
+    ],
+    ids=["present", "absent", "array", "not-json"],
+)
+def test_a_plan_tells_a_body_without_its_url_apart(request_body: Any, reason: str | None) -> None:
+    """``unmet`` says what ``delivery`` would raise for a body lacking the URL, else None."""
+    declared = DeclaredCallback(name="n", url="{$request.body#/callbackUrl}?k={$method}")
+    spec = load_spec(FAX)
+    (plan,), _ = plans_for(spec.operations[0], spec, (declared,))
+    exchanged = dataclasses.replace(EXCHANGED, request_body=request_body)
+    found = plan.unmet(request_body)
+    if reason is None:
+        assert found is None and plan.delivery(exchanged, "fax", "x", "r").url.endswith("?k=POST")
+    else:
+        assert found is not None and found.startswith(reason)
+        with pytest.raises(MissingValue) as raised:
+            plan.delivery(exchanged, "fax", "x", "r")
+        assert str(raised.value) == found

@@ -11,7 +11,7 @@ from multidict import CIMultiDict
 from proxy.openapi.loader import load_spec
 from proxy.openapi.model import MediaType
 from proxy.validation import FieldError, OperationValidator, RequestParts, compile_validator
-from proxy.validation.bodies import parse_body
+from proxy.validation.bodies import NOT_READ, parse_body
 from proxy.validation.params import Shape, shape_of
 
 SPEC = load_spec(Path(__file__).with_name("styles.yaml"))
@@ -283,10 +283,30 @@ def test_the_body_verdict_agrees_with_validation(
     """``body_passes`` (the remembered answers' check) passes exactly the bodies validation
     passes, once validation has met their Content-Type; before that it passes none."""
     validator = compile_validator(next(op for op in SPEC.operations if op.key == "createPet"), SPEC)
-    assert not validator.body_passes(content_type, payload)
+    assert validator.body_passes(content_type, payload) is None
     result = validator.validate(RequestParts({}, "", CIMultiDict(), {}, content_type, payload))
     assert result.status == status
-    assert validator.body_passes(content_type, payload) is (status == 200 and payload != b"")
+    passed = validator.body_passes(content_type, payload)
+    assert (passed is not None) is (status == 200 and payload != b"")
+
+
+@pytest.mark.parametrize(
+    ("content_type", "payload", "json_body"),
+    [
+        ("application/json", b'{"kind": "cat", "name": "Tom"}', {"kind": "cat", "name": "Tom"}),
+        ("application/x-www-form-urlencoded", b"kind=cat&name=Tom", NOT_READ),
+    ],
+    ids=["json", "form"],
+)
+def test_a_valid_body_comes_back_as_read_only_when_json(
+    content_type: str, payload: bytes, json_body: Any
+) -> None:
+    """Both verdicts hand back a valid JSON body as read (for callbacks), other types not."""
+    validator = compile_validator(next(op for op in SPEC.operations if op.key == "createPet"), SPEC)
+    result = validator.validate(RequestParts({}, "", CIMultiDict(), {}, content_type, payload))
+    passed = validator.body_passes(content_type, payload)
+    assert result.valid and passed is not None
+    assert result.json_body == passed.json_body == json_body  # NOT_READ compares by identity
 
 
 def multipart(parts: list[tuple[str, str, bytes, str | None]]) -> tuple[str, bytes]:
