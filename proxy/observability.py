@@ -52,9 +52,10 @@ _request_log: FilteringBoundLogger = structlog.get_logger("proxy.context")
 
 
 def request_log() -> FilteringBoundLogger:
-    """The logger of the request context's per-request lines, bound once by each
-    ``configure_logging``: structlog's performance guide advises a local bound logger for
-    frequent lines, since the module-level proxy assembles one on every call."""
+    """The logger of lines that may be written for every request (the request line, a
+    skipped callback), bound once by each ``configure_logging``: structlog's performance
+    guide advises a local bound logger for frequent lines, since a module-level proxy
+    assembles one on every call, even for a line below the level."""
     return _request_log
 
 

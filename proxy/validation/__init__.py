@@ -17,8 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Final, NamedTuple
 
 from proxy.media_types import covers, media_base
-from proxy.memo import PARAMETER_VERDICTS as _MEMO_SIZE
-from proxy.memo import remember
+from proxy.memo import PARAMETER_VERDICTS, remember
 from proxy.openapi.model import ApiSpec, MediaType, Operation, Parameter, ParameterLocation, Schema
 from proxy.validation import offload
 from proxy.validation.bodies import NOT_READ, UNREAD, BodyError, Parser, parser_for
@@ -70,9 +69,8 @@ class ValidationResult(NamedTuple):
 
     ``errors`` lists at most ``MAX_LISTED`` errors per value; ``unlisted`` counts the rest
     (when ``all_counted`` is False, only those in the body's first ``COUNTED_VALUES`` values,
-    so there may be more). A tuple, as a frozen dataclass costs four times as much to build
-    (0.7 against 0.25 µs); every valid request without a JSON body shares one (``VALID``);
-    ``json_body`` is a valid JSON body as read, for callbacks (``NOT_READ`` otherwise)."""
+    so there may be more). A tuple, cheaper to build than a frozen dataclass. ``json_body``
+    is a valid JSON body as read, for callbacks (``NOT_READ`` otherwise)."""
 
     errors: tuple[FieldError, ...]
     status: int
@@ -93,7 +91,7 @@ class _BodyVerdict(NamedTuple):
     json_body: Any = NOT_READ
 
 
-VALID: Final = ValidationResult((), 200)
+VALID: Final = ValidationResult((), 200)  # every valid request without a JSON body
 _BODY_READ: Final = _BodyVerdict(200, ())
 
 
@@ -203,7 +201,7 @@ class OperationValidator:
     ) -> tuple[FieldError, ...]:
         """A path parameter's errors depend on its raw text alone: judged once per text."""
         found = tuple(self._one_parameter_errors(compiled, parts, ()))
-        return remember(self._path_memo, (compiled.pointer, raw), found, _MEMO_SIZE)
+        return remember(self._path_memo, (compiled.pointer, raw), found, PARAMETER_VERDICTS)
 
     def _one_parameter_errors(
         self, compiled: _CompiledParameter, parts: RequestParts, pairs: Sequence[tuple[str, str]]
@@ -246,7 +244,7 @@ class OperationValidator:
                 return known
         found = () if check.passes(value) else check.errors(value, compiled.pointer).listed
         if key is not None:
-            remember(self._memo, key, found, _MEMO_SIZE)
+            remember(self._memo, key, found, PARAMETER_VERDICTS)
         return found
 
     def _body(self, parts: RequestParts) -> _BodyVerdict:
@@ -313,7 +311,7 @@ class OperationValidator:
             return found
         base = media_base(content_type)
         found = (self._match(base), parser_for(base))
-        return remember(self._media_memo, content_type, found, _MEMO_SIZE)
+        return remember(self._media_memo, content_type, found, PARAMETER_VERDICTS)
 
     def _match(self, base: str) -> _CompiledMedia | None:
         return next((compiled for compiled in self._media if covers(compiled.base, base)), None)
