@@ -4,7 +4,7 @@
 
 With ``SPIN_MICROSECONDS`` each answer first burns that much CPU in a busy loop: a handler
 with a known amount of work, to see how a ratio under wrk on this machine treats per-request
-CPU (bench/README.md, "Where the time goes").
+CPU (bench/README.md, "Server CPU in one process").
 """
 
 from __future__ import annotations
