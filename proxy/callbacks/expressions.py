@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final, NamedTuple, Protocol
 
 from proxy.memo import EXPRESSIONS
+from proxy.openapi.documents import pointer_tokens
 
 __all__ = [
     "BodyPointer",
@@ -117,8 +118,7 @@ def _parsed(expression: str) -> _Expression:
     pointer = body.group(2) or ""
     if pointer and not pointer.startswith("/"):
         raise ExpressionError(f"{expression}: a JSON pointer starts with '/'")
-    tokens = tuple(t.replace("~1", "/").replace("~0", "~") for t in pointer.split("/")[1:])
-    return _Expression("body", body.group(1), pointer, tokens)
+    return _Expression("body", body.group(1), pointer, tuple(pointer_tokens(pointer)))
 
 
 def template_errors(template: str) -> list[str]:
@@ -136,8 +136,8 @@ _ABSENT: Final[Any] = object()
 
 
 def _resolved(document: Any, tokens: tuple[str, ...]) -> Any:
-    """RFC 6901 resolution (``~1`` is '/', ``~0`` is '~'), arrays by index; ``_ABSENT``
-    where the document has nothing."""
+    """RFC 6901 resolution of unescaped tokens, arrays by index; ``_ABSENT`` where the
+    document has nothing."""
     value = document
     for token in tokens:
         if isinstance(value, dict) and token in value:

@@ -31,6 +31,12 @@ def escape_pointer(segment: str) -> str:
     return segment.replace("~", "~0").replace("/", "~1")
 
 
+def pointer_tokens(pointer: str) -> list[str]:
+    """A JSON pointer's reference tokens, unescaped (RFC 6901: ``~1`` -> ``/``, ``~0`` ->
+    ``~``): ``/a~1b/0`` -> ``["a/b", "0"]``, ``""`` -> ``[]``."""
+    return [token.replace("~1", "/").replace("~0", "~") for token in pointer.split("/")[1:]]
+
+
 def pointer_uri(document_uri: str, pointer: str) -> str:
     """``file:///x.yaml`` + ``/a/b`` -> ``file:///x.yaml#/a/b`` with the fragment %-encoded."""
     return f"{document_uri}#{quote(pointer, safe=_POINTER_SAFE)}"
@@ -125,8 +131,7 @@ def walk_pointer(document: Any, pointer: str) -> Any:
     if not pointer.startswith("/"):
         raise KeyError(pointer)
     value = document
-    for raw in pointer[1:].split("/"):
-        segment = raw.replace("~1", "/").replace("~0", "~")
+    for segment in pointer_tokens(pointer):
         if isinstance(value, list):
             value = value[int(segment)]
         elif isinstance(value, dict):

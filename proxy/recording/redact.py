@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from typing import Any, Final
 
 from proxy.media_types import written_as_json
+from proxy.openapi.documents import pointer_tokens
 from proxy.redact import REDACTED, Redactor
 
 __all__ = ["REDACTED", "kept_headers", "redact_body", "redact_value"]
@@ -40,10 +41,6 @@ def kept_headers(
         key = spelled[lower]
         kept[key] = f"{kept[key]}, {shown}" if key in kept else shown
     return kept
-
-
-def _pointer_parts(pointer: str) -> list[str]:
-    return [part.replace("~1", "/").replace("~0", "~") for part in pointer.split("/")[1:]]
 
 
 def _blank_pointer(value: Any, parts: list[str]) -> bool:
@@ -86,7 +83,7 @@ def redact_value(value: Any, rules: Iterable[str]) -> bool:
     rules = tuple(rules)
     changed = _blank_fields(value, frozenset(r for r in rules if not r.startswith("/")))
     for pointer in (r for r in rules if r.startswith("/")):
-        changed = _blank_pointer(value, _pointer_parts(pointer)) or changed
+        changed = _blank_pointer(value, pointer_tokens(pointer)) or changed
     return changed
 
 
