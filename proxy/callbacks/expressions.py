@@ -149,28 +149,27 @@ def _resolved(document: Any, tokens: tuple[str, ...]) -> Any:
     return value
 
 
-def _pointer(document: Any, expression: _Expression, text: str) -> Any:
-    value = _resolved(document, expression.tokens)
+def _body_value(document: Any, text: str, parsed: _Expression) -> tuple[Any, str | None]:
+    """The value a body expression names in ``document`` (a body read as JSON, None if it is
+    not), or ``_ABSENT`` and why: one wording for ``evaluate`` and ``BodyPointer``."""
+    if document is None:
+        return _ABSENT, f"{text}: the {parsed.side} has no JSON body"
+    value = _resolved(document, parsed.tokens)
     if value is _ABSENT:
-        raise MissingValue(f"{text}: the body has nothing at {expression.name}")
-    return value
+        return _ABSENT, f"{text}: the body has nothing at {parsed.name}"
+    return value, None
 
 
 class BodyPointer(NamedTuple):
     """A value a template reads from the request body, checked without an answered request."""
 
     expression: str
-    pointer: str
-    tokens: tuple[str, ...]
+    parsed: _Expression
 
     def missing_from(self, document: Any) -> str | None:
         """Why ``document`` (the request body read as JSON, None if it is not) lacks the
         value, as ``evaluate`` would say; None when it holds it."""
-        if document is None:
-            return f"{self.expression}: the request has no JSON body"
-        if _resolved(document, self.tokens) is _ABSENT:
-            return f"{self.expression}: the body has nothing at {self.pointer}"
-        return None
+        return _body_value(document, self.expression, self.parsed)[1]
 
 
 def request_body_pointers(template: str) -> tuple[BodyPointer, ...]:
@@ -183,7 +182,7 @@ def request_body_pointers(template: str) -> tuple[BodyPointer, ...]:
         except ExpressionError:
             continue  # reported at load by template_errors
         if parsed.reads == "body" and parsed.side == "request":
-            pointers.append(BodyPointer(match.group(1), parsed.name, parsed.tokens))
+            pointers.append(BodyPointer(match.group(1), parsed))
     return tuple(pointers)
 
 
@@ -199,9 +198,10 @@ def evaluate(expression: str, exchanged: Exchanged) -> Any:
         return exchanged.status
     if reads == "body":
         document = exchanged.request_body if side == "request" else exchanged.response_body
-        if document is None:
-            raise MissingValue(f"{expression}: the {side} has no JSON body")
-        return _pointer(document, parsed, expression)
+        value, missing = _body_value(document, expression, parsed)
+        if missing is not None:
+            raise MissingValue(missing)
+        return value
     table: Mapping[str, str] = {
         ("request", "header"): exchanged.request_headers,
         ("request", "query"): exchanged.query,
