@@ -14,6 +14,12 @@ wrk on this machine's loopback varies by 10 % and more between identical runs; t
 repeat to about 0.1 %, so a change of a few hundred instructions per request shows. They leave
 out what the kernel does for the sockets and what cache misses cost, so they judge a change
 to mockproxy's own code, not the targets, which bench/run.py measures under wrk.
+
+Beside the judged scenarios, rows that show what a handler cannot avoid: ``same-a`` and
+``same-b`` send the bare handler the request of (a) and (b), and ``line-a`` sends (a)'s
+request to a bare handler that also writes mockproxy's ``request.completed`` line (the
+yardstick's ``--request-line``): the ratio no handler logging every request at the default
+level can pass.
 """
 
 from __future__ import annotations
@@ -43,8 +49,18 @@ from bench.run import (  # noqa: E402
     wait_healthy,
 )
 
-SCENARIOS: Final = ("bare", "upstream", "a", "b", "c", "d")
-YARDSTICK_OF: Final = {"a": "bare", "b": "bare", "c": "bare", "d": "upstream"}
+SCENARIOS: Final = ("bare", "upstream", "same-a", "line-a", "a", "same-b", "b", "c", "d")
+YARDSTICK_OF: Final = {
+    "same-a": "bare",
+    "line-a": "bare",
+    "a": "bare",
+    "same-b": "bare",
+    "b": "bare",
+    "c": "bare",
+    "d": "upstream",
+}
+LINE_SCENARIO: Final = "line-a"
+"""Answered by the yardstick that writes the request line, with the request of ``same-a``."""
 LONGEST_RUN_S: Final = 600  # a counted run's ceiling: under valgrind a busy host is slow
 
 
@@ -108,38 +124,56 @@ def run(
     for tool in ("valgrind", "callgrind_control", "wrk"):
         if shutil.which(tool) is None:
             raise SystemExit(f"{tool} is not installed: apt-get install valgrind wrk")
-    bare_port, upstream_port, proxy_port = free_port(), free_port(), free_port()
+    ports = {name: free_port() for name in ("bare", "upstream", "proxy", "line")}
     yardstick = [sys.executable, "-m", "bench.yardstick"]
     env = {
-        **live_environment(upstream_port),
+        **live_environment(ports["upstream"]),
         "MOCKPROXY_LOG_LEVEL": log_level,
         "PYTHONHASHSEED": "0",  # the same hashes, so the same dict probes, on every run
     }
+    commands = {
+        "bare": [*yardstick, str(ports["bare"])],
+        "proxy": [sys.executable, "-m", "proxy", "serve", "--port", str(ports["proxy"])],
+        "line": [*yardstick, str(ports["line"]), "--request-line"],
+    }
+    wanted = ["bare", "proxy", *(["line"] if LINE_SCENARIO in chosen else [])]
     results: dict[str, dict[str, float]] = {}
     with (
         tempfile.TemporaryDirectory() as directory,
-        process([*yardstick, str(upstream_port)]),
-        counted([*yardstick, str(bare_port)], Path(directory) / "bare.out", env) as bare_pid,
-        counted(
-            [sys.executable, "-m", "proxy", "serve", "--port", str(proxy_port)],
-            Path(directory) / "proxy.out",
-            env,
-        ) as proxy_pid,
+        process([*yardstick, str(ports["upstream"])]),
+        contextlib.ExitStack() as stack,
     ):
-        for port in (upstream_port, bare_port, proxy_port):
-            wait_healthy(f"http://127.0.0.1:{port}/_mockproxy/health", timeout=LONGEST_RUN_S)
-        proxy, bare = f"http://127.0.0.1:{proxy_port}", f"http://127.0.0.1:{bare_port}"
+        pids = {
+            name: stack.enter_context(counted(commands[name], Path(directory) / f"{name}.out", env))
+            for name in wanted
+        }
+        for name in ("upstream", *wanted):
+            url = f"http://127.0.0.1:{ports[name]}/_mockproxy/health"
+            wait_healthy(url, timeout=LONGEST_RUN_S)
+        proxy, bare = f"http://127.0.0.1:{ports['proxy']}", f"http://127.0.0.1:{ports['bare']}"
         # bench/run.py's scenarios; the counted bare handler also answers the upstream's path
         urls = {key: (url, script) for key, _, url, script in scenarios(proxy, bare, bare)}
+        line_url, line_script = urls["same-a"]
+        urls[LINE_SCENARIO] = (
+            line_url.replace(bare, f"http://127.0.0.1:{ports['line']}"),
+            line_script,
+        )
         for key in chosen:
-            pid, name = (bare_pid, "bare") if key in ("bare", "upstream") else (proxy_pid, "proxy")
+            name = _process_of(key)
             out_file = Path(directory) / f"{name}.out"
-            results[key] = measure(pid, out_file, *urls[key], requests, connections)
+            results[key] = measure(pids[name], out_file, *urls[key], requests, connections)
     for key, yardstick_key in YARDSTICK_OF.items():
         if key in results and yardstick_key in results:
             own, other = results[key]["instructions"], results[yardstick_key]["instructions"]
             results[key]["ratio"] = other / own
     return results
+
+
+def _process_of(key: str) -> str:
+    """Which counted process answers a scenario."""
+    if key == LINE_SCENARIO:
+        return "line"
+    return "bare" if key in ("bare", "upstream") or key.startswith("same-") else "proxy"
 
 
 def main() -> None:

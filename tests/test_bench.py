@@ -22,6 +22,10 @@ from bench.run import (
     run_wrk,
 )
 from bench.yardstick import BODY, yardstick_app
+from proxy.app import create_app
+from proxy.catalog import build_catalog
+from proxy.config import load_settings
+from tests.test_logging import CONFIG, logging_as_served, read_lines
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -180,3 +184,23 @@ async def test_in_process_harness_refuses_a_wrong_status(monkeypatch: pytest.Mon
     monkeypatch.setitem(SCENARIOS, "a", (kind, raw, 200))  # (a) answers its documented 404
     with pytest.raises(SystemExit, match="expected 200"):
         await measure("a", requests=20, repeats=1, connections=2)
+
+
+async def test_the_line_yardstick_writes_the_request_line_mockproxy_writes(
+    aiohttp_client: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The yardstick with ``--request-line`` answers as the bare one and writes, per request,
+    a ``request.completed`` line with the fields of mockproxy's line for the same request."""
+    _description, request, status = MOCK_SCENARIOS["a"]
+    path, headers = request.path, request.headers
+    settings = load_settings(CONFIG, environ={})
+    proxy = await aiohttp_client(create_app(settings, build_catalog(settings)))
+    bare = await aiohttp_client(yardstick_app(request_line=True))
+    with logging_as_served():
+        assert (await proxy.get(path, headers=headers)).status == status
+        [own] = [line for line in read_lines(capsys) if line["event"] == "request.completed"]
+        response = await bare.get(path, headers=headers)
+        assert (response.status, await response.read()) == (200, BODY)
+        [yardstick] = [line for line in read_lines(capsys) if line["event"] == "request.completed"]
+    assert set(yardstick) == set(own)
+    assert (yardstick["method"], yardstick["path"], yardstick["status"]) == ("GET", path, 200)
