@@ -41,6 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.run import (  # noqa: E402
+    LINE_SCENARIO,
     free_port,
     live_environment,
     process,
@@ -49,18 +50,16 @@ from bench.run import (  # noqa: E402
     wait_healthy,
 )
 
-SCENARIOS: Final = ("bare", "upstream", "same-a", "line-a", "a", "same-b", "b", "c", "d")
+SCENARIOS: Final = ("bare", "upstream", "same-a", LINE_SCENARIO, "a", "same-b", "b", "c", "d")
 YARDSTICK_OF: Final = {
     "same-a": "bare",
-    "line-a": "bare",
+    LINE_SCENARIO: "bare",
     "a": "bare",
     "same-b": "bare",
     "b": "bare",
     "c": "bare",
     "d": "upstream",
 }
-LINE_SCENARIO: Final = "line-a"
-"""Answered by the yardstick that writes the request line, with the request of ``same-a``."""
 LONGEST_RUN_S: Final = 600  # a counted run's ceiling: under valgrind a busy host is slow
 
 
@@ -152,12 +151,9 @@ def run(
             wait_healthy(url, timeout=LONGEST_RUN_S)
         proxy, bare = f"http://127.0.0.1:{ports['proxy']}", f"http://127.0.0.1:{ports['bare']}"
         # bench/run.py's scenarios; the counted bare handler also answers the upstream's path
-        urls = {key: (url, script) for key, _, url, script in scenarios(proxy, bare, bare)}
-        line_url, line_script = urls["same-a"]
-        urls[LINE_SCENARIO] = (
-            line_url.replace(bare, f"http://127.0.0.1:{ports['line']}"),
-            line_script,
-        )
+        line = f"http://127.0.0.1:{ports['line']}"
+        plan = scenarios(proxy, bare, bare, line)
+        urls = {key: (url, script) for key, _, url, script in plan}
         for key in chosen:
             name = _process_of(key)
             out_file = Path(directory) / f"{name}.out"

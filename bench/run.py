@@ -45,6 +45,8 @@ BENCH = Path(__file__).resolve().parent
 AUTH = "Basic dXNlcjpwYXNz"
 REPORT = "/_mock/fax/fax4a-api/9991/fax/reports/FJKQQUVF1J0IADYARQEXKC"
 TARGETS = {"a": 0.60, "b": 0.50, "c": 0.60, "d": 0.35}  # at the default log level, info
+LINE_SCENARIO: Final = "line-a"
+"""The bare handler writing mockproxy's request line (``yardstick.py --request-line``)."""
 DOCUMENT_100K: Final = base64.b64encode(bytes(range(256)) * 300).decode()  # 100 KB, fixed
 
 
@@ -310,12 +312,16 @@ validation costs as bodies grow (a body over 256 KiB is read and judged in mockp
 validation worker process, whose CPU is counted with mockproxy's)."""
 
 
-def scenarios(proxy: str, bare: str, upstream: str) -> list[tuple[str, str, str, str]]:
+def scenarios(
+    proxy: str, bare: str, upstream: str, line: str | None = None
+) -> list[tuple[str, str, str, str]]:
     """(key, description, url, wrk script), yardsticks first: the report's order
     (``round_order`` is the order of measurement).
 
     ``same-a``..``same-c`` send the bare handler exactly the request of a..c: the cost of a
     bigger request to aiohttp itself (path, headers, body) is then in the yardstick too.
+    With ``line`` (the yardstick run with ``--request-line``), ``line-a`` sends it the request
+    of a: the ratio no handler writing the request line can pass.
     """
     plan = [
         ("bare", "bare aiohttp handler, fixed JSON", bare + "/", lua_script("GET", {}, None, 200)),
@@ -332,6 +338,16 @@ def scenarios(proxy: str, bare: str, upstream: str) -> list[tuple[str, str, str,
                 f"same-{key}",
                 f"bare handler, the request of {key}",
                 bare + request.path,
+                lua_script(request.method, request.headers, request.body, 200),
+            )
+        )
+    if line is not None:
+        request = MOCK_SCENARIOS["a"][1]
+        plan.append(
+            (
+                LINE_SCENARIO,
+                "bare handler writing mockproxy's request line, the request of a",
+                line + request.path,
                 lua_script(request.method, request.headers, request.body, 200),
             )
         )
@@ -431,7 +447,13 @@ def measure_start(args: list[str], port: int) -> tuple[float, float]:
         return seconds, rss_mb(child.pid)
 
 
-YARDSTICK_OF: Final = {"a": "bare", "b": "bare", "c": "bare", "d": "upstream"}
+YARDSTICK_OF: Final = {
+    "a": "bare",
+    "b": "bare",
+    "c": "bare",
+    LINE_SCENARIO: "bare",
+    "d": "upstream",
+}
 Run = tuple[str, dict[str, Any]]
 """One wrk run in a round: the scenario's key and what wrk measured."""
 
@@ -446,7 +468,7 @@ def round_order() -> list[str]:
     order = ["bare"]
     for key in MOCK_SCENARIOS:
         order += [key, f"same-{key}", "bare"]
-    return [*order, "upstream", "d", "upstream"]
+    return [*order, LINE_SCENARIO, "bare", "upstream", "d", "upstream"]
 
 
 def ratio_to_neighbours(one_round: list[Run], key: str, yardstick: str) -> float:
@@ -476,7 +498,7 @@ def run(
         raise SystemExit(
             "wrk is not installed: apt-get install wrk (Debian/Ubuntu) or brew install wrk"
         )
-    bare_port, upstream_port, proxy_port = free_port(), free_port(), free_port()
+    bare_port, upstream_port, proxy_port, line_port = (free_port() for _ in range(4))
     yardstick = [sys.executable, "-m", "bench.yardstick"]
     env = {**live_environment(upstream_port), "MOCKPROXY_LOG_LEVEL": log_level}
     results: dict[str, Any] = {
@@ -490,22 +512,25 @@ def run(
     with (
         process([*yardstick, str(bare_port)]) as bare_server,
         process([*yardstick, str(upstream_port)]) as upstream_server,
+        process([*yardstick, str(line_port), "--request-line"]) as line_server,
         process(
             [sys.executable, "-m", "proxy", "serve", "--port", str(proxy_port)], env=env
         ) as proxy_server,
     ):
-        for port in (bare_port, upstream_port):
+        for port in (bare_port, upstream_port, line_port, proxy_port):
             wait_healthy(f"http://127.0.0.1:{port}/_mockproxy/health")
-        wait_healthy(f"http://127.0.0.1:{proxy_port}/_mockproxy/health")
         base = "http://127.0.0.1:{}"
         plan = scenarios(
-            base.format(proxy_port), base.format(bare_port), base.format(upstream_port)
+            base.format(proxy_port),
+            base.format(bare_port),
+            base.format(upstream_port),
+            base.format(line_port),
         )
         for _key, _description, url, script in plan:
             run_wrk(url, script, min(1.0, duration), connections, threads)  # warm-up
         target = {key: (url, script) for key, _description, url, script in plan}
         pid = {key: proxy_server.pid for key in target}  # whose CPU a run measures
-        pid["upstream"] = upstream_server.pid
+        pid["upstream"], pid[LINE_SCENARIO] = upstream_server.pid, line_server.pid
         for key in ("bare", *(f"same-{mock}" for mock in MOCK_SCENARIOS)):
             pid[key] = bare_server.pid
         rounds_measured: list[list[Run]] = [
@@ -595,7 +620,8 @@ def markdown(results: dict[str, Any]) -> str:
         f"\n{results['connections']} connections, {results['threads']} wrk thread(s), {results['duration_s']} s per scenario and round, "
         f"{results['rounds']} round(s), mockproxy logging at {results['log_level']}, each scenario between two runs of its yardstick: req/s and latencies from the median run, "
         "each ratio the median of the rounds' ratios (a round's ratio is to the mean of the yardstick runs just before and after); one mockproxy worker. "
-        "Ratios of a, b and c are to the bare handler answering GET / (the verdict); "
+        "Ratios of a, b and c are to the bare handler answering GET / (the verdict), as is line-a's, the bare handler writing mockproxy's request line: "
+        "the most any handler logging each request at this level can reach; "
         "'same request' ratios are to the bare handler answering the scenario's own request (same-a, same-b, same-c). "
         "Server CPU is the user and system time the serving process (yardstick or mockproxy, with its validation worker) spent per request during that run; "
         "for d it is mockproxy's alone. b-100k and b-1m-invalid have no target: they show what validation costs as bodies grow."

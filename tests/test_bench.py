@@ -56,13 +56,13 @@ def test_benchmark_smoke(tmp_path: Path) -> None:
     results = json.loads((tmp_path / "results.json").read_text())
     assert set(results["scenarios"]) == {
         *("bare", "upstream", "a", "b", "c", "d", "b-100k", "b-1m-invalid"),
-        *("same-a", "same-b", "same-c", "same-b-100k", "same-b-1m-invalid"),
+        *("same-a", "same-b", "same-c", "same-b-100k", "same-b-1m-invalid", "line-a"),
     }
     for name, data in results["scenarios"].items():
         assert data["rps"] > 0, name
         assert data["unexpected_status"] == 0, name
         assert data["server_cpu_us"] > 0, name
-    for key in ("a", "b", "c", "d"):
+    for key in ("a", "b", "c", "d", "line-a"):
         assert isinstance(results["scenarios"][key]["ratio"], float)
     for key in ("a", "b", "c"):
         assert isinstance(results["scenarios"][key]["ratio_same_request"], float)
