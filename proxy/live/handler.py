@@ -6,13 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import structlog
-from aiohttp import web
+from aiohttp import hdrs, web
 from multidict import CIMultiDictProxy
 
 from proxy.body import read_body
 from proxy.catalog import MountedApi
 from proxy.exchange import Exchange
 from proxy.live.client import UpstreamPool
+from proxy.live.codings import content_of
 from proxy.live.contract import ContractChecker
 from proxy.live.forward import Inspection, Upstream, forward, ssl_context_for
 from proxy.live.target import request_target, upstream_base
@@ -138,13 +139,16 @@ def _inspection(
     keep: Capture | None = None,
 ) -> Inspection:
     """Verify mode's check of the upstream's answer (with the request's own findings);
-    record mode also ``keep``s the answer."""
+    record mode also ``keep``s the answer. Both read its content: codings such as gzip
+    undone."""
     api = decision.api
     operation = decision.prepared.operation if decision.prepared else None
     what = f"{request.method} {decision.path_below_mount}"
+    limit = exchange.settings.max_body_bytes
 
     def check(status: int, headers: CIMultiDictProxy[str], body: bytes | None) -> list[Violation]:
-        found = checker.check(operation, status, headers, body, what)
+        content = content_of(headers.getall(hdrs.CONTENT_ENCODING, ()), body, limit)
+        found = checker.check(operation, status, headers, content, what)
         violations = request_findings + response_violations(found)
         exchange.violations = tuple(violations)
         if violations:
@@ -157,10 +161,10 @@ def _inspection(
                 violations=violations_json(violations),
             )
         if keep is not None:
-            keep(status, headers.items(), body)
+            keep(status, headers.items(), content)
         return violations
 
-    return Inspection(check, exchange.settings.max_body_bytes)
+    return Inspection(check, limit)
 
 
 async def _request_findings(

@@ -91,6 +91,20 @@ async def _gzip(request: web.Request, body: bytes) -> web.StreamResponse:
     )
 
 
+async def _gzip_report(request: web.Request, body: bytes) -> web.StreamResponse:
+    payload = gzip.compress(json.dumps(VALID_REPORT).encode())
+    return web.Response(
+        body=payload, headers={"Content-Encoding": "gzip", "Content-Type": "application/json"}
+    )
+
+
+async def _brotli_report(request: web.Request, body: bytes) -> web.StreamResponse:
+    return web.Response(
+        body=b"\x0b\x02\x80not-decodable-here",
+        headers={"Content-Encoding": "br", "Content-Type": "application/json"},
+    )
+
+
 async def _cookies(request: web.Request, body: bytes) -> web.StreamResponse:
     response = web.Response(text="ok")
     response.headers.add("Set-Cookie", "a=1; Path=/")
@@ -181,6 +195,8 @@ BEHAVIOURS: dict[str, Callable[[web.Request, bytes], Awaitable[web.StreamRespons
     "report": _report,
     "bad-report": _bad_report,
     "gzip": _gzip,
+    "gzip-report": _gzip_report,
+    "brotli-report": _brotli_report,
     "cookies": _cookies,
     "redirect": _redirect,
     "error": _error,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+import json
 from collections.abc import Awaitable, Callable
 
 import pytest
@@ -171,4 +173,32 @@ async def test_verify_violations_reach_the_journal(make_pair: MakePair) -> None:
     journal = await (await pair.client.get("/_mockproxy/requests?api=fax")).json()
     assert [entry["violations"] for entry in journal["requests"]] == [
         parse_violations(response.headers["X-Mockproxy-Violations"])
+    ]
+
+
+async def test_verify_checks_a_compressed_answer_by_its_content(make_pair: MakePair) -> None:
+    """A gzipped answer is checked as the JSON it encodes and reaches the client still gzipped."""
+    pair = await make_pair(mode=Mode.VERIFY)
+    response = await pair.client.get(
+        REPORT + "?behave=gzip-report", headers=AUTH, auto_decompress=False
+    )
+    assert "X-Mockproxy-Violations" not in response.headers
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(await response.read()) == json.dumps(VALID_REPORT).encode()
+
+
+async def test_verify_names_a_content_coding_it_cannot_undo(make_pair: MakePair) -> None:
+    """An answer in a coding mockproxy cannot decode is passed on, its body reported unchecked."""
+    pair = await make_pair(mode=Mode.VERIFY)
+    response = await pair.client.get(
+        REPORT + "?behave=brotli-report", headers=AUTH, auto_decompress=False
+    )
+    assert response.status == 200
+    assert parse_violations(response.headers["X-Mockproxy-Violations"]) == [
+        {
+            "in": "response",
+            "pointer": "/body",
+            "detail": "not checked: Content-Encoding 'br' is not one mockproxy decodes "
+            "(gzip, deflate)",
+        }
     ]
