@@ -43,9 +43,12 @@ class ContractChecker:
         headers: CIMultiDictProxy[str] | Mapping[str, str],
         body: bytes | Unread,
         what: str = "",
+        *,
+        bodiless: bool = False,
     ) -> list[str]:
         """Violations of the documented contract; an ``Unread`` body is one that could not be
-        read whole (too large, or in a coding that cannot be undone)."""
+        read whole (too large, or in a coding that cannot be undone). A ``bodiless`` answer
+        (to HEAD) has its GET's headers and no body, so only its headers are checked."""
         if operation is None:
             return [f"{what or 'this request'} matches no documented operation"]
         response = find_response(operation, status)
@@ -57,11 +60,15 @@ class ContractChecker:
             for header in response.headers
             if header.required and header.name not in headers
         ]
-        findings.extend(self._body_findings(response, headers, body))
+        findings.extend(self._body_findings(response, headers, body, bodiless))
         return findings[:MAX_FINDINGS]
 
     def _body_findings(
-        self, response: Response, headers: Mapping[str, str], body: bytes | Unread
+        self,
+        response: Response,
+        headers: Mapping[str, str],
+        body: bytes | Unread,
+        bodiless: bool,
     ) -> list[str]:
         content_type = headers.get("Content-Type")
         if not response.content:
@@ -74,6 +81,8 @@ class ContractChecker:
         if media is None:
             documented = ", ".join(m.media_type for m in response.content)
             return [f"Content-Type {content_type} is not documented (documented: {documented})"]
+        if bodiless:
+            return []
         if isinstance(body, Unread):
             return [f"/body: {body.why}"]
         if media.schema is None or not written_as_json(media.media_type):

@@ -145,10 +145,11 @@ def _inspection(
     operation = decision.prepared.operation if decision.prepared else None
     what = f"{request.method} {decision.path_below_mount}"
     limit = exchange.settings.max_body_bytes
+    head = request.method == hdrs.METH_HEAD
 
     def check(status: int, headers: CIMultiDictProxy[str], body: bytes | None) -> list[Violation]:
         content = content_of(headers.getall(hdrs.CONTENT_ENCODING, ()), body, limit)
-        found = checker.check(operation, status, headers, content, what)
+        found = checker.check(operation, status, headers, content, what, bodiless=head)
         violations = request_findings + response_violations(found)
         exchange.violations = tuple(violations)
         if violations:

@@ -202,3 +202,11 @@ async def test_verify_names_a_content_coding_it_cannot_undo(make_pair: MakePair)
             "(gzip, deflate)",
         }
     ]
+
+
+async def test_verify_does_not_check_the_body_a_head_answer_leaves_out(make_pair: MakePair) -> None:
+    """A HEAD answer has its GET's headers and no body: the missing body is no violation."""
+    pair = await make_pair(mode=Mode.VERIFY)
+    response = await pair.client.head(REPORT + "?behave=report", headers=AUTH)
+    assert response.status == 200
+    assert "X-Mockproxy-Violations" not in response.headers
