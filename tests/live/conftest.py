@@ -159,6 +159,15 @@ async def _reset(request: web.Request, body: bytes) -> web.StreamResponse:
     return response
 
 
+async def _stall(request: web.Request, body: bytes) -> web.StreamResponse:
+    response = web.StreamResponse()
+    response.content_length = 1000
+    await response.prepare(request)
+    await response.write(b"partial")
+    await asyncio.sleep(10)
+    return response
+
+
 async def _chunked(request: web.Request, body: bytes) -> web.StreamResponse:
     response = web.StreamResponse(headers={"Content-Type": "text/plain"})
     response.enable_chunked_encoding()
@@ -205,6 +214,7 @@ BEHAVIOURS: dict[str, Callable[[web.Request, bytes], Awaitable[web.StreamRespons
     "big-download": _big_download,
     "big-upload": _big_upload,
     "reset": _reset,
+    "stall": _stall,
     "chunked": _chunked,
     "no-content": _no_content,
     "not-modified": _not_modified,

@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 import pytest
 import structlog.testing
 
-from proxy.settings import Mode
+from proxy.settings import Mode, Timeouts
 from tests.live.conftest import AUTH, VALID_REPORT, Pair, parse_violations
 
 MakePair = Callable[..., Awaitable[Pair]]
@@ -114,6 +114,18 @@ async def test_fallback_answers_from_the_mock(make_pair: MakePair, behave: str) 
     """When the upstream is unavailable or too slow, the mock answers, marked fallback."""
     from proxy.settings import Timeouts
 
+    pair = await make_pair(mode=Mode.FALLBACK, timeouts=Timeouts(connect=1, read=0.3, total=2))
+    response = await pair.client.get(REPORT + f"?behave={behave}", headers=AUTH)
+    assert response.status == 200
+    assert response.headers["X-Mockproxy-Source"] == "fallback"
+    assert "recipientStatus" in await response.json()
+
+
+@pytest.mark.parametrize("behave", ["reset&length=1000", "stall"], ids=["reset", "silent"])
+async def test_fallback_answers_from_the_mock_when_a_small_answer_breaks_off(
+    make_pair: MakePair, behave: str
+) -> None:
+    """An upstream answer cut or stalled before the client saw any of it is left to the mock."""
     pair = await make_pair(mode=Mode.FALLBACK, timeouts=Timeouts(connect=1, read=0.3, total=2))
     response = await pair.client.get(REPORT + f"?behave={behave}", headers=AUTH)
     assert response.status == 200
