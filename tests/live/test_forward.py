@@ -615,3 +615,25 @@ async def test_an_upstream_silent_mid_body_is_a_504_not_a_broken_answer(
         assert response.status == 504
         assert (await response.json())["type"].endswith("/upstream-timeout")
         await client.close()
+
+
+async def test_a_utf8_header_value_reaches_the_client_byte_for_byte(aiohttp_client: Any) -> None:
+    """An upstream's UTF-8 field value (a download's file name) is relayed unchanged."""
+    disposition = 'attachment; filename="Rechnung März.pdf"'.encode()
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(
+            b"HTTP/1.1 200 OK\r\nContent-Disposition: %s\r\nContent-Length: 2\r\n\r\nok"
+            % disposition
+        )
+        await writer.drain()
+
+    async with raw_upstream(serve) as port:
+        client = await proxied(aiohttp_client, port)
+        answer = await raw_request(
+            client.port,
+            b"GET /fax/9991/fax/reports HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        )
+        assert b"\r\nContent-Disposition: " + disposition + b"\r\n" in answer
+        await client.close()
