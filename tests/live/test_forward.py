@@ -637,3 +637,27 @@ async def test_a_utf8_header_value_reaches_the_client_byte_for_byte(aiohttp_clie
         )
         assert b"\r\nContent-Disposition: " + disposition + b"\r\n" in answer
         await client.close()
+
+
+async def test_an_early_error_answer_stops_the_upload_and_reaches_the_client(
+    aiohttp_client: Any,
+) -> None:
+    """An upstream that refuses an upload before reading it (a 413 sent at once, the body left
+    unread) has its answer relayed at once, not after a stalled upload."""
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"HTTP/1.1 413 Payload Too Large\r\nContent-Length: 9\r\n\r\ntoo large")
+        await writer.drain()
+        await asyncio.sleep(10)  # reads nothing more, keeps the connection open
+
+    async def upload() -> AsyncIterator[bytes]:
+        for _ in range(64):
+            yield b"u" * (1 << 20)
+
+    async with raw_upstream(serve) as port:
+        client = await proxied(aiohttp_client, port)
+        async with asyncio.timeout(4):
+            response = await client.post(REPORTS, data=upload(), headers=AUTH)
+            assert (response.status, await response.read()) == (413, b"too large")
+        await client.close()

@@ -157,6 +157,7 @@ class UpstreamConnection(asyncio.Protocol):
             response.chunked = False
             return
         response.status = status
+        self._wake_drain()  # an answer while the body goes out may end the upload (pool)
         if response.head_only:  # llhttp cannot be told; its own message end never comes
             self._fresh_parser = True
             self._message_done(response, keep_alive=self.parser.should_keep_alive())
@@ -249,6 +250,10 @@ class UpstreamConnection(asyncio.Protocol):
     def resume(self) -> None:
         if self.transport is not None and not self.closed:
             self.transport.resume_reading()
+
+    def cut_short(self) -> None:
+        """The request went out incomplete: once its answer is read, the connection closes."""
+        self._reusable = False
 
     @property
     def usable(self) -> bool:
