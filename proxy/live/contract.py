@@ -1,7 +1,7 @@
 """Contract checks of live responses against the spec (verify mode): status, type, body, headers.
 
 Each finding is a short human sentence; the response itself is never changed. Bodies come
-with their content codings undone (``proxy.live.codings``), are read as requests are
+with their content codings undone (``proxy.codings``), are read as requests are
 (``read_json``) and checked by the same engine (``engine_for``), with ``writeOnly``
 properties refused; each schema is compiled once.
 """
@@ -13,7 +13,7 @@ from typing import Any, Final
 
 from multidict import CIMultiDictProxy
 
-from proxy.live.codings import Unread
+from proxy.codings import Unread
 from proxy.media_types import covers, media_base, written_as_json
 from proxy.openapi.model import ApiSpec, MediaType, Operation, Response, find_response
 from proxy.validation.bodies import BodyError, read_json
@@ -84,7 +84,7 @@ class ContractChecker:
         if bodiless:
             return []
         if isinstance(body, Unread):
-            return [f"/body: {body.why}"]
+            return [f"/body: not checked: the body is {body.why}"]
         if media.schema is None or not written_as_json(media.media_type):
             return []
         try:

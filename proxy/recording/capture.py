@@ -11,7 +11,7 @@ from urllib.parse import parse_qsl, urlencode
 
 import structlog
 
-from proxy.live.codings import Unread
+from proxy.codings import Unread
 from proxy.openapi.model import Operation, find_response
 from proxy.recording.redact import kept_headers, redact_body
 from proxy.recording.settings import RecordSettings

@@ -8,8 +8,8 @@ from collections.abc import Iterable
 
 import structlog
 
+from proxy.codings import Unread
 from proxy.exchange import Exchange
-from proxy.live.codings import Unread
 from proxy.recording.capture import Capture, canonical_query, recording_of
 from proxy.recording.recorder import Recorder
 from proxy.routing import RouteDecision
@@ -34,7 +34,7 @@ def capture_for(
             log.info("recording.skipped", reason=reason)
             return
         if isinstance(answer, Unread):
-            log.warning("recording.skipped", reason=f"the answer's body: {answer.why}")
+            log.warning("recording.skipped", reason=f"the answer's body is {answer.why}")
             return
         recording = recording_of(
             prepared.operation, request, (status, fields, answer), settings, exchange.redactor

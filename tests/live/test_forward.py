@@ -504,14 +504,16 @@ async def test_upstream_closing_a_pooled_connection_is_not_a_502(aiohttp_client:
 
 
 async def proxied(
-    aiohttp_client: Any, port: int, timeouts: Timeouts | None = None
+    aiohttp_client: Any, port: int, timeouts: Timeouts | None = None, mode: Mode = Mode.LIVE
 ) -> aiohttp.test_utils.TestClient[Any, Any]:
     """A proxy whose fax API forwards to a raw upstream on ``port``."""
     from proxy.app import create_app
     from proxy.catalog import build_catalog
     from tests.live.conftest import TEST_TIMEOUTS, proxy_settings
 
-    settings = proxy_settings(f"http://127.0.0.1:{port}/fax/v1", timeouts=timeouts or TEST_TIMEOUTS)
+    settings = proxy_settings(
+        f"http://127.0.0.1:{port}/fax/v1", mode=mode, timeouts=timeouts or TEST_TIMEOUTS
+    )
     client: aiohttp.test_utils.TestClient[Any, Any] = await aiohttp_client(
         create_app(settings, build_catalog(settings))
     )
@@ -660,4 +662,30 @@ async def test_an_early_error_answer_stops_the_upload_and_reaches_the_client(
         async with asyncio.timeout(4):
             response = await client.post(REPORTS, data=upload(), headers=AUTH)
             assert (response.status, await response.read()) == (413, b"too large")
+        await client.close()
+
+
+@pytest.mark.parametrize("mode", [Mode.LIVE, Mode.VERIFY, Mode.FALLBACK])
+async def test_a_compressed_request_body_reaches_the_upstream_as_sent(
+    aiohttp_client: Any, mode: Mode
+) -> None:
+    """A gzipped upload is forwarded byte for byte with its Content-Encoding, in every mode."""
+    sent = gzip.compress(b'{"recipients": [{"number": "+4989"}]}')
+    received: list[bytes] = []
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head = await reader.readuntil(b"\r\n\r\n")
+        length = int(head.lower().split(b"content-length: ")[1].split(b"\r\n")[0])
+        received.extend((head, await reader.readexactly(length)))
+        writer.write(b"HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n")
+        await writer.drain()
+
+    async with raw_upstream(serve) as port:
+        client = await proxied(aiohttp_client, port, mode=mode)
+        headers = {**AUTH, "Content-Encoding": "gzip", "Content-Type": "application/json"}
+        async with asyncio.timeout(4):
+            response = await client.post("/fax/9991/fax", data=sent, headers=headers)
+        assert response.status == 201
+        head, body = received
+        assert (b"\r\nContent-Encoding: gzip\r\n" in head, body) == (True, sent)
         await client.close()

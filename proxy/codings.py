@@ -21,12 +21,12 @@ __all__ = ["TOO_LARGE", "Unread", "content_of"]
 
 @dataclass(frozen=True, slots=True)
 class Unread:
-    """A body the checks could not read whole, and why (said as a finding)."""
+    """A body the checks could not read whole, and why: what follows "the body is"."""
 
     why: str
 
 
-TOO_LARGE: Final = Unread("the body was too large to check")
+TOO_LARGE: Final = Unread("too large to read whole")
 
 _GZIP: Final = zlib.MAX_WBITS | 16
 _ZLIB: Final = zlib.MAX_WBITS
@@ -49,11 +49,11 @@ def content_of(codings: Iterable[str], body: bytes | None, limit: int) -> bytes 
         windows = _WINDOWS.get(name)
         if windows is None:
             return Unread(
-                f"not checked: Content-Encoding {name!r} is not one mockproxy decodes ({_DECODED})"
+                f"in Content-Encoding {name!r}, which mockproxy does not decode ({_DECODED} only)"
             )
         decoded = _inflate(content, windows, limit)
         if decoded is None:
-            return Unread(f"not checked: the body is not valid {name} content")
+            return Unread(f"not valid {name} content")
         if len(decoded) > limit:
             return TOO_LARGE
         content = decoded

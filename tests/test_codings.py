@@ -7,7 +7,7 @@ import zlib
 
 import pytest
 
-from proxy.live.codings import TOO_LARGE, Unread, content_of
+from proxy.codings import TOO_LARGE, Unread, content_of
 
 CONTENT = b'{"jobId": "FJKQQUVF1J0IADYARQEXKC"}'
 
@@ -33,13 +33,13 @@ def _raw_deflate(data: bytes) -> bytes:
         (
             ("gzip",),
             gzip.compress(CONTENT)[:-12],
-            Unread("not checked: the body is not valid gzip content"),
+            Unread("not valid gzip content"),
         ),
         (
             ("br",),
             CONTENT,
             Unread(
-                "not checked: Content-Encoding 'br' is not one mockproxy decodes (gzip, deflate)"
+                "in Content-Encoding 'br', which mockproxy does not decode (gzip, deflate only)"
             ),
         ),
     ],
