@@ -54,7 +54,12 @@ def create_app(
     settings: Settings, catalog: Catalog, reloader: Reloader | None = None
 ) -> web.Application:
     """The mockproxy application for loaded settings and specs (hot reload with a reloader)."""
-    app = web.Application(client_max_size=settings.max_body_bytes, middlewares=[request_context])
+    app = web.Application(
+        client_max_size=settings.max_body_bytes,
+        middlewares=[request_context],
+        # request bodies as sent: forwarded byte for byte, decoded only for the checks (body.py)
+        handler_args={"auto_decompress": False},
+    )
     app[RUNTIME] = Runtime(Snapshot(settings, catalog))
     app[METRICS] = new_metrics()
     app[JOURNAL] = journal_for(settings, app[METRICS].journal_dropped)

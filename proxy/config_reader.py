@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import difflib
 import enum
+import math
 import re
 from collections.abc import Callable, Mapping
 from typing import Any, Final
@@ -153,11 +154,14 @@ def integer(minimum: int, maximum: int) -> Callable[[Any], int]:
 
 
 def positive_float(value: Any) -> float:
+    """A number of seconds: finite, since NaN and infinity cannot be scheduled."""
     if isinstance(value, str):
         with contextlib.suppress(ValueError):
             value = float(value)
     if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
         raise ValueError(f"expected a number of seconds > 0, got {describe(value)}")
+    if not math.isfinite(value):
+        raise ValueError(f"expected a finite number of seconds, got {describe(value)}")
     return float(value)
 
 

@@ -29,6 +29,9 @@ class Exchange:
     client_gone: bool = False
     """The client went away before its answer was complete (logged and counted as 499)."""
     body: bytes | None = None
+    """The request's content, its codings (gzip) undone: what the mock, checks and journal read."""
+    sent_body: bytes | None = None
+    """The request's body as the client sent it: what an upstream is sent."""
     body_json: Any = NOT_READ
     """The body as validation read it as JSON, if it did: callbacks read it, not parse it."""
     raw_query: str = ""

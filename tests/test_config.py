@@ -201,6 +201,13 @@ def test_defaults(tmp_path: Path) -> None:
                 "CFG:3:3: server.max_connections: expected an integer, got 'lots'",
             ],
         ),
+        (
+            "apis: {fax: {spec: specs/fax.yaml, timeouts: {read: .nan, total: .inf}}}\n",
+            [
+                "CFG:1:47: apis.fax.timeouts.read: expected a finite number of seconds, got float nan",
+                "CFG:1:59: apis.fax.timeouts.total: expected a finite number of seconds, got float inf",
+            ],
+        ),
     ],
     ids=[
         "unknown-key",
@@ -219,6 +226,7 @@ def test_defaults(tmp_path: Path) -> None:
         "journal-store-not-redis",
         "yaml-syntax",
         "server-limits",
+        "timeout-not-finite",
     ],
 )
 def test_errors_name_file_line_and_key(tmp_path: Path, text: str, expected: list[str]) -> None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import gzip
 import json
+import zlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 from types import MappingProxyType
@@ -478,3 +480,28 @@ async def test_documented_request_id_is_the_requests_own(
         assert response.headers.getall("X-Request-Id") == [given]
     fresh = await client.post(BASE + "/fax", json=JOB, headers=AUTH)
     assert fresh.headers.getall("X-Request-Id") != ["from-spec"]
+
+
+@pytest.mark.parametrize(
+    ("body", "coding", "status"),
+    [
+        (gzip.compress(b'{"recipients": [{"number": "+498900000000"}]}'), "gzip", 201),
+        (gzip.compress(b'{"recipients": [{"number": 5}]}'), "gzip", 400),
+        (zlib.compress(b'{"recipients": [{"number": "+498900000000"}]}'), "deflate", 201),
+        (b'{"recipients": [{"number": "+498900000000"}]}', "br", 415),
+    ],
+    ids=["gzip-valid", "gzip-invalid", "deflate-valid", "unknown-coding"],
+)
+async def test_a_compressed_request_body_is_judged_by_its_content(
+    enforcing_client: TestClient[Any, Any], body: bytes, coding: str, status: int
+) -> None:
+    """A body sent with a Content-Encoding is decoded before it is validated; one in a coding
+    mockproxy cannot undo is a 415 problem naming it."""
+    headers = {**AUTH, "Content-Type": "application/json", "Content-Encoding": coding}
+    response = await enforcing_client.post(BASE + "/fax", data=body, headers=headers)
+    assert response.status == status
+    if status == 415:
+        assert (await response.json())["detail"] == (
+            "the request body is in Content-Encoding 'br', which mockproxy does not decode "
+            "(gzip, deflate only)"
+        )

@@ -1,8 +1,9 @@
 """Contract checks of live responses against the spec (verify mode): status, type, body, headers.
 
-Each finding is a short human sentence; the response itself is never changed. Bodies are
-read as requests are (``read_json``) and checked by the same engine (``engine_for``), with
-``writeOnly`` properties refused; each schema is compiled once.
+Each finding is a short human sentence; the response itself is never changed. Bodies come
+with their content codings undone (``proxy.codings``), are read as requests are
+(``read_json``) and checked by the same engine (``engine_for``), with ``writeOnly``
+properties refused; each schema is compiled once.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any, Final
 
 from multidict import CIMultiDictProxy
 
+from proxy.codings import Unread
 from proxy.media_types import covers, media_base, written_as_json
 from proxy.openapi.model import ApiSpec, MediaType, Operation, Response, find_response
 from proxy.validation.bodies import BodyError, read_json
@@ -39,10 +41,14 @@ class ContractChecker:
         operation: Operation | None,
         status: int,
         headers: CIMultiDictProxy[str] | Mapping[str, str],
-        body: bytes | None,
+        body: bytes | Unread,
         what: str = "",
+        *,
+        bodiless: bool = False,
     ) -> list[str]:
-        """Violations of the documented contract; ``body`` None means it was too large to read."""
+        """Violations of the documented contract; an ``Unread`` body is one that could not be
+        read whole (too large, or in a coding that cannot be undone). A ``bodiless`` answer
+        (to HEAD) has its GET's headers and no body, so only its headers are checked."""
         if operation is None:
             return [f"{what or 'this request'} matches no documented operation"]
         response = find_response(operation, status)
@@ -54,11 +60,15 @@ class ContractChecker:
             for header in response.headers
             if header.required and header.name not in headers
         ]
-        findings.extend(self._body_findings(response, headers, body))
+        findings.extend(self._body_findings(response, headers, body, bodiless))
         return findings[:MAX_FINDINGS]
 
     def _body_findings(
-        self, response: Response, headers: Mapping[str, str], body: bytes | None
+        self,
+        response: Response,
+        headers: Mapping[str, str],
+        body: bytes | Unread,
+        bodiless: bool,
     ) -> list[str]:
         content_type = headers.get("Content-Type")
         if not response.content:
@@ -71,8 +81,10 @@ class ContractChecker:
         if media is None:
             documented = ", ".join(m.media_type for m in response.content)
             return [f"Content-Type {content_type} is not documented (documented: {documented})"]
-        if body is None:
-            return ["the body was too large to check"]
+        if bodiless:
+            return []
+        if isinstance(body, Unread):
+            return [f"/body: not checked: the body is {body.why}"]
         if media.schema is None or not written_as_json(media.media_type):
             return []
         try:

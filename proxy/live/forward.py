@@ -2,9 +2,10 @@
 
 The upstream target is the configured base plus the raw path below the mount and the raw
 query, byte for byte (``proxy.live.target``); it can never leave the base nor reach another
-host. Bodies stream both ways. Failures before the response starts are problem+json (502
-unreachable, reset or malformed; 504 timeout); after it started, the client connection is
-closed and the cut logged as ``response.truncated``. ``fallback`` and ``verify`` modes use
+host. Bodies stream both ways. Failures before the client saw any of the answer (a small
+one is read whole first) are problem+json (502 unreachable, reset or malformed; 504
+timeout), or the mock's answer in ``fallback`` mode; after it started, the client connection
+is closed and the cut logged as ``response.truncated``. ``fallback`` and ``verify`` modes use
 the same path with a buffered request body or a buffered response body.
 """
 
@@ -122,48 +123,47 @@ async def forward(
     sent: RequestBody = body
     if body is None and request.body_exists:
         sent = StreamedBody(request.content.iter_any(), request.content_length)
+    response: UpstreamResponse | None = None
     try:
         response = await upstream.endpoint.send(
             request.method, target, fields, sent, upstream.timeouts
         )
-    except UpstreamError as error:
-        if fallback:
-            log.info("upstream.fallback", upstream=base.label, reason=error.kind)
-            return None
-        raise _upstream_problem(upstream, error) from None
-    try:
         if outcome is not None:
             outcome.upstream_status = response.status
         if fallback and response.status in FALLBACK_STATUSES:
             log.info("upstream.fallback", upstream=base.label, status=response.status)
             return None
-        return await _relay(request, response, inspection, upstream, request_id, outcome)
+        return await _relay(request, response, inspection, request_id, outcome)
+    except UpstreamError as error:  # the client has seen none of the answer
+        if fallback:
+            log.info("upstream.fallback", upstream=base.label, reason=error.kind)
+            return None
+        raise _upstream_problem(upstream, error) from None
     finally:
-        response.close()
+        if response is not None:
+            response.close()
 
 
 async def _relay(
     request: web.Request,
     response: UpstreamResponse,
     inspection: Inspection | None,
-    upstream: Upstream,
     request_id: str | None,
     outcome: Outcome | None,
 ) -> web.StreamResponse:
+    """The answer, relayed: whole when it is small or inspected, else streamed. An
+    UpstreamError raised here came before the client saw any of it."""
     headers = response_fields_for_client(response.headers, request_id)
     headers.append((SOURCE_HEADER, "live"))
     buffered: bytes | None = None
     if inspection is not None:
-        buffered = await _read_up_to(response, inspection.limit, upstream)
+        buffered = await _read_up_to(response, inspection.limit)
         complete = buffered if response.at_eof else None
         violations = inspection.check(response.status, _as_multidict(response), complete)
         if violations:
             headers.append((VIOLATIONS_HEADER, violations_header(violations)))
     elif _small(request, response):  # one write instead of a streamed relay
-        try:
-            body = await response.read()
-        except UpstreamError as error:
-            raise _upstream_problem(upstream, error) from None
+        body = await response.read()
         answer = web.Response(status=response.status, reason=response.reason or None, body=body)
         answer.headers.extend(headers)
         return answer
@@ -233,18 +233,15 @@ def _small(request: web.Request, response: UpstreamResponse) -> bool:
     )
 
 
-async def _read_up_to(response: UpstreamResponse, limit: int, upstream: Upstream) -> bytes:
+async def _read_up_to(response: UpstreamResponse, limit: int) -> bytes:
     chunks: list[bytes] = []
     size = 0
-    try:
-        while size < limit:
-            chunk = await response.read_chunk(min(CHUNK_SIZE, limit - size))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-    except UpstreamError as error:
-        raise _upstream_problem(upstream, error) from None
+    while size < limit:
+        chunk = await response.read_chunk(min(CHUNK_SIZE, limit - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
     return b"".join(chunks)
 
 

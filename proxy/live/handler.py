@@ -6,11 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import structlog
-from aiohttp import web
+from aiohttp import hdrs, web
 from multidict import CIMultiDictProxy
 
-from proxy.body import read_body
+from proxy.body import read_body, read_sent_body
 from proxy.catalog import MountedApi
+from proxy.codings import content_of
 from proxy.exchange import Exchange
 from proxy.live.client import UpstreamPool
 from proxy.live.contract import ContractChecker
@@ -97,16 +98,17 @@ async def live(
     fallback = decision.mode is Mode.FALLBACK
     record = decision.mode is Mode.RECORD
     verify = record or decision.mode is Mode.VERIFY  # record mode checks as verify does
-    body = None  # streamed, unless a mode needs it whole
+    body = None  # streamed, unless a mode needs it whole (then as sent)
     if (fallback or verify) and request.body_exists:
-        body = await read_body(request, exchange)
+        body = await read_sent_body(request, exchange)
     inspection = None
     if verify:
-        findings = await _request_findings(request, decision, exchange, body)
+        findings = await _request_findings(request, decision, exchange)
         checker = apis.checker(decision.api)
         keep = None
         if record:
-            keep = capture_for(request.method, decision, exchange, body or b"", outside.recorder)
+            content = exchange.body or b""  # the request as the recording names it
+            keep = capture_for(request.method, decision, exchange, content, outside.recorder)
         inspection = _inspection(
             request, decision, exchange, checker, outside.metrics, findings, keep
         )
@@ -138,13 +140,17 @@ def _inspection(
     keep: Capture | None = None,
 ) -> Inspection:
     """Verify mode's check of the upstream's answer (with the request's own findings);
-    record mode also ``keep``s the answer."""
+    record mode also ``keep``s the answer. Both read its content: codings such as gzip
+    undone."""
     api = decision.api
     operation = decision.prepared.operation if decision.prepared else None
     what = f"{request.method} {decision.path_below_mount}"
+    limit = exchange.settings.max_body_bytes
+    head = request.method == hdrs.METH_HEAD
 
     def check(status: int, headers: CIMultiDictProxy[str], body: bytes | None) -> list[Violation]:
-        found = checker.check(operation, status, headers, body, what)
+        content = content_of(headers.getall(hdrs.CONTENT_ENCODING, ()), body, limit)
+        found = checker.check(operation, status, headers, content, what, bodiless=head)
         violations = request_findings + response_violations(found)
         exchange.violations = tuple(violations)
         if violations:
@@ -157,18 +163,24 @@ def _inspection(
                 violations=violations_json(violations),
             )
         if keep is not None:
-            keep(status, headers.items(), body)
+            keep(status, headers.items(), content)
         return violations
 
-    return Inspection(check, exchange.settings.max_body_bytes)
+    return Inspection(check, limit)
 
 
 async def _request_findings(
-    request: web.Request, decision: RouteDecision, exchange: Exchange, body: bytes | None
+    request: web.Request, decision: RouteDecision, exchange: Exchange
 ) -> list[Violation]:
-    """Verify mode checks the forwarded request too: reported (secret fields' details
-    redacted, as they reach the log), never blocked."""
-    result = await validate_request(request, decision, body or b"", exchange.raw_query)
+    """Verify mode checks the forwarded request too, by its content (codings undone):
+    reported (secret fields' details redacted, as they reach the log), never blocked."""
+    content = b""
+    if request.body_exists:
+        try:
+            content = await read_body(request, exchange)
+        except ProblemError as error:  # decoded too large, or an unknown coding
+            return [Violation("request", "/body", error.detail)]
+    result = await validate_request(request, decision, content, exchange.raw_query)
     if result is None:
         return []
     errors = exchange.redactor.findings(error.as_json() for error in result.errors)

@@ -10,8 +10,9 @@ ones (Set-Cookie) included; the fields the rules touch follow them.
 
 The pairs are read as they come off the wire, without building multidicts: the request's
 fields come out as the bytes of its header block, the response's as the text pairs aiohttp's
-response takes. The rules are compiled once, at import, from aiohttp's ``hdrs`` constants:
-lowercase names to compare with, and the ``Name: `` labels of the lines the proxy writes.
+response takes (read as UTF-8, which aiohttp writes back as the same bytes). The rules are
+compiled once, at import, from aiohttp's ``hdrs`` constants: lowercase names to compare
+with, and the ``Name: `` labels of the lines the proxy writes.
 """
 
 from __future__ import annotations
@@ -130,7 +131,7 @@ def response_fields_for_client(
     """The upstream's fields as the client should see them, without framing: Via appended to,
     X-Request-Id the upstream's, else ``request_id``. The fields the rules touch come last."""
     passing, touched = _sort(headers, _RESPONSE)
-    fields = [(name.decode("latin-1"), value.decode("latin-1")) for name, value in passing]
+    fields = [(name.decode("latin-1"), _field_text(value)) for name, value in passing]
     vias = touched.get(_VIA)
     fields.append((hdrs.VIA, b", ".join([*vias, VIA]).decode("latin-1") if vias else _VIA_TEXT))
     sent_ids = touched.get(_X_REQUEST_ID)
@@ -139,6 +140,16 @@ def response_fields_for_client(
     elif request_id is not None:
         fields.append((REQUEST_ID_HEADER, request_id))
     return fields
+
+
+def _field_text(value: bytes) -> str:
+    """A response field value as text aiohttp writes back as the same bytes: it writes header
+    text as UTF-8, so UTF-8 values (a file name in Content-Disposition) are read as UTF-8;
+    other bytes as Latin-1, the text they most likely meant."""
+    try:
+        return value.decode("utf-8")
+    except UnicodeDecodeError:
+        return value.decode("latin-1")
 
 
 def _sort(

@@ -11,6 +11,7 @@ from urllib.parse import parse_qsl, urlencode
 
 import structlog
 
+from proxy.codings import Unread
 from proxy.openapi.model import Operation, find_response
 from proxy.recording.redact import kept_headers, redact_body
 from proxy.recording.settings import RecordSettings
@@ -21,8 +22,9 @@ __all__ = ["Capture", "canonical_query", "recording_name", "recording_of"]
 
 log = structlog.get_logger(__name__)
 
-Capture = Callable[[int, Iterable[tuple[str, str]], bytes | None], None]
-"""Called with the upstream's status, header fields and whole body (None: too large)."""
+Capture = Callable[[int, Iterable[tuple[str, str]], bytes | Unread], None]
+"""Called with the upstream's status, header fields and whole content (its codings undone;
+``Unread`` when it could not be read whole)."""
 
 
 def canonical_query(raw_query: str, redactor: Redactor) -> str:

@@ -1,6 +1,6 @@
 """Record mode's hook into the live path: what to keep of each answer, handed to the app's
-``Recorder``; answers to HEAD, of undocumented operations, or too large to check are not
-recorded."""
+``Recorder``; answers to HEAD, of undocumented operations, or whose body could not be read
+whole (too large, or in a content coding that cannot be undone) are not recorded."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from collections.abc import Iterable
 
 import structlog
 
+from proxy.codings import Unread
 from proxy.exchange import Exchange
 from proxy.recording.capture import Capture, canonical_query, recording_of
 from proxy.recording.recorder import Recorder
@@ -26,14 +27,14 @@ def capture_for(
     query = canonical_query(exchange.raw_query, exchange.redactor)
     request = (method, decision.path_below_mount, decision.params, query, body)
 
-    def keep(status: int, fields: Iterable[tuple[str, str]], answer: bytes | None) -> None:
+    def keep(status: int, fields: Iterable[tuple[str, str]], answer: bytes | Unread) -> None:
         prepared = decision.prepared
         if prepared is None or method == "HEAD":
             reason = "undocumented operation" if prepared is None else "a HEAD answer has no body"
             log.info("recording.skipped", reason=reason)
             return
-        if answer is None:
-            log.warning("recording.skipped", reason="the answer was too large to check")
+        if isinstance(answer, Unread):
+            log.warning("recording.skipped", reason=f"the answer's body is {answer.why}")
             return
         recording = recording_of(
             prepared.operation, request, (status, fields, answer), settings, exchange.redactor

@@ -19,8 +19,11 @@ from proxy.redact import REDACTED, Redactor
 
 __all__ = ["REDACTED", "kept_headers", "redact_body", "redact_value"]
 
-_NOT_RECORDED: Final = frozenset({"content-type", "content-length", "transfer-encoding"})
-"""The media type is recorded on its own; lengths and framing are the server's business."""
+_NOT_RECORDED: Final = frozenset(
+    {"content-type", "content-length", "transfer-encoding", "content-encoding"}
+)
+"""The media type is recorded on its own; lengths and framing are the server's business, and
+the body is recorded as its content, codings undone."""
 
 
 def kept_headers(

@@ -91,6 +91,20 @@ async def _gzip(request: web.Request, body: bytes) -> web.StreamResponse:
     )
 
 
+async def _gzip_report(request: web.Request, body: bytes) -> web.StreamResponse:
+    payload = gzip.compress(json.dumps(VALID_REPORT).encode())
+    return web.Response(
+        body=payload, headers={"Content-Encoding": "gzip", "Content-Type": "application/json"}
+    )
+
+
+async def _brotli_report(request: web.Request, body: bytes) -> web.StreamResponse:
+    return web.Response(
+        body=b"\x0b\x02\x80not-decodable-here",
+        headers={"Content-Encoding": "br", "Content-Type": "application/json"},
+    )
+
+
 async def _cookies(request: web.Request, body: bytes) -> web.StreamResponse:
     response = web.Response(text="ok")
     response.headers.add("Set-Cookie", "a=1; Path=/")
@@ -145,6 +159,15 @@ async def _reset(request: web.Request, body: bytes) -> web.StreamResponse:
     return response
 
 
+async def _stall(request: web.Request, body: bytes) -> web.StreamResponse:
+    response = web.StreamResponse()
+    response.content_length = 1000
+    await response.prepare(request)
+    await response.write(b"partial")
+    await asyncio.sleep(10)
+    return response
+
+
 async def _chunked(request: web.Request, body: bytes) -> web.StreamResponse:
     response = web.StreamResponse(headers={"Content-Type": "text/plain"})
     response.enable_chunked_encoding()
@@ -181,6 +204,8 @@ BEHAVIOURS: dict[str, Callable[[web.Request, bytes], Awaitable[web.StreamRespons
     "report": _report,
     "bad-report": _bad_report,
     "gzip": _gzip,
+    "gzip-report": _gzip_report,
+    "brotli-report": _brotli_report,
     "cookies": _cookies,
     "redirect": _redirect,
     "error": _error,
@@ -189,6 +214,7 @@ BEHAVIOURS: dict[str, Callable[[web.Request, bytes], Awaitable[web.StreamRespons
     "big-download": _big_download,
     "big-upload": _big_upload,
     "reset": _reset,
+    "stall": _stall,
     "chunked": _chunked,
     "no-content": _no_content,
     "not-modified": _not_modified,

@@ -504,14 +504,16 @@ async def test_upstream_closing_a_pooled_connection_is_not_a_502(aiohttp_client:
 
 
 async def proxied(
-    aiohttp_client: Any, port: int, timeouts: Timeouts | None = None
+    aiohttp_client: Any, port: int, timeouts: Timeouts | None = None, mode: Mode = Mode.LIVE
 ) -> aiohttp.test_utils.TestClient[Any, Any]:
     """A proxy whose fax API forwards to a raw upstream on ``port``."""
     from proxy.app import create_app
     from proxy.catalog import build_catalog
     from tests.live.conftest import TEST_TIMEOUTS, proxy_settings
 
-    settings = proxy_settings(f"http://127.0.0.1:{port}/fax/v1", timeouts=timeouts or TEST_TIMEOUTS)
+    settings = proxy_settings(
+        f"http://127.0.0.1:{port}/fax/v1", mode=mode, timeouts=timeouts or TEST_TIMEOUTS
+    )
     client: aiohttp.test_utils.TestClient[Any, Any] = await aiohttp_client(
         create_app(settings, build_catalog(settings))
     )
@@ -614,4 +616,76 @@ async def test_an_upstream_silent_mid_body_is_a_504_not_a_broken_answer(
         response = await client.get(REPORTS, headers=AUTH)
         assert response.status == 504
         assert (await response.json())["type"].endswith("/upstream-timeout")
+        await client.close()
+
+
+async def test_a_utf8_header_value_reaches_the_client_byte_for_byte(aiohttp_client: Any) -> None:
+    """An upstream's UTF-8 field value (a download's file name) is relayed unchanged."""
+    disposition = 'attachment; filename="Rechnung März.pdf"'.encode()
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(
+            b"HTTP/1.1 200 OK\r\nContent-Disposition: %s\r\nContent-Length: 2\r\n\r\nok"
+            % disposition
+        )
+        await writer.drain()
+
+    async with raw_upstream(serve) as port:
+        client = await proxied(aiohttp_client, port)
+        answer = await raw_request(
+            client.port,
+            b"GET /fax/9991/fax/reports HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        )
+        assert b"\r\nContent-Disposition: " + disposition + b"\r\n" in answer
+        await client.close()
+
+
+async def test_an_early_error_answer_stops_the_upload_and_reaches_the_client(
+    aiohttp_client: Any,
+) -> None:
+    """An upstream that refuses an upload before reading it (a 413 sent at once, the body left
+    unread) has its answer relayed at once, not after a stalled upload."""
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"HTTP/1.1 413 Payload Too Large\r\nContent-Length: 9\r\n\r\ntoo large")
+        await writer.drain()
+        await asyncio.sleep(10)  # reads nothing more, keeps the connection open
+
+    async def upload() -> AsyncIterator[bytes]:
+        for _ in range(64):
+            yield b"u" * (1 << 20)
+
+    async with raw_upstream(serve) as port:
+        client = await proxied(aiohttp_client, port)
+        async with asyncio.timeout(4):
+            response = await client.post(REPORTS, data=upload(), headers=AUTH)
+            assert (response.status, await response.read()) == (413, b"too large")
+        await client.close()
+
+
+@pytest.mark.parametrize("mode", [Mode.LIVE, Mode.VERIFY, Mode.FALLBACK])
+async def test_a_compressed_request_body_reaches_the_upstream_as_sent(
+    aiohttp_client: Any, mode: Mode
+) -> None:
+    """A gzipped upload is forwarded byte for byte with its Content-Encoding, in every mode."""
+    sent = gzip.compress(b'{"recipients": [{"number": "+4989"}]}')
+    received: list[bytes] = []
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head = await reader.readuntil(b"\r\n\r\n")
+        length = int(head.lower().split(b"content-length: ")[1].split(b"\r\n")[0])
+        received.extend((head, await reader.readexactly(length)))
+        writer.write(b"HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n")
+        await writer.drain()
+
+    async with raw_upstream(serve) as port:
+        client = await proxied(aiohttp_client, port, mode=mode)
+        headers = {**AUTH, "Content-Encoding": "gzip", "Content-Type": "application/json"}
+        async with asyncio.timeout(4):
+            response = await client.post("/fax/9991/fax", data=sent, headers=headers)
+        assert response.status == 201
+        head, body = received
+        assert (b"\r\nContent-Encoding: gzip\r\n" in head, body) == (True, sent)
         await client.close()

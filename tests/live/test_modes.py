@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import gzip
+import json
 from collections.abc import Awaitable, Callable
 
 import pytest
 import structlog.testing
 
-from proxy.settings import Mode
+from proxy.settings import Mode, Timeouts
 from tests.live.conftest import AUTH, VALID_REPORT, Pair, parse_violations
 
 MakePair = Callable[..., Awaitable[Pair]]
@@ -119,6 +121,18 @@ async def test_fallback_answers_from_the_mock(make_pair: MakePair, behave: str) 
     assert "recipientStatus" in await response.json()
 
 
+@pytest.mark.parametrize("behave", ["reset&length=1000", "stall"], ids=["reset", "silent"])
+async def test_fallback_answers_from_the_mock_when_a_small_answer_breaks_off(
+    make_pair: MakePair, behave: str
+) -> None:
+    """An upstream answer cut or stalled before the client saw any of it is left to the mock."""
+    pair = await make_pair(mode=Mode.FALLBACK, timeouts=Timeouts(connect=1, read=0.3, total=2))
+    response = await pair.client.get(REPORT + f"?behave={behave}", headers=AUTH)
+    assert response.status == 200
+    assert response.headers["X-Mockproxy-Source"] == "fallback"
+    assert "recipientStatus" in await response.json()
+
+
 async def test_fallback_passes_a_working_upstream_through(make_pair: MakePair) -> None:
     """With a healthy upstream, fallback mode is live (the body is replayed intact)."""
     pair = await make_pair(mode=Mode.FALLBACK)
@@ -172,3 +186,39 @@ async def test_verify_violations_reach_the_journal(make_pair: MakePair) -> None:
     assert [entry["violations"] for entry in journal["requests"]] == [
         parse_violations(response.headers["X-Mockproxy-Violations"])
     ]
+
+
+async def test_verify_checks_a_compressed_answer_by_its_content(make_pair: MakePair) -> None:
+    """A gzipped answer is checked as the JSON it encodes and reaches the client still gzipped."""
+    pair = await make_pair(mode=Mode.VERIFY)
+    response = await pair.client.get(
+        REPORT + "?behave=gzip-report", headers=AUTH, auto_decompress=False
+    )
+    assert "X-Mockproxy-Violations" not in response.headers
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(await response.read()) == json.dumps(VALID_REPORT).encode()
+
+
+async def test_verify_names_a_content_coding_it_cannot_undo(make_pair: MakePair) -> None:
+    """An answer in a coding mockproxy cannot decode is passed on, its body reported unchecked."""
+    pair = await make_pair(mode=Mode.VERIFY)
+    response = await pair.client.get(
+        REPORT + "?behave=brotli-report", headers=AUTH, auto_decompress=False
+    )
+    assert response.status == 200
+    assert parse_violations(response.headers["X-Mockproxy-Violations"]) == [
+        {
+            "in": "response",
+            "pointer": "/body",
+            "detail": "not checked: the body is in Content-Encoding 'br', which mockproxy "
+            "does not decode (gzip, deflate only)",
+        }
+    ]
+
+
+async def test_verify_does_not_check_the_body_a_head_answer_leaves_out(make_pair: MakePair) -> None:
+    """A HEAD answer has its GET's headers and no body: the missing body is no violation."""
+    pair = await make_pair(mode=Mode.VERIFY)
+    response = await pair.client.head(REPORT + "?behave=report", headers=AUTH)
+    assert response.status == 200
+    assert "X-Mockproxy-Violations" not in response.headers

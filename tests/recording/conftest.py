@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,7 @@ async def _pet(request: web.Request) -> web.Response:
         return web.json_response({"message": "no such pet"}, status=404)
     if pet == "bad":
         return web.json_response({"id": "seven", "name": 7}, headers=headers)
-    if pet == "secret":
+    if pet in ("secret", "zipped"):
         body = {
             "id": 2,
             "name": "Tom",
@@ -37,6 +38,10 @@ async def _pet(request: web.Request) -> web.Response:
             "owner": {"name": "Ann", "ssn": "SECRET-SSN"},
         }
         headers["Set-Cookie"] = "session=SECRET-COOKIE; Path=/"
+        if pet == "zipped":  # as a real API answers a client that accepts gzip
+            headers["Content-Encoding"] = "gzip"
+            payload = gzip.compress(json.dumps(body).encode())
+            return web.Response(body=payload, content_type="application/json", headers=headers)
         return web.json_response(body, headers=headers)
     if pet.isdigit():
         body = PLAIN_PET.replace(b'"id": 1', b'"id": ' + pet.encode())

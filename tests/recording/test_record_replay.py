@@ -100,6 +100,23 @@ async def test_secrets_never_reach_the_file(tmp_path: Path, upstream_url: str) -
     assert recording.query == "api_key=%5Bredacted%5D"
 
 
+async def test_a_compressed_answer_is_recorded_as_its_redacted_content(
+    tmp_path: Path, upstream_url: str
+) -> None:
+    """A gzipped answer is kept decoded and redacted, and replayed as plain JSON."""
+    await record(settings_in(tmp_path, upstream_url), f"/pets-api/pets/zipped?{KEY}")
+    [recording] = load_recordings(recordings_file(tmp_path))["getPet"]
+    assert json.loads(recording.body)["token"] == "[redacted]"
+    client = await start(settings_in(tmp_path, mode="mock"))
+    try:
+        response = await client.get(PET, headers={"Prefer": f"example={recording.name}"})
+        assert "Content-Encoding" not in response.headers
+        assert "X-Mockproxy-Violations" not in response.headers
+        assert await response.read() == recording.body
+    finally:
+        await client.close()
+
+
 async def test_violating_recording_is_flagged(tmp_path: Path, upstream_url: str) -> None:
     """A recording the spec does not describe is kept, logged, and replayed with its findings."""
     await record(settings_in(tmp_path, upstream_url), f"/pets-api/pets/bad?{KEY}")

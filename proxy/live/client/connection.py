@@ -1,10 +1,11 @@
 """One keep-alive HTTP/1.1 connection to an upstream: an asyncio Protocol fed to httptools.
 
 httptools (llhttp) parses the answer and calls back here; the current ``UpstreamResponse``
-gets the status, the raw header pairs and the body. Interim 1xx answers are skipped; HEAD,
-204 and 304 end with their headers; a body without length or chunking ends with the
-connection. A finished answer hands the connection back to its endpoint unless it must close
-(Connection: close, HTTP/1.0, read-until-close, errors). Bytes on an idle connection close it.
+gets the status, the raw header pairs and the body. Interim 1xx answers are skipped (a 101
+is malformed: the proxy never asks to switch protocols); HEAD, 204 and 304 end with their
+headers; a body without length or chunking ends with the connection. A finished answer hands
+the connection back to its endpoint unless it must close (Connection: close, HTTP/1.0,
+read-until-close, errors). Bytes on an idle connection close it.
 A head over ``MAX_HEAD_BYTES`` or ``MAX_HEAD_FIELDS``, or anything llhttp cannot parse, fails
 the answer as malformed the moment it is seen. One timer per connection, kept across requests,
 looks at the answer's timeouts.
@@ -156,7 +157,10 @@ class UpstreamConnection(asyncio.Protocol):
             response.content_length = None
             response.chunked = False
             return
+        if status == 101:  # the client's Upgrade field never passes: nobody asked for this
+            raise UpstreamMalformed("a 101 Switching Protocols, but no upgrade was asked for")
         response.status = status
+        self._wake_drain()  # an answer while the body goes out may end the upload (pool)
         if response.head_only:  # llhttp cannot be told; its own message end never comes
             self._fresh_parser = True
             self._message_done(response, keep_alive=self.parser.should_keep_alive())
@@ -249,6 +253,10 @@ class UpstreamConnection(asyncio.Protocol):
     def resume(self) -> None:
         if self.transport is not None and not self.closed:
             self.transport.resume_reading()
+
+    def cut_short(self) -> None:
+        """The request went out incomplete: once its answer is read, the connection closes."""
+        self._reusable = False
 
     @property
     def usable(self) -> bool:

@@ -33,6 +33,7 @@ __all__ = ["Endpoint", "RequestBody", "StreamedBody", "UpstreamPool"]
 SMALL_WRITE: Final = 64 * 1024  # below this, head and body are joined into one write
 IDEMPOTENT: Final = frozenset({"GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"})
 _ALWAYS_FRAMED: Final = frozenset({"POST", "PUT", "PATCH"})  # framed even without a body
+_REFUSES_UPLOAD: Final = 300  # an answer from this status on, early, ends a streamed upload
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,7 +251,12 @@ def _write(conn: UpstreamConnection, head: bytes, body: bytes | None) -> None:
 async def _stream(
     conn: UpstreamConnection, response: UpstreamResponse, head: bytes, body: StreamedBody
 ) -> None:
-    """Pass a body on as it arrives, waiting whenever the upstream's socket is full."""
+    """Pass a body on as it arrives, waiting whenever the upstream's socket is full.
+
+    An answer that is not a success arriving meanwhile (a 413 or 401 sent before the body
+    was read) ends the upload, as RFC 9112 9.3 advises: the answer is relayed at once, and
+    the connection, its request cut short, closes after it.
+    """
     response.start_upload()
     conn.write(head)
     chunked = body.length is None
@@ -266,6 +272,9 @@ async def _stream(
         else:
             conn.writelines([b"%x\r\n" % len(chunk), chunk, b"\r\n"])
         await conn.drain()
+        if response.status >= _REFUSES_UPLOAD:
+            conn.cut_short()
+            return
     if chunked and not conn.closed:
         conn.write(b"0\r\n\r\n")
 

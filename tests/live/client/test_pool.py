@@ -407,20 +407,28 @@ async def not_http(index: int, head: bytes, writer: asyncio.StreamWriter) -> boo
     return False
 
 
+async def unasked_upgrade(index: int, head: bytes, writer: asyncio.StreamWriter) -> bool:
+    """Switches protocols, though the request (whose Upgrade field never passes) asked for none."""
+    writer.write(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n")
+    return False
+
+
 @pytest.mark.parametrize(
     ("reply", "message"),
     [
         (endless_header, "over 65536 bytes"),
         (many_fields, "over 100 fields"),
         (not_http, "malformed answer"),
+        (unasked_upgrade, "101 Switching Protocols"),
     ],
-    ids=["endless-header", "101-fields", "not-http"],
+    ids=["endless-header", "101-fields", "not-http", "unasked-upgrade"],
 )
 async def test_an_answer_head_over_the_limits_or_not_http_is_malformed(
     pool: UpstreamPool, reply: Reply, message: str
 ) -> None:
-    """A head over 64 KiB or 100 fields, or an answer that is not HTTP, fails as malformed
-    without reading the rest (an endless head would otherwise end in the total timeout)."""
+    """A head over 64 KiB or 100 fields, an answer that is not HTTP, or a switch of protocols
+    nobody asked for, fails as malformed without reading the rest (an endless head would
+    otherwise end in the total timeout)."""
     async with raw_server(reply) as script:
         endpoint = pool.endpoint("http", "127.0.0.1", script.port, True)
         with pytest.raises(UpstreamMalformed, match=message):
