@@ -1,0 +1,55 @@
+"""Generated mock answers hold to their response schema, served end to end on loopback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from tests.mock.test_prism_fidelity import serve
+
+PET_IN_ANOTHER_FILE = """\
+Pet:
+  type: object
+  properties:
+    id: {type: integer, example: 7}
+    tags:
+      type: array
+      items: {$ref: "#/Tag"}
+Tag:
+  type: object
+  properties:
+    name: {type: string, example: indoor}
+"""
+
+REQUIRED_BESIDE_EXTERNAL_ALL_OF = """\
+openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /pets/{id}:
+    get:
+      parameters:
+        - {name: id, in: path, required: true, schema: {type: integer}}
+      responses:
+        '200':
+          description: a pet
+          content:
+            application/json:
+              schema:
+                allOf:
+                  - $ref: models.yaml#/Pet
+                required: [id, tags]
+"""
+
+
+async def test_required_beside_an_all_of_from_another_file_keeps_its_properties(
+    aiohttp_client: Any, tmp_path: Path
+) -> None:
+    """``allOf: [$ref other file]`` with ``required`` beside it answers the properties the
+    other file defines, not a placeholder string for each required name."""
+    (tmp_path / "models.yaml").write_text(PET_IN_ANOTHER_FILE)
+    client = await serve(aiohttp_client, tmp_path, REQUIRED_BESIDE_EXTERNAL_ALL_OF)
+    response = await client.get("/pets/1")
+    assert (response.status, await response.json()) == (
+        200,
+        {"id": 7, "tags": [{"name": "indoor"}]},
+    )
