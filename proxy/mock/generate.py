@@ -345,15 +345,17 @@ def _array(node: dict[str, Any], resolver: Any, context: _Context) -> list[Any]:
     if context.rng is not None:
         count = max(minimum, len(prefix), context.rng.randint(1, 3))
     count = int(min(count, maximum))
+    unique = node.get("uniqueItems") is True
     result: list[Any] = []
     try:
         for index in range(count):
             schema = prefix[index] if index < len(prefix) else items
             if items is False and index >= len(prefix):
                 break
-            result.append(
-                _item(schema, resolver, context, index, node.get("uniqueItems") is True, result)
-            )
+            value = _item(schema, resolver, context, index, unique, result)
+            if unique and value in result and len(result) >= minimum:
+                break  # the items' values ran out: a shorter array stays valid
+            result.append(value)
     except _Recursion:
         if minimum > 0:
             raise

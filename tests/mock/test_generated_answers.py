@@ -53,3 +53,40 @@ async def test_required_beside_an_all_of_from_another_file_keeps_its_properties(
         200,
         {"id": 7, "tags": [{"name": "indoor"}]},
     )
+
+
+UNIQUE_SCOPES = """\
+openapi: 3.1.0
+info: {title: t, version: '1'}
+paths:
+  /install:
+    get:
+      responses:
+        '200':
+          description: install parameters
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [scopes]
+                properties:
+                  scopes:
+                    type: array
+                    uniqueItems: true
+                    items: {type: string, enum: [applications.commands, bot]}
+"""
+
+
+async def test_dynamic_unique_items_array_stops_when_its_values_run_out(
+    aiohttp_client: Any, tmp_path: Path
+) -> None:
+    """A dynamic ``uniqueItems`` array of a two-value enum never repeats a value, whatever
+    length the seed draws."""
+    client = await serve(aiohttp_client, tmp_path, UNIQUE_SCOPES)
+    repeated = []
+    for seed in range(12):
+        response = await client.get("/install", headers={"Prefer": f"dynamic=true, seed={seed}"})
+        scopes = (await response.json())["scopes"]
+        if len(set(scopes)) != len(scopes):
+            repeated.append((seed, scopes))
+    assert repeated == []
