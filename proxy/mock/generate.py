@@ -37,6 +37,8 @@ class Direction(enum.StrEnum):
 
 
 _MAX_DEPTH: Final = 24
+_FLAG_DEPTH: Final = 8
+"""How deep through ``$ref`` and ``allOf`` a property's readOnly or writeOnly is looked for."""
 
 
 class _Context:
@@ -265,11 +267,23 @@ def _typed(node: dict[str, Any], resolver: Any, context: _Context) -> Any:
 
 
 def _skipped(schema: Any, resolver: Any, context: _Context) -> bool:
-    target, _ = deref(schema, resolver)
-    if not isinstance(target, dict):
-        return False
+    """Whether a property stays out of this side: readOnly ones out of requests, writeOnly
+    ones out of responses, as validation refuses them."""
     flag = "readOnly" if context.direction is Direction.REQUEST else "writeOnly"
-    return target.get(flag) is True or (isinstance(schema, dict) and schema.get(flag) is True)
+    return _says(schema, resolver, flag, 0)
+
+
+def _says(node: Any, resolver: Any, flag: str, depth: int) -> bool:
+    """Whether the schema, the one its ``$ref`` names or one of its ``allOf`` members sets
+    ``flag`` (``allOf: [{$ref: Connection}, {readOnly: true}]`` marks a reused schema)."""
+    if not isinstance(node, dict) or depth > _FLAG_DEPTH:
+        return False
+    if node.get(flag) is True:
+        return True
+    target, target_resolver = deref(node, resolver)
+    if target is not node:
+        return _says(target, target_resolver, flag, depth + 1)
+    return any(_says(member, resolver, flag, depth + 1) for member in node.get("allOf") or ())
 
 
 def _object(node: dict[str, Any], resolver: Any, context: _Context) -> dict[str, Any]:

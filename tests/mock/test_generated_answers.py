@@ -90,3 +90,38 @@ async def test_dynamic_unique_items_array_stops_when_its_values_run_out(
         if len(set(scopes)) != len(scopes):
             repeated.append((seed, scopes))
     assert repeated == []
+
+
+WRITE_ONLY_THROUGH_ALL_OF = """\
+openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /users/me:
+    get:
+      responses:
+        '200':
+          description: the user
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  name: {type: string}
+                  password:
+                    allOf:
+                      - $ref: '#/components/schemas/Secret'
+                      - writeOnly: true
+components:
+  schemas:
+    Secret: {type: string, minLength: 8}
+"""
+
+
+async def test_write_only_said_in_an_all_of_member_stays_out_of_answers(
+    aiohttp_client: Any, tmp_path: Path
+) -> None:
+    """A property made writeOnly by an ``allOf`` member (DigitalOcean's way of marking a
+    reused schema) is left out of generated answers, as a writeOnly schema of its own is."""
+    client = await serve(aiohttp_client, tmp_path, WRITE_ONLY_THROUGH_ALL_OF)
+    response = await client.get("/users/me")
+    assert (response.status, await response.json()) == (200, {"name": "string"})
