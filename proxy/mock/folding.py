@@ -7,12 +7,15 @@ from typing import Any, Final
 
 from referencing.exceptions import Unresolvable
 
-__all__ = ["ANNOTATIONS", "Part", "deref", "merge_all_of", "without"]
+__all__ = ["ANNOTATIONS", "Part", "deref", "merge_all_of", "sets_flag", "without"]
 
 ANNOTATIONS: Final = frozenset({"title", "description", "example", "examples", "default"})
 """Keywords that describe a schema without constraining its values."""
 
 Part = tuple[Any, Any]
+
+_FLAG_DEPTH: Final = 8
+"""How deep through ``$ref`` and ``allOf`` ``sets_flag`` looks."""
 
 
 def without(node: dict[str, Any], *keys: str) -> dict[str, Any]:
@@ -29,6 +32,19 @@ def deref(node: Any, resolver: Any, entered: list[int] | None = None) -> tuple[A
         if entered is not None:
             entered.append(id(node))
     return node, resolver
+
+
+def sets_flag(node: Any, resolver: Any, flag: str, depth: int = 0) -> bool:
+    """Whether the schema, the one its ``$ref`` names or one of its ``allOf`` members sets
+    ``flag`` to true (``allOf: [{$ref: Connection}, {readOnly: true}]`` marks a reused schema)."""
+    if not isinstance(node, dict) or depth > _FLAG_DEPTH:
+        return False
+    if node.get(flag) is True:
+        return True
+    target, target_resolver = deref(node, resolver)
+    if target is not node:
+        return sets_flag(target, target_resolver, flag, depth + 1)
+    return any(sets_flag(member, resolver, flag, depth + 1) for member in node.get("allOf") or ())
 
 
 def merge_all_of(

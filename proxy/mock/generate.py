@@ -21,7 +21,7 @@ import random
 import re
 from typing import Any, Final
 
-from proxy.mock.folding import ANNOTATIONS, deref, merge_all_of, without
+from proxy.mock.folding import ANNOTATIONS, deref, merge_all_of, sets_flag, without
 from proxy.mock.scalars import number_value, string_value
 from proxy.mock.schema_examples import example_fits
 from proxy.openapi.model import Schema
@@ -37,8 +37,6 @@ class Direction(enum.StrEnum):
 
 
 _MAX_DEPTH: Final = 24
-_FLAG_DEPTH: Final = 8
-"""How deep through ``$ref`` and ``allOf`` a property's readOnly or writeOnly is looked for."""
 
 
 class _Context:
@@ -114,10 +112,19 @@ def _all_of(node: dict[str, Any], resolver: Any, context: _Context) -> Any:
             if value is None:
                 value = extra
             elif isinstance(value, dict) and isinstance(extra, dict):
-                value = {**extra, **value}
+                value = _joined(value, extra, merged.get("properties") or {})
         return value
     finally:
         del context.refs[len(context.refs) - len(entered) :]
+
+
+def _joined(value: dict[str, Any], extra: dict[str, Any], own: Any) -> dict[str, Any]:
+    """A separate part's object joined to the merged schema's: a property the merged schema
+    defines keeps its value; one it only requires (a placeholder, made without a schema, for
+    a name an ``anyOf`` branch requires) takes the part's."""
+    joined = {**extra, **value}
+    joined.update((name, item) for name, item in extra.items() if name not in own)
+    return joined
 
 
 def _declared_value(node: dict[str, Any]) -> tuple[bool, Any]:
@@ -270,20 +277,7 @@ def _skipped(schema: Any, resolver: Any, context: _Context) -> bool:
     """Whether a property stays out of this side: readOnly ones out of requests, writeOnly
     ones out of responses, as validation refuses them."""
     flag = "readOnly" if context.direction is Direction.REQUEST else "writeOnly"
-    return _says(schema, resolver, flag, 0)
-
-
-def _says(node: Any, resolver: Any, flag: str, depth: int) -> bool:
-    """Whether the schema, the one its ``$ref`` names or one of its ``allOf`` members sets
-    ``flag`` (``allOf: [{$ref: Connection}, {readOnly: true}]`` marks a reused schema)."""
-    if not isinstance(node, dict) or depth > _FLAG_DEPTH:
-        return False
-    if node.get(flag) is True:
-        return True
-    target, target_resolver = deref(node, resolver)
-    if target is not node:
-        return _says(target, target_resolver, flag, depth + 1)
-    return any(_says(member, resolver, flag, depth + 1) for member in node.get("allOf") or ())
+    return sets_flag(schema, resolver, flag)
 
 
 def _object(node: dict[str, Any], resolver: Any, context: _Context) -> dict[str, Any]:

@@ -125,3 +125,54 @@ async def test_write_only_said_in_an_all_of_member_stays_out_of_answers(
     client = await serve(aiohttp_client, tmp_path, WRITE_ONLY_THROUGH_ALL_OF)
     response = await client.get("/users/me")
     assert (response.status, await response.json()) == (200, {"name": "string"})
+
+
+FIREWALL_IN_ANOTHER_FILE = """\
+Firewall:
+  type: object
+  properties:
+    name: {type: string, example: web}
+    inbound_rules:
+      type: array
+      items: {$ref: "#/Rule"}
+    outbound_rules:
+      type: array
+      items: {$ref: "#/Rule"}
+Rule:
+  type: object
+  properties:
+    ports: {type: string, example: "80"}
+"""
+
+RULES_REQUIRED_BY_A_CHOICE = """\
+openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /firewall:
+    get:
+      responses:
+        '200':
+          description: the firewall
+          content:
+            application/json:
+              schema:
+                allOf:
+                  - $ref: models.yaml#/Firewall
+                  - anyOf:
+                      - {title: Inbound Rules, required: [inbound_rules]}
+                      - {title: Outbound Rules, required: [outbound_rules]}
+"""
+
+
+async def test_name_required_by_a_choice_beside_an_all_of_from_another_file_keeps_its_value(
+    aiohttp_client: Any, tmp_path: Path
+) -> None:
+    """A name an ``anyOf`` branch requires (DigitalOcean's firewall: inbound or outbound
+    rules) answers the value the other file's schema gives it, not a placeholder string."""
+    (tmp_path / "models.yaml").write_text(FIREWALL_IN_ANOTHER_FILE)
+    client = await serve(aiohttp_client, tmp_path, RULES_REQUIRED_BY_A_CHOICE)
+    response = await client.get("/firewall")
+    assert (response.status, await response.json()) == (
+        200,
+        {"name": "web", "inbound_rules": [{"ports": "80"}], "outbound_rules": [{"ports": "80"}]},
+    )
