@@ -176,3 +176,44 @@ async def test_name_required_by_a_choice_beside_an_all_of_from_another_file_keep
         200,
         {"name": "web", "inbound_rules": [{"ports": "80"}], "outbound_rules": [{"ports": "80"}]},
     )
+
+
+INT64_STRINGS = """\
+openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /jobs:
+    post:
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [lines]
+              properties:
+                lines: {type: string, format: int64}
+      responses:
+        '201':
+          description: made
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  id: {type: string, format: int64}
+"""
+
+
+async def test_strings_of_integer_formats_are_generated_as_digits(
+    aiohttp_client: Any, tmp_path: Path
+) -> None:
+    """A ``{type: string, format: int64}`` value is generated as digits, so the body the
+    explorer starts with is one the mock accepts, and the answer meets its own schema."""
+    client = await serve(aiohttp_client, tmp_path, INT64_STRINGS)
+    reference = await client.get(
+        "/_mockproxy/explorer/api/operation", params={"api": "api", "key": "POST /jobs"}
+    )
+    start = (await reference.json())["body"]["media_types"][0]["start"]
+    response = await client.post("/jobs", json=start)
+    assert (start, response.status, await response.json()) == ({"lines": "0"}, 201, {"id": "0"})
