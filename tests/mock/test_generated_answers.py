@@ -217,3 +217,35 @@ async def test_strings_of_integer_formats_are_generated_as_digits(
     start = (await reference.json())["body"]["media_types"][0]["start"]
     response = await client.post("/jobs", json=start)
     assert (start, response.status, await response.json()) == ({"lines": "0"}, 201, {"id": "0"})
+
+
+DEFAULT_OUTSIDE_ITS_CHOICE = """\
+openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /completion:
+    get:
+      responses:
+        '200':
+          description: the settings used
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  stop:
+                    default: null
+                    oneOf:
+                      - type: string
+                      - {type: array, minItems: 1, items: {type: string}}
+"""
+
+
+async def test_default_that_no_branch_of_its_choice_takes_is_passed_over(
+    aiohttp_client: Any, tmp_path: Path
+) -> None:
+    """``default: null`` beside a ``oneOf`` of a string and an array (DigitalOcean's chat
+    completion ``stop``) is passed over for a value of one of the branches."""
+    client = await serve(aiohttp_client, tmp_path, DEFAULT_OUTSIDE_ITS_CHOICE)
+    response = await client.get("/completion")
+    assert (response.status, await response.json()) == (200, {"stop": "string"})
