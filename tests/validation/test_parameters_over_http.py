@@ -41,3 +41,35 @@ async def test_read_only_schema_of_a_parameter_refuses_nothing(
     client = await serve(aiohttp_client, tmp_path, KEY_BY_ID_OR_FINGERPRINT)
     response = await client.get(f"/keys/{key}")
     assert (response.status, response.headers.get("X-Mockproxy-Violations")) == (200, None)
+
+
+ACCEPT_AS_A_PARAMETER = """\
+openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /apps:
+    get:
+      parameters:
+        - name: Accept
+          in: header
+          schema: {type: string, enum: [application/json, application/yaml]}
+        - name: Authorization
+          in: header
+          required: true
+          schema: {type: string, pattern: '^Bearer '}
+      responses:
+        '200':
+          description: the apps
+          content:
+            application/json: {schema: {type: array}}
+"""
+
+
+async def test_accept_content_type_and_authorization_parameters_are_ignored(
+    aiohttp_client: Any, tmp_path: Path
+) -> None:
+    """Header parameters named Accept, Content-Type or Authorization are ignored, as OpenAPI
+    says: curl's ``Accept: */*`` to DigitalOcean's apps is not a 422."""
+    client = await serve(aiohttp_client, tmp_path, ACCEPT_AS_A_PARAMETER)
+    response = await client.get("/apps", headers={"Accept": "*/*"})
+    assert (response.status, response.headers.get("X-Mockproxy-Violations")) == (200, None)
