@@ -21,7 +21,7 @@ import random
 import re
 from typing import Any, Final
 
-from proxy.mock.folding import ANNOTATIONS, deref, merge_all_of, without
+from proxy.mock.folding import ANNOTATIONS, deref, merge_all_of, sets_flag, without
 from proxy.mock.scalars import number_value, string_value
 from proxy.mock.schema_examples import example_fits
 from proxy.openapi.model import Schema
@@ -112,10 +112,19 @@ def _all_of(node: dict[str, Any], resolver: Any, context: _Context) -> Any:
             if value is None:
                 value = extra
             elif isinstance(value, dict) and isinstance(extra, dict):
-                value = {**extra, **value}
+                value = _joined(value, extra, merged.get("properties") or {})
         return value
     finally:
         del context.refs[len(context.refs) - len(entered) :]
+
+
+def _joined(value: dict[str, Any], extra: dict[str, Any], own: Any) -> dict[str, Any]:
+    """A separate part's object joined to the merged schema's: a property the merged schema
+    defines keeps its value; one it only requires (a placeholder, made without a schema, for
+    a name an ``anyOf`` branch requires) takes the part's."""
+    joined = {**extra, **value}
+    joined.update((name, item) for name, item in extra.items() if name not in own)
+    return joined
 
 
 def _declared_value(node: dict[str, Any]) -> tuple[bool, Any]:
@@ -265,11 +274,10 @@ def _typed(node: dict[str, Any], resolver: Any, context: _Context) -> Any:
 
 
 def _skipped(schema: Any, resolver: Any, context: _Context) -> bool:
-    target, _ = deref(schema, resolver)
-    if not isinstance(target, dict):
-        return False
+    """Whether a property stays out of this side: readOnly ones out of requests, writeOnly
+    ones out of responses, as validation refuses them."""
     flag = "readOnly" if context.direction is Direction.REQUEST else "writeOnly"
-    return target.get(flag) is True or (isinstance(schema, dict) and schema.get(flag) is True)
+    return sets_flag(schema, resolver, flag)
 
 
 def _object(node: dict[str, Any], resolver: Any, context: _Context) -> dict[str, Any]:
@@ -345,15 +353,17 @@ def _array(node: dict[str, Any], resolver: Any, context: _Context) -> list[Any]:
     if context.rng is not None:
         count = max(minimum, len(prefix), context.rng.randint(1, 3))
     count = int(min(count, maximum))
+    unique = node.get("uniqueItems") is True
     result: list[Any] = []
     try:
         for index in range(count):
             schema = prefix[index] if index < len(prefix) else items
             if items is False and index >= len(prefix):
                 break
-            result.append(
-                _item(schema, resolver, context, index, node.get("uniqueItems") is True, result)
-            )
+            value = _item(schema, resolver, context, index, unique, result)
+            if unique and value in result and len(result) >= minimum:
+                break  # the items' values ran out: a shorter array stays valid
+            result.append(value)
     except _Recursion:
         if minimum > 0:
             raise

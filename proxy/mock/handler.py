@@ -12,6 +12,7 @@ from aiohttp import hdrs, web
 from proxy.body import read_body
 from proxy.catalog import PreparedOperation
 from proxy.exchange import Exchange
+from proxy.fields import OPERATION_HEADER, SOURCE_HEADER
 from proxy.mock.answers import MockAnswer, MockAnswers, reply_key, request_line_key
 from proxy.mock.cors import ANY_ORIGIN, NO_HEADERS, cors_headers, preflight
 from proxy.mock.prefer import PREFER, Preferences, parse_preferences
@@ -54,16 +55,29 @@ async def mock(
 ) -> web.StreamResponse:
     """The mock's answer to a routed request (static answers kept in ``answers``);
     ``error_code`` answers that documented error instead, as ``Prefer: code=`` would. Its
-    problem answers (405, an undocumented ``Prefer``) carry the CORS headers too, as Prism's do."""
+    problem answers (405, 406, an undocumented ``Prefer``) carry the CORS headers too, as
+    Prism's do, and say who answered for which operation, as its other answers do."""
     try:
         replayed = _replayed(request, decision, exchange, error_code)
         if replayed is not None:
             return replayed
         return await _mock(request, decision, exchange, answers, error_code)
     except ProblemError as error:
-        for name, value in cors_headers(request, exchange.settings).items():
+        for name, value in _problem_headers(request, decision.prepared, exchange).items():
             error.headers.setdefault(name, value)
         raise
+
+
+def _problem_headers(
+    request: web.Request, prepared: PreparedOperation | None, exchange: Exchange
+) -> dict[str, str]:
+    """The fields a problem from the mock carries: CORS for the caller, the source (``mock``,
+    or ``fallback`` for an upstream's stand-in) and the operation, once one matched."""
+    headers = cors_headers(request, exchange.settings)
+    headers[SOURCE_HEADER] = exchange.source or "mock"
+    if prepared is not None:
+        headers[OPERATION_HEADER] = prepared.operation.key
+    return headers
 
 
 async def _mock(
@@ -170,7 +184,9 @@ def _invalid_answer(
         reply: MockReply = invalid_reply(prepared, result, accept, example)
     except ProblemError as error:
         error.extensions.setdefault("request_id", exchange.request_id)
-        return problem_response(error, request.path, extra)
+        return problem_response(
+            error, request.path, {**_problem_headers(request, prepared, exchange), **extra}
+        )
     return reply_to_response(reply, prepared.operation.key, extra)
 
 

@@ -8,6 +8,7 @@ API's: ``control.strip_control_parameters`` removes them before the query is val
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Final, NamedTuple
 from urllib.parse import parse_qsl
@@ -22,6 +23,9 @@ PREFER: Final = "Prefer"
 _KNOWN: Final = frozenset({"code", "example", "dynamic", "seed", "validate"})
 _TRUE: Final = frozenset({"true", "1", "yes", "on", ""})
 _FALSE: Final = frozenset({"false", "0", "no", "off"})
+_FINAL_STATUS: Final = re.compile("[2-5][0-9][0-9]")
+"""A status that can end an answer: ``default`` takes any code, but 000 or 999 are no HTTP
+status and a 1xx is interim (the client goes on waiting for the final one)."""
 
 
 class Preferences(NamedTuple):
@@ -93,9 +97,11 @@ def _parse(prefer_headers: Iterable[str], query_string: str) -> Preferences:
         return said[name][1]
 
     code = merged.get("code")
-    if code is not None and not (code.isdigit() and len(code) == 3):
+    if code is not None and not _FINAL_STATUS.fullmatch(code):
         raise ProblemError(
-            400, "bad-preference", f"{source('code')} code={code!r}: expected a 3-digit status"
+            400,
+            "bad-preference",
+            f"{source('code')} code={code!r}: expected a 3-digit status from 200 to 599",
         )
     seed_text = merged.get("seed")
     seed: int | None = None

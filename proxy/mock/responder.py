@@ -295,8 +295,11 @@ def mock_reply(
     the API's for realistic dynamic values.
 
     A 401 asked for without a named example is the one missing credentials get (the
-    documented example, else the conventional message), never data generated for it.
+    documented example, else the conventional message), never data generated for it; an
+    operation whose security the mock enforces answers it even where no 401 is documented.
     """
+    if preferences.code == "401" and preferences.example is None and prepared.security.required:
+        return unauthorized_reply(prepared, accept)
     choice = choose_response(prepared.operation, preferences)
     if choice.status == 401 and choice.example_name is None:
         return unauthorized_reply(prepared, accept)

@@ -44,6 +44,12 @@ STATIC_FORMATS: Final[dict[str, str]] = {
     "regex": "/regex/",
     "byte": "ZXhhbXBsZQ==",
     "binary": "string",
+    # OpenAPI's numeric formats on strings (protobuf's int64 ids): validation reads them as
+    # numbers written out, so "string" would break them
+    "int32": "0",
+    "int64": "0",
+    "float": "0",
+    "double": "0",
 }
 _INT_BOUNDS: Final = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1)}
 _WORDS: Final = (
@@ -126,6 +132,10 @@ def _dynamic_format(fmt: str, rng: random.Random) -> str | None:
         "uri": lambda: f"https://{rng.choice(_WORDS)}.example.com/{rng.choice(_WORDS)}",
         "byte": lambda: base64.b64encode(rng.randbytes(rng.randint(3, 12))).decode(),
         "password": lambda: "".join(rng.choice(string.ascii_letters) for _ in range(12)),
+        "int32": lambda: str(rng.randint(0, 99_999)),
+        "int64": lambda: str(rng.randint(0, 99_999_999)),
+        "float": lambda: f"{rng.uniform(0, 1000):.2f}",
+        "double": lambda: f"{rng.uniform(0, 1000):.2f}",
     }
     maker = samples.get(fmt)
     return maker() if maker else STATIC_FORMATS.get(fmt)

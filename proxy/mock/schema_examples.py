@@ -2,7 +2,8 @@
 
 A whole documented example of a response is sent as written; an ``example`` written on a
 property schema is only a hint for generated bodies, and the generator skips one that does
-not meet the property's ``type``, ``const`` or ``enum`` (``example_fits``, here). This
+not meet the property's ``type``, ``const``, ``enum`` or the types its ``oneOf``/``anyOf``
+branches allow (``example_fits``, here). This
 finds the same ones so that spec authors see them at load.
 """
 
@@ -37,16 +38,33 @@ def _has_type(value: Any, kind: Any) -> bool:
 
 
 def example_fits(node: dict[str, Any], value: Any) -> bool:
-    """Whether ``value`` meets the schema's own ``type``, ``const`` and ``enum`` (a quick check
-    for examples written beside a schema: ``'false'`` for a boolean, a list for an object)."""
-    declared = node.get("type")
-    kinds = declared if isinstance(declared, list) else [declared] if declared else []
-    if kinds and not any(_has_type(value, kind) for kind in kinds):
+    """Whether ``value`` meets the schema's own ``type``, ``const`` and ``enum``, and the type
+    of a branch of its inline ``oneOf``/``anyOf`` (a quick check for examples and defaults
+    written beside a schema: ``'false'`` for a boolean, ``null`` beside a string-or-array)."""
+    if not _fits_type(node.get("type"), value):
         return False
     if "const" in node and value != node["const"]:
         return False
     enum_values = node.get("enum")
-    return not isinstance(enum_values, list) or value in enum_values
+    if isinstance(enum_values, list) and value not in enum_values:
+        return False
+    return all(_fits_a_branch(node.get(keyword), value) for keyword in ("oneOf", "anyOf"))
+
+
+def _fits_type(declared: Any, value: Any) -> bool:
+    kinds = declared if isinstance(declared, list) else [declared] if declared else []
+    return not kinds or any(_has_type(value, kind) for kind in kinds)
+
+
+def _fits_a_branch(branches: Any, value: Any) -> bool:
+    """Whether ``value`` has the type of some branch; a choice with a branch this quick check
+    cannot read (a ``$ref``, no ``type``) may take anything."""
+    if not isinstance(branches, list) or not branches:
+        return True
+    kinds = [branch.get("type") if isinstance(branch, dict) else None for branch in branches]
+    if not all(kinds) or any(isinstance(b, dict) and "$ref" in b for b in branches):
+        return True
+    return any(_fits_type(kind, value) for kind in kinds)
 
 
 def unfit_property_examples(spec: ApiSpec) -> list[str]:

@@ -244,6 +244,9 @@ class OpenApi3Builder(Builder):
         )
 
     def parameters(self, shared: Located | None, own: Located | None) -> tuple[Parameter, ...]:
+        """The operation's parameters over its path's; header parameters named Accept,
+        Content-Type or Authorization are left out, as OpenAPI 3 says they are ignored
+        (content negotiation, the request body and security say those)."""
         merged: dict[tuple[str, str], Parameter] = {}
         for group in (shared, own):
             if group is None or not isinstance(group.value, list):
@@ -253,7 +256,7 @@ class OpenApi3Builder(Builder):
                     continue
                 parameter = self.parameter(group.child(index))
                 merged[(parameter.name, parameter.location.value)] = parameter
-        return tuple(merged.values())
+        return tuple(p for p in merged.values() if not _ignored_header(p))
 
     def base_path(self) -> tuple[str, tuple[str, ...]]:
         servers = self.root.get("servers") or []
@@ -267,6 +270,16 @@ class OpenApi3Builder(Builder):
             urls.append(url)
         path = urlsplit(urls[0]).path.rstrip("/") if urls else ""
         return path, tuple(urls)
+
+
+_IGNORED_HEADERS: Final = frozenset({"accept", "content-type", "authorization"})
+
+
+def _ignored_header(parameter: Parameter) -> bool:
+    return (
+        parameter.location is ParameterLocation.HEADER
+        and parameter.name.lower() in _IGNORED_HEADERS
+    )
 
 
 def dropped_reference(value: Any) -> bool:

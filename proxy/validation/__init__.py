@@ -357,8 +357,8 @@ def _structured(media_base_type: str) -> bool:
     return media_base_type.endswith(("/xml", "+xml", "/yaml", "+yaml"))
 
 
-def _check(schema: Schema | None, engine: SchemaEngine) -> SchemaCheck | None:
-    return None if schema is None else engine.check(schema.uri, Direction.REQUEST)
+def _check(schema: Schema | None, engine: SchemaEngine, direction: Direction) -> SchemaCheck | None:
+    return None if schema is None else engine.check(schema.uri, direction)
 
 
 def _compile_parameter(parameter: Parameter, engine: SchemaEngine) -> _CompiledParameter:
@@ -367,7 +367,7 @@ def _compile_parameter(parameter: Parameter, engine: SchemaEngine) -> _CompiledP
     return _CompiledParameter(
         parameter,
         shape,
-        _check(schema, engine),
+        _check(schema, engine, Direction.PARAMETER),
         f"/{parameter.location.value}/{parameter.name}",
         parameter.name if parameter.location is ParameterLocation.PATH else None,
         parameter.allow_empty_value if parameter.location is ParameterLocation.QUERY else None,
@@ -382,7 +382,7 @@ def _compile_media(media: MediaType, engine: SchemaEngine) -> _CompiledMedia:
         media,
         base,
         shape,
-        _check(schema, engine),
+        _check(schema, engine, Direction.REQUEST),
         schema.uri if schema else None,
         FormRules.of(media, base),
     )

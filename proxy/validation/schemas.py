@@ -3,7 +3,8 @@
 ``SchemaEngine(documents)`` holds one jsonschema-rs ``Registry`` of a description's documents
 (in OpenAPI's dialect, ``dialect.py``); nothing outside them resolves, so no network is ever
 used. ``engine.check(uri, direction)`` compiles the schema at ``uri`` once per direction
-(requests refuse ``readOnly``, responses ``writeOnly``) into a ``SchemaCheck``: ``passes`` is
+(request bodies refuse ``readOnly``, responses ``writeOnly``, parameters neither) into a
+``SchemaCheck``: ``passes`` is
 jsonschema-rs's ``is_valid``, for the hot path; ``errors`` lists at most ``MAX_LISTED``
 errors, each a ``FieldError`` whose pointer is the value it is about (a missing required
 property and an unexpected one point at that property) and whose detail speaks JSON, and
@@ -58,8 +59,20 @@ _REFUSED: Final = frozenset({"readOnly", "writeOnly"})
 
 
 class Direction(enum.StrEnum):
+    """Which values a check judges: a request body refuses ``readOnly`` properties, a
+    response body ``writeOnly`` ones; a parameter refuses neither (they speak of properties,
+    and a parameter's schema often reuses a resource's readOnly ``id``)."""
+
     REQUEST = "request"
     RESPONSE = "response"
+    PARAMETER = "parameter"
+
+
+_REFUSING: Final[Mapping[Direction, Mapping[str, Any]]] = {
+    Direction.REQUEST: REQUEST_KEYWORDS,
+    Direction.RESPONSE: RESPONSE_KEYWORDS,
+    Direction.PARAMETER: {},
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,7 +221,7 @@ class SchemaEngine:
         known = self._checks.get(key)
         if known is not None:
             return known
-        keywords = REQUEST_KEYWORDS if direction is Direction.REQUEST else RESPONSE_KEYWORDS
+        keywords = _REFUSING[direction]
         try:
             validator = jsonschema_rs.Draft202012Validator(
                 {"$ref": uri},

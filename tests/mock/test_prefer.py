@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import pytest
 
 from proxy.control import strip_control_parameters
 from proxy.mock.prefer import Preferences, parse_preferences
 from proxy.problems import ProblemError
+from tests.mock.test_prism_fidelity import serve
 
 
 @pytest.mark.parametrize(
@@ -47,7 +51,7 @@ def test_prefer_header_wins_over_query() -> None:
 @pytest.mark.parametrize(
     ("headers", "query", "detail"),
     [
-        (["code=abc"], "", "Prefer code='abc': expected a 3-digit status"),
+        (["code=abc"], "", "Prefer code='abc': expected a 3-digit status from 200 to 599"),
         ([], "__seed=x", "query __seed seed='x': expected an integer"),
         (["dynamic=maybe"], "", "Prefer dynamic='maybe': expected true or false"),
     ],
@@ -58,6 +62,33 @@ def test_bad_preference_is_a_400_problem(headers: list[str], query: str, detail:
     with pytest.raises(ProblemError) as raised:
         parse_preferences(headers, query)
     assert (raised.value.status, raised.value.detail) == (400, detail)
+
+
+WITH_DEFAULT = """\
+openapi: 3.0.3
+info: {title: t, version: '1'}
+paths:
+  /pets:
+    get:
+      responses:
+        '200': {description: ok, content: {application/json: {schema: {type: array}}}}
+        default: {description: error, content: {application/json: {schema: {type: object}}}}
+"""
+
+
+@pytest.mark.parametrize("code", ["000", "099", "100", "101", "199", "600", "999"])
+async def test_code_that_is_no_final_http_status_is_a_400_problem(
+    code: str, aiohttp_client: Any, tmp_path: Path
+) -> None:
+    """A forced code outside 200-599 is refused by name, even where ``default`` would take
+    it: sent as the status it was a broken answer (000) or one the client waited after (1xx)."""
+    client = await serve(aiohttp_client, tmp_path, WITH_DEFAULT)
+    response = await client.get("/pets", headers={"Prefer": f"code={code}"})
+    assert response.status == 400
+    assert response.headers["Content-Type"] == "application/problem+json"
+    assert (await response.json())["detail"] == (
+        f"Prefer code={code!r}: expected a 3-digit status from 200 to 599"
+    )
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from aiohttp.test_utils import TestClient
 
 from proxy.app import create_app
@@ -247,3 +248,32 @@ async def test_invalid_request_with_unknown_example_name_is_404(
     unknown = await client.post("/orders", json={}, headers={"Prefer": "example=nope"})
     assert unknown.status == 404
     assert (await unknown.json())["available_examples"] == ["tooMany"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "headers", "status"),
+    [
+        ("GET", "/links/7", {"Accept": "application/xml"}, 406),
+        ("GET", "/links/seven", {}, 422),
+        ("GET", "/links/7", {"Prefer": "code=404"}, 404),
+    ],
+    ids=["not-acceptable", "invalid-request", "undocumented-code"],
+)
+async def test_mock_problems_say_the_mock_answered_which_operation(
+    method: str,
+    path: str,
+    headers: dict[str, str],
+    status: int,
+    aiohttp_client: Any,
+    tmp_path: Path,
+) -> None:
+    """A problem the mock answers for a matched operation carries ``X-Mockproxy-Source`` and
+    ``X-Mockproxy-Operation``, as its other answers do."""
+    client = await serve(aiohttp_client, tmp_path, ROUTES)
+    response = await client.request(method, path, headers=headers)
+    assert response.headers["Content-Type"] == "application/problem+json"
+    assert (
+        response.status,
+        response.headers.get("X-Mockproxy-Source"),
+        response.headers.get("X-Mockproxy-Operation"),
+    ) == (status, "mock", "GET /links/{id}")

@@ -10,6 +10,7 @@ import pytest
 from proxy.app import create_app
 from proxy.catalog import build_catalog
 from proxy.config import load_settings
+from tests.mock.test_prism_fidelity import serve
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 REPORTS = "/_mock/fax/fax4a-api/9991/fax/reports"
@@ -36,3 +37,32 @@ async def test_401_without_documented_example_is_the_seed_message(
         response = await client.get(REPORTS + query, headers=headers)
         assert (response.status, await response.json()) == (401, SEED_401)
         assert response.headers["WWW-Authenticate"] == 'Basic realm="mockproxy"'
+
+
+SECURED_WITHOUT_401 = """\
+openapi: 3.0.3
+info: {title: t, version: '1'}
+security: [{basicAuth: []}]
+paths:
+  /reports:
+    get:
+      responses:
+        '200': {description: ok, content: {application/json: {schema: {type: array}}}}
+components:
+  securitySchemes:
+    basicAuth: {type: http, scheme: basic}
+"""
+
+
+async def test_401_asked_of_a_secured_operation_that_documents_none_is_the_earned_one(
+    aiohttp_client: Any, tmp_path: Path
+) -> None:
+    """``Prefer: code=401`` on an operation whose security the mock enforces answers the 401
+    missing credentials get there, not a 404 saying 401 is undocumented."""
+    client = await serve(aiohttp_client, tmp_path, SECURED_WITHOUT_401)
+    response = await client.get("/reports", headers={**AUTH, "Prefer": "code=401"})
+    assert (response.status, await response.json()) == (
+        401,
+        {"code": 401, "message": "Not authenticated. Supported authentication types: basicAuth."},
+    )
+    assert response.headers["WWW-Authenticate"] == 'Basic realm="mockproxy"'
