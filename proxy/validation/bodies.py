@@ -6,6 +6,7 @@ Each parser returns the body as a plain value ready for JSON Schema validation, 
 
 from __future__ import annotations
 
+import codecs
 import json
 import math
 from collections.abc import Callable
@@ -129,11 +130,18 @@ def _deeper_than(value: Any, levels: int) -> bool:
     return bool(level)
 
 
+_BYTE_ORDER_MARK: Final = (
+    "a byte order mark (U+FEFF) before the JSON text: RFC 8259 forbids sending one; remove it"
+)
+
+
 def _parsed(body: bytes) -> Any:
     """orjson reads the common case faster than json.loads, but cannot read integers past 64
     bits: bodies with a run of 19 digits (found by a table translation and a substring
     search, both in C: a regex search took 10 µs per kilobyte, this about 1) go to json.
     """
+    if body.startswith(codecs.BOM_UTF8):
+        raise BodyError("/body", _BYTE_ORDER_MARK)
     if _LONG_DIGIT_RUN not in body.translate(_DIGITS_AS_ZEROS):
         try:
             return orjson.loads(body)

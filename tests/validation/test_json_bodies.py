@@ -71,7 +71,8 @@ def test_values_are_what_python_json_reads(body: bytes) -> None:
         ),
         (
             b"\xef\xbb\xbf{}",
-            "malformed JSON at line 1 column 1: Unexpected UTF-8 BOM (decode using utf-8-sig)",
+            "a byte order mark (U+FEFF) before the JSON text: RFC 8259 forbids sending one;"
+            " remove it",
         ),
         (b'{"a": "\xff"}', "not UTF-8 at byte 7"),
     ],
