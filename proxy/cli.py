@@ -15,7 +15,7 @@ import argparse
 import dataclasses
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Final
 
@@ -26,6 +26,7 @@ from proxy.banner import log_banner
 from proxy.catalog import build_catalog
 from proxy.check import CheckReport, check_config, check_files
 from proxy.config import load_settings, settings_for_spec
+from proxy.config_reader import integer
 from proxy.environment import choose_config_path
 from proxy.errors import MockproxyError
 from proxy.observability import configure_logging
@@ -41,6 +42,21 @@ LOOPBACK_HOSTS: Final = frozenset({"127.0.0.1", "localhost", "::1"})
 EXIT_USAGE: Final = 2
 _OWN_OPTIONS: Final = frozenset({"-h", "--help", "--version", "--debug"})
 """The options of ``mockproxy`` itself; any other option before a command belongs to serve."""
+MAX_WORKERS: Final = 1024
+
+
+def _bounded(minimum: int, maximum: int) -> Callable[[str], int]:
+    """An argparse type: the integer, or a usage error saying the range, as the config says it
+    (``--port 99999`` must not wrap around to another port)."""
+    convert = integer(minimum, maximum)
+
+    def parse(text: str) -> int:
+        try:
+            return convert(text)
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+
+    return parse
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -53,14 +69,17 @@ def _parser() -> argparse.ArgumentParser:
 
     def common(sub: argparse.ArgumentParser) -> None:
         sub.add_argument("--host", help="address to listen on")
-        sub.add_argument("--port", type=int, help="port to listen on")
+        sub.add_argument("--port", type=_bounded(0, 65535), help="port to listen on (0: any free)")
         sub.add_argument("--dynamic", action="store_true", help="generate fresh data per request")
         sub.add_argument("--no-cors", action="store_true", help="send no CORS headers")
         sub.add_argument("--log-format", choices=["auto", "json", "console"])
         sub.add_argument("--log-level", choices=["debug", "info", "warning", "error"])
         sub.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
         sub.add_argument(
-            "--workers", type=int, default=1, help="processes sharing the port (SO_REUSEPORT)"
+            "--workers",
+            type=_bounded(1, MAX_WORKERS),
+            default=1,
+            help="processes sharing the port (SO_REUSEPORT)",
         )
 
     serve = commands.add_parser("serve", help="serve the APIs of a config file")

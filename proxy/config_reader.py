@@ -44,6 +44,7 @@ _SIZE_UNITS: Final = {
     "GiB": 1024**3,
 }
 _LOG_LEVELS: Final = ("debug", "info", "warning", "error")
+_INTEGER: Final = re.compile(r"^\s*[+-]?\d+\s*$")
 
 
 class Reader:
@@ -142,7 +143,7 @@ def optional_string(value: Any) -> str | None:
 
 def integer(minimum: int, maximum: int) -> Callable[[Any], int]:
     def convert(value: Any) -> int:
-        if isinstance(value, str) and value.strip().isdigit():
+        if isinstance(value, str) and _INTEGER.match(value):
             value = int(value)
         if isinstance(value, bool) or not isinstance(value, int):
             raise ValueError(f"expected an integer, got {describe(value)}")

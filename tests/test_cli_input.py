@@ -1,0 +1,39 @@
+"""Bad input on the command line, as a new user types it: one clear line, a non-zero exit, no
+traceback, and nothing served."""
+
+from __future__ import annotations
+
+import pytest
+
+from proxy.cli import main
+
+USAGE_ERROR = 2
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--port", "99999"], "argument --port: expected an integer from 0 to 65535, got 99999"),
+        (["--port", "-1"], "argument --port: expected an integer from 0 to 65535, got -1"),
+        (["mock", "x.yaml", "--port", "65536"], "expected an integer from 0 to 65535, got 65536"),
+        (["--workers", "0"], "argument --workers: expected an integer from 1 to 1024, got 0"),
+        (["--workers", "two"], "argument --workers: expected an integer, got 'two'"),
+    ],
+    ids=["port-too-big", "port-negative", "mock-port-too-big", "no-workers", "workers-word"],
+)
+def test_out_of_range_numbers_on_the_command_line_are_refused(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A port outside 0-65535 or a worker count below 1 is a usage error naming the flag."""
+    with pytest.raises(SystemExit) as raised:
+        main(argv, environ={})
+    assert raised.value.code == USAGE_ERROR
+    assert capsys.readouterr().err.splitlines()[-1].endswith(message)
+
+
+def test_a_negative_port_variable_names_the_range(capsys: pytest.CaptureFixture[str]) -> None:
+    """MOCKPROXY_PORT=-1 says which ports are allowed, as 99999 does."""
+    assert main(["check"], environ={"MOCKPROXY_PORT": "-1"}) == USAGE_ERROR
+    assert capsys.readouterr().err == (
+        "MOCKPROXY_PORT: expected an integer from 0 to 65535, got -1\n"
+    )
