@@ -74,7 +74,7 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument("--no-cors", action="store_true", help="send no CORS headers")
         sub.add_argument("--log-format", choices=["auto", "json", "console"])
         sub.add_argument("--log-level", choices=["debug", "info", "warning", "error"])
-        sub.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+        _debug_after_the_command(sub)
         sub.add_argument(
             "--workers",
             type=_bounded(1, MAX_WORKERS),
@@ -96,8 +96,16 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("specs", nargs="*", type=Path, metavar="SPEC", help="files to lint")
     check.add_argument("-c", "--config", type=Path, help="config file")
     check.add_argument("--format", choices=["text", "json"], default="text")
-    check.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    _debug_after_the_command(check)
     return parser
+
+
+def _debug_after_the_command(sub: argparse.ArgumentParser) -> None:
+    """``serve --debug`` works as ``--debug serve`` does; with no default of its own, the
+    subcommand leaves the top-level flag's value alone when it is not given again."""
+    sub.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
+    )
 
 
 def _settings(arguments: argparse.Namespace, environ: Mapping[str, str]) -> Settings:

@@ -3,9 +3,12 @@ traceback, and nothing served."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from proxy.cli import main
+from proxy.errors import ConfigError
 
 USAGE_ERROR = 2
 
@@ -37,3 +40,10 @@ def test_a_negative_port_variable_names_the_range(capsys: pytest.CaptureFixture[
     assert capsys.readouterr().err == (
         "MOCKPROXY_PORT: expected an integer from 0 to 65535, got -1\n"
     )
+
+
+@pytest.mark.parametrize("command", ["serve", "check"])
+def test_debug_before_the_command_shows_the_traceback(command: str, tmp_path: Path) -> None:
+    """`mockproxy --debug COMMAND`, as --help lists it, raises the start-up error itself."""
+    with pytest.raises(ConfigError):
+        main(["--debug", command, "-c", str(tmp_path / "nope.yaml")], environ={})
