@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import errno
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
@@ -43,6 +44,9 @@ EXIT_USAGE: Final = 2
 _OWN_OPTIONS: Final = frozenset({"-h", "--help", "--version", "--debug"})
 """The options of ``mockproxy`` itself; any other option before a command belongs to serve."""
 MAX_WORKERS: Final = 1024
+_PORT_IN_USE_HINT: Final = (
+    "; choose another port with --port or MOCKPROXY_PORT (0 picks a free one)"
+)
 
 
 def _bounded(minimum: int, maximum: int) -> Callable[[str], int]:
@@ -161,7 +165,7 @@ def _serve(snapshot: Snapshot, arguments: argparse.Namespace, environ: Mapping[s
     for warning in settings.warnings:
         log.warning("config.warning", detail=warning)
     try:
-        with reserved_port(settings.host, settings.port) as port:
+        with reserved_port(settings.host, settings.port, arguments.workers) as port:
             log.info(
                 "server.starting",
                 config=str(settings.config_path) if settings.config_path else None,
@@ -180,8 +184,9 @@ def _serve(snapshot: Snapshot, arguments: argparse.Namespace, environ: Mapping[s
                 )
             return serve(snapshot, reloader, arguments.workers, port)
     except OSError as error:
+        hint = _PORT_IN_USE_HINT if error.errno == errno.EADDRINUSE else ""
         print(
-            f"mockproxy: cannot listen on {settings.host}:{settings.port}: {error.strerror}",
+            f"mockproxy: cannot listen on {settings.host}:{settings.port}: {error.strerror}{hint}",
             file=sys.stderr,
         )
         return 1

@@ -3,12 +3,17 @@ traceback, and nothing served."""
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from proxy.cli import main
 from proxy.errors import ConfigError
+from tests.processes import ROOT
 
 USAGE_ERROR = 2
 
@@ -47,3 +52,27 @@ def test_debug_before_the_command_shows_the_traceback(command: str, tmp_path: Pa
     """`mockproxy --debug COMMAND`, as --help lists it, raises the start-up error itself."""
     with pytest.raises(ConfigError):
         main(["--debug", command, "-c", str(tmp_path / "nope.yaml")], environ={})
+
+
+@pytest.mark.parametrize("workers", ["1", "2"], ids=["one-process", "two-workers"])
+def test_a_port_in_use_is_one_line_before_the_banner(workers: str) -> None:
+    """Serving on a port another program listens on exits 1 with one line naming the address
+    and what to do, before any API is announced as ready and without a traceback."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        inherited = {k: v for k, v in os.environ.items() if not k.startswith("MOCKPROXY_")}
+        finished = subprocess.run(
+            [sys.executable, "-m", "proxy", "--port", str(port), "--workers", workers],
+            cwd=ROOT,
+            env={**inherited, "PYTHONPATH": str(ROOT)},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert (finished.returncode, finished.stderr) == (
+        1,
+        f"mockproxy: cannot listen on 127.0.0.1:{port}: Address already in use; "
+        "choose another port with --port or MOCKPROXY_PORT (0 picks a free one)\n",
+    )
