@@ -101,6 +101,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("-c", "--config", type=Path, help="config file")
     check.add_argument("--format", choices=["text", "json"], default="text")
     _debug_after_the_command(check)
+    check.set_defaults(usage_error=check.error)  # "mockproxy check: error: ...", exit 2
     return parser
 
 
@@ -198,6 +199,11 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
     configure_logging("auto", "warning")  # until the settings say otherwise; never stdout
     arguments = _parser().parse_args(_serve_by_default(sys.argv[1:] if argv is None else argv))
     if arguments.command == "check" and arguments.specs:
+        if arguments.config is not None:
+            arguments.usage_error(
+                "give a config (-c) or description files, not both: "
+                "`check -c CONFIG` checks the config and its descriptions"
+            )
         return _print_report(check_files(arguments.specs), arguments.format)
     try:
         snapshot = _load(arguments, environment)

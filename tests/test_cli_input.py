@@ -13,7 +13,7 @@ import pytest
 
 from proxy.cli import main
 from proxy.errors import ConfigError
-from tests.processes import ROOT
+from tests.processes import FAX_SPEC, ROOT
 
 USAGE_ERROR = 2
 
@@ -75,4 +75,19 @@ def test_a_port_in_use_is_one_line_before_the_banner(workers: str) -> None:
         1,
         f"mockproxy: cannot listen on 127.0.0.1:{port}: Address already in use; "
         "choose another port with --port or MOCKPROXY_PORT (0 picks a free one)\n",
+    )
+
+
+def test_check_refuses_a_config_and_descriptions_together(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`check -c CONFIG SPEC` is a usage error, not a pass that never read the config."""
+    config = tmp_path / "mockproxy.yaml"
+    config.write_text("apis:\n  fax:\n    spec: missing.yaml\n")
+    with pytest.raises(SystemExit) as raised:
+        main(["check", "-c", str(config), str(FAX_SPEC)], environ={})
+    assert raised.value.code == USAGE_ERROR
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "mockproxy check: error: give a config (-c) or description files, not both: "
+        "`check -c CONFIG` checks the config and its descriptions"
     )
