@@ -296,6 +296,12 @@ def load_settings(path: Path, environ: Mapping[str, str]) -> Settings:
     except YamlSyntaxError as error:
         raise ConfigError(f"{source}:{error.line}:{error.column}: invalid YAML: {error}") from None
     reader = Reader(document, source, environ)
+    for duplicate in document.duplicates:
+        (line, column), (first_line, first_column) = duplicate.again, duplicate.first
+        reader.errors.append(
+            f"{source}:{line}:{column}: {'.'.join(duplicate.path)}: written twice "
+            f"(first at line {first_line}, column {first_column}); keep one"
+        )
     root = reader.mapping(document.data, None, None, "(top level)")
     settings = _read_settings(reader, root, Path(path).resolve())
     settings = _apply_environment(settings, environ, reader.errors)

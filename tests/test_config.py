@@ -367,3 +367,17 @@ def test_the_readme_configuration_loads_and_names_every_key(tmp_path: Path) -> N
     document = load_yaml(text)
     assert set(document) == set(TOP_LEVEL_KEYS)
     assert set(document["apis"]["fax"]) == set(API_KEYS)
+
+
+def test_a_key_written_twice_is_an_error_naming_both_places(tmp_path: Path) -> None:
+    """A repeated key (a second `fax:` API, `listen` twice) is an error at each repetition, not
+    a silent win for the later one."""
+    path = config(
+        tmp_path,
+        "listen: {port: 9000}\napis:\n  fax:\n    spec: specs/fax.yaml\n"
+        "  fax:\n    spec: specs/fax.yaml\n    mount: /other\nlisten: {port: 9001}\n",
+    )
+    assert errors(path) == [
+        "CFG:5:3: apis.fax: written twice (first at line 3, column 3); keep one",
+        "CFG:8:1: listen: written twice (first at line 1, column 1); keep one",
+    ]
