@@ -282,6 +282,16 @@ def _apply_environment(
     return dataclasses.replace(settings, **changes)
 
 
+def _description_key(data: Any) -> str | None:
+    """The key that shows ``data`` is an OpenAPI or Swagger description or a Postman
+    collection (a config has none of them), for the user who gave one as the config."""
+    if not isinstance(data, dict):
+        return None
+    if "openapi" in data or "swagger" in data:
+        return "openapi" if "openapi" in data else "swagger"
+    return "item" if "item" in data and isinstance(data.get("info"), dict) else None
+
+
 def load_settings(path: Path, environ: Mapping[str, str]) -> Settings:
     """Read and check the config file; raise ConfigError with every problem found."""
     source = str(path)
@@ -296,6 +306,13 @@ def load_settings(path: Path, environ: Mapping[str, str]) -> Settings:
     except YamlSyntaxError as error:
         raise ConfigError(f"{source}:{error.line}:{error.column}: invalid YAML: {error}") from None
     reader = Reader(document, source, environ)
+    description_key = _description_key(document.data)
+    if description_key is not None:
+        raise ConfigError(
+            f"{reader.where(document.data, description_key)}: {description_key}: this is an "
+            f"API description, not a mockproxy config; serve it alone with `mockproxy mock "
+            f"{source}`, or name it as apis.<name>.spec in a config"
+        )
     for duplicate in document.duplicates:
         (line, column), (first_line, first_column) = duplicate.again, duplicate.first
         reader.errors.append(

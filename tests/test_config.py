@@ -381,3 +381,27 @@ def test_a_key_written_twice_is_an_error_naming_both_places(tmp_path: Path) -> N
         "CFG:5:3: apis.fax: written twice (first at line 3, column 3); keep one",
         "CFG:8:1: listen: written twice (first at line 1, column 1); keep one",
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\n", "openapi"),
+        ("swagger: '2.0'\ninfo: {title: t, version: '1'}\npaths: {}\n", "swagger"),
+        ('{"info": {"name": "c", "schema": "https://x/collection.json"}, "item": []}', "item"),
+    ],
+    ids=["openapi", "swagger", "postman"],
+)
+def test_a_description_given_as_the_config_says_how_to_serve_it(
+    tmp_path: Path, text: str, key: str
+) -> None:
+    """`serve -c api.yaml` with a description instead of a config is one error saying to mock
+    it or name it in a config, not a list of unknown keys."""
+    path = tmp_path / "api.yaml"
+    path.write_text(text)
+    [message] = errors(path)
+    assert message.startswith("CFG:1:")
+    assert message.endswith(
+        f": {key}: this is an API description, not a mockproxy config; serve it alone with "
+        "`mockproxy mock CFG`, or name it as apis.<name>.spec in a config"
+    )
