@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from proxy.catalog import build_catalog
 from proxy.config import API_KEYS, TOP_LEVEL_KEYS, load_settings, settings_for_spec
 from proxy.environment import BUNDLED_CONFIG, LOCAL_CONFIG, choose_config_path
 from proxy.errors import ConfigError
@@ -405,3 +406,16 @@ def test_a_description_given_as_the_config_says_how_to_serve_it(
         f": {key}: this is an API description, not a mockproxy config; serve it alone with "
         "`mockproxy mock CFG`, or name it as apis.<name>.spec in a config"
     )
+
+
+def test_a_misspelt_operation_is_named_with_the_closest_one(tmp_path: Path) -> None:
+    """An operations key that names no operation of the spec says which one it likely meant."""
+    path = config(
+        tmp_path, "apis:\n  fax:\n    spec: specs/fax.yaml\n    operations: {sendFaxJb: live}\n"
+    )
+    with pytest.raises(ConfigError) as raised:
+        build_catalog(load_settings(path, {}))
+    assert [m.replace(str(path), "CFG") for m in raised.value.messages] == [
+        "CFG:4:18: apis.fax.operations.sendFaxJb: no operation with this operationId or "
+        "'METHOD /path' in fax.yaml (did you mean 'sendFaxJob'?)"
+    ]
