@@ -111,11 +111,17 @@ class Reader:
     ) -> Any:
         if key not in mapping:
             return default
-        raw = self.interpolate(mapping[key], mapping, key, dotted)
+        written = mapping[key]
+        errors_before = len(self.errors)
+        raw = self.interpolate(written, mapping, key, dotted)
+        if len(self.errors) > errors_before:
+            return default  # the unset variable is the mistake: one line, not two
         try:
             return convert(raw)
         except ValueError as error:
-            self.error(mapping, key, dotted, str(error))
+            interpolated = isinstance(written, str) and raw != written
+            came_from = f" (from {written!r})" if interpolated else ""
+            self.error(mapping, key, dotted, f"{error}{came_from}")
             return default
 
 
