@@ -122,34 +122,42 @@ async def _serve_app(app: web.Application, settings: Settings, port: int, reuse_
     )
     await runner.setup()
     guard = app[CONNECTIONS]
-    try:
-        assert runner.server is not None  # made by setup()
-        listener = await asyncio.get_running_loop().create_server(
-            guard.wrap(runner.server),
-            settings.host,
-            port,
-            reuse_port=reuse_port or None,
-            backlog=BACKLOG,
-        )
-        await _until_signalled(signal.SIGINT, signal.SIGTERM)
-        listener.close()
-        abandoned = await guard.drain(limits.shutdown_timeout)
-        log.info("server.stopping", abandoned=abandoned)
-    finally:
-        await runner.cleanup()
-        await guard.close()
+    with _stop_requested(signal.SIGINT, signal.SIGTERM) as stop:
+        try:
+            assert runner.server is not None  # made by setup()
+            listener = await asyncio.get_running_loop().create_server(
+                guard.wrap(runner.server),
+                settings.host,
+                port,
+                reuse_port=reuse_port or None,
+                backlog=BACKLOG,
+            )
+            await stop.wait()
+            listener.close()
+            abandoned = await guard.drain(limits.shutdown_timeout)
+            log.info("server.stopping", abandoned=abandoned)
+        finally:
+            await runner.cleanup()
+            await guard.close()
 
 
-async def _until_signalled(*signals: signal.Signals) -> None:
+@contextlib.contextmanager
+def _stop_requested(*signals: signal.Signals) -> Iterator[asyncio.Event]:
+    """An event set by any of ``signals``. Once it is set the process is stopping, and a
+    repeated signal is absorbed to its end (Ctrl-C reaches a worker from the terminal and
+    again from the parent, during the drain or after it) instead of raising
+    KeyboardInterrupt into the drain or the loop's close."""
     loop = asyncio.get_running_loop()
     received = asyncio.Event()
+    previous = {signum: signal.getsignal(signum) for signum in signals}
     for signum in signals:
         loop.add_signal_handler(signum, received.set)
     try:
-        await received.wait()
+        yield received
     finally:
-        for signum in signals:
+        for signum, handler in previous.items():
             loop.remove_signal_handler(signum)
+            signal.signal(signum, signal.SIG_IGN if received.is_set() else handler)
 
 
 def run_workers(snapshot: Snapshot, reloader: Reloader, count: int, port: int) -> int:
