@@ -245,6 +245,17 @@ class _Builder:
         self.duplicates.append(DuplicateKey((*map(str, path), key), first, again))
 
 
+def _tab_hint(text: str | bytes, mark: Any) -> str:
+    """What to do when the fault is a tab: libyaml only says the character starts no token."""
+    if mark is None:
+        return ""
+    lines = (text.decode("utf-8", "replace") if isinstance(text, bytes) else text).splitlines()
+    line = lines[mark.line] if mark.line < len(lines) else ""
+    if line[mark.column : mark.column + 1] != "\t":
+        return ""
+    return "; this is a tab: YAML indents with spaces only"
+
+
 def load_yaml_document(
     text: str | bytes, source: str = "<string>", *, positions: bool = True
 ) -> YamlDocument:
@@ -261,7 +272,10 @@ def load_yaml_document(
         mark = error.problem_mark or error.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
         message = " ".join(part for part in (error.context, error.problem) if part)
-        raise YamlSyntaxError(message or "invalid YAML", line, column) from None
+        message = message or "invalid YAML"
+        if "tab" not in message:
+            message += _tab_hint(text, mark)
+        raise YamlSyntaxError(message, line, column) from None
     except yaml.YAMLError as error:
         raise YamlSyntaxError(str(error), 0, 0) from None
     except (ValueError, TypeError) as error:  # a tagged scalar PyYAML cannot convert
