@@ -115,7 +115,7 @@ def _debug_after_the_command(sub: argparse.ArgumentParser) -> None:
 
 def _settings(arguments: argparse.Namespace, environ: Mapping[str, str]) -> Settings:
     if arguments.command == "mock":
-        settings = settings_for_spec(arguments.spec)
+        settings = settings_for_spec(arguments.spec, environ=environ)
     else:
         settings = load_settings(
             choose_config_path(getattr(arguments, "config", None), environ, Path.cwd()), environ

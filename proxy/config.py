@@ -259,6 +259,19 @@ def _apply_environment(
     settings: Settings, environ: Mapping[str, str], errors: list[str]
 ) -> Settings:
     changes: dict[str, Any] = {"env_mode": _env_mode(environ, "MOCKPROXY_MODE", errors)}
+    apis = {
+        name: dataclasses.replace(api, env_mode=_env_mode(environ, env_mode_variable(name), errors))
+        for name, api in settings.apis.items()
+    }
+    changes["apis"] = MappingProxyType(apis)
+    changes["warnings"] = (*settings.warnings, *stray_mode_variables(environ, settings.apis))
+    return _apply_overrides(dataclasses.replace(settings, **changes), environ, errors)
+
+
+def _apply_overrides(settings: Settings, environ: Mapping[str, str], errors: list[str]) -> Settings:
+    """The variables that set listen, data, log and admin settings: for a config and for
+    ``mockproxy mock`` alike (the mode switches are the config's only)."""
+    changes: dict[str, Any] = {}
     converters: dict[str, tuple[str, Callable[[Any], Any]]] = {
         "MOCKPROXY_HOST": ("host", string),
         "MOCKPROXY_PORT": ("port", integer(0, 65535)),
@@ -273,12 +286,6 @@ def _apply_environment(
                 changes[attribute] = convert(environ[variable])
             except ValueError as error:
                 errors.append(f"{variable}: {error}")
-    apis = {
-        name: dataclasses.replace(api, env_mode=_env_mode(environ, env_mode_variable(name), errors))
-        for name, api in settings.apis.items()
-    }
-    changes["apis"] = MappingProxyType(apis)
-    changes["warnings"] = (*settings.warnings, *stray_mode_variables(environ, settings.apis))
     return dataclasses.replace(settings, **changes)
 
 
@@ -336,14 +343,16 @@ def settings_for_spec(
     port: int = 4010,
     dynamic: bool = False,
     cors: bool = True,
+    environ: Mapping[str, str] | None = None,
 ) -> Settings:
-    """`mockproxy mock SPEC`: one API named after the file, mounted at the root, mocked."""
+    """`mockproxy mock SPEC`: one API named after the file, mounted at the root, mocked;
+    ``environ``'s MOCKPROXY_* variables but the config and mode ones override the rest."""
     path = Path(spec_path)
     if not path.is_file():
         raise ConfigError(f"{path}: no such spec file")
     name = re.sub(r"[^A-Za-z0-9_.-]", "-", path.stem) or "api"
     api = ApiSettings(name=name, spec_path=path.resolve(), mount="", mode=Mode.MOCK)
-    return Settings(
+    settings = Settings(
         apis=MappingProxyType({name: api}),
         host=host,
         port=port,
@@ -351,3 +360,8 @@ def settings_for_spec(
         dynamic=dynamic,
         cors=cors,
     )
+    errors: list[str] = []
+    settings = _apply_overrides(settings, environ or {}, errors)
+    if errors:
+        raise ConfigError(errors)
+    return settings

@@ -91,3 +91,13 @@ def test_check_refuses_a_config_and_descriptions_together(
         "mockproxy check: error: give a config (-c) or description files, not both: "
         "`check -c CONFIG` checks the config and its descriptions"
     )
+
+
+def test_mock_refuses_a_bad_variable_before_serving(capsys: pytest.CaptureFixture[str]) -> None:
+    """`mockproxy mock` reads MOCKPROXY_PORT too: a bad value is exit 2 naming the variable,
+    before any address is bound."""
+    code = main(["mock", str(FAX_SPEC), "--host", "999.1.1.1"], environ={"MOCKPROXY_PORT": "x"})
+    assert (code, capsys.readouterr().err) == (
+        USAGE_ERROR,
+        "MOCKPROXY_PORT: expected an integer, got 'x'\n",
+    )

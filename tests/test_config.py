@@ -425,3 +425,28 @@ def test_a_misspelt_operation_is_named_with_the_closest_one(tmp_path: Path) -> N
         "CFG:4:18: apis.fax.operations.sendFaxJb: no operation with this operationId or "
         "'METHOD /path' in fax.yaml (did you mean 'sendFaxJob'?)"
     ]
+
+
+def test_one_spec_reads_the_listen_log_and_admin_variables() -> None:
+    """`mockproxy mock SPEC` takes MOCKPROXY_PORT, _HOST, _DYNAMIC, _LOG_* and _ADMIN_TOKEN as
+    `serve` does (a token set for it must guard /_mockproxy/), and stays mocked."""
+    settings = settings_for_spec(
+        FAX_SPEC,
+        environ={
+            "MOCKPROXY_PORT": "9000",
+            "MOCKPROXY_HOST": "::1",
+            "MOCKPROXY_DYNAMIC": "true",
+            "MOCKPROXY_LOG_FORMAT": "json",
+            "MOCKPROXY_LOG_LEVEL": "warning",
+            "MOCKPROXY_ADMIN_TOKEN": "t0k",
+            "MOCKPROXY_MODE": "live",
+        },
+    )
+    assert (settings.port, settings.host, settings.dynamic, settings.admin_token) == (
+        9000,
+        "::1",
+        True,
+        "t0k",
+    )
+    assert (settings.log_format, settings.log_level) == (LogFormat.JSON, "warning")
+    assert (settings.env_mode, settings.apis["fax"].mode) == (None, Mode.MOCK)
