@@ -76,8 +76,11 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument("--port", type=_bounded(0, 65535), help="port to listen on (0: any free)")
         sub.add_argument("--dynamic", action="store_true", help="generate fresh data per request")
         sub.add_argument("--no-cors", action="store_true", help="send no CORS headers")
-        sub.add_argument("--log-format", choices=["auto", "json", "console"])
-        sub.add_argument("--log-level", choices=["debug", "info", "warning", "error"])
+        # any case, as the config and the log variables take them
+        sub.add_argument("--log-format", type=str.lower, choices=["auto", "json", "console"])
+        sub.add_argument(
+            "--log-level", type=str.lower, choices=["debug", "info", "warning", "error"]
+        )
         _debug_after_the_command(sub)
         sub.add_argument(
             "--workers",

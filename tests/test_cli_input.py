@@ -101,3 +101,14 @@ def test_mock_refuses_a_bad_variable_before_serving(capsys: pytest.CaptureFixtur
         USAGE_ERROR,
         "MOCKPROXY_PORT: expected an integer, got 'x'\n",
     )
+
+
+def test_log_flags_take_any_case_as_their_variables_do(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--log-level WARNING --log-format JSON` are accepted, as MOCKPROXY_LOG_LEVEL=WARNING is:
+    the run goes on to the next mistake (here the missing spec)."""
+    missing = tmp_path / "none.yaml"
+    argv = ["mock", str(missing), "--log-level", "WARNING", "--log-format", "JSON"]
+    assert main(argv, environ={}) == USAGE_ERROR
+    assert capsys.readouterr().err == f"{missing}: no such spec file\n"
