@@ -8,6 +8,7 @@ decide each operation's effective mode from the config and the environment. It r
 
 from __future__ import annotations
 
+import difflib
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -135,9 +136,11 @@ def _unknown_operation_keys(settings: Settings, api: ApiSettings, spec: ApiSpec)
     for key in dict.fromkeys((*api.operations, *api.operation_disruptions, *api.callbacks)):
         if key not in known:
             where = settings.positions.get(f"apis.{api.name}.operations.{key}", "config")
+            close = difflib.get_close_matches(key, sorted(k for k in known if k), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
             errors.append(
                 f"{where}: apis.{api.name}.operations.{key}: no operation with this "
-                f"operationId or 'METHOD /path' in {api.spec_path.name}"
+                f"operationId or 'METHOD /path' in {api.spec_path.name}{hint}"
             )
     return errors
 

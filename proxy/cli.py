@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import errno
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Final
 
@@ -26,6 +27,7 @@ from proxy.banner import log_banner
 from proxy.catalog import build_catalog
 from proxy.check import CheckReport, check_config, check_files
 from proxy.config import load_settings, settings_for_spec
+from proxy.config_reader import integer
 from proxy.environment import choose_config_path
 from proxy.errors import MockproxyError
 from proxy.observability import configure_logging
@@ -41,6 +43,24 @@ LOOPBACK_HOSTS: Final = frozenset({"127.0.0.1", "localhost", "::1"})
 EXIT_USAGE: Final = 2
 _OWN_OPTIONS: Final = frozenset({"-h", "--help", "--version", "--debug"})
 """The options of ``mockproxy`` itself; any other option before a command belongs to serve."""
+MAX_WORKERS: Final = 1024
+_PORT_IN_USE_HINT: Final = (
+    "; choose another port with --port or MOCKPROXY_PORT (0 picks a free one)"
+)
+
+
+def _bounded(minimum: int, maximum: int) -> Callable[[str], int]:
+    """An argparse type: the integer, or a usage error saying the range, as the config says it
+    (``--port 99999`` must not wrap around to another port)."""
+    convert = integer(minimum, maximum)
+
+    def parse(text: str) -> int:
+        try:
+            return convert(text)
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+
+    return parse
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -53,14 +73,20 @@ def _parser() -> argparse.ArgumentParser:
 
     def common(sub: argparse.ArgumentParser) -> None:
         sub.add_argument("--host", help="address to listen on")
-        sub.add_argument("--port", type=int, help="port to listen on")
+        sub.add_argument("--port", type=_bounded(0, 65535), help="port to listen on (0: any free)")
         sub.add_argument("--dynamic", action="store_true", help="generate fresh data per request")
         sub.add_argument("--no-cors", action="store_true", help="send no CORS headers")
-        sub.add_argument("--log-format", choices=["auto", "json", "console"])
-        sub.add_argument("--log-level", choices=["debug", "info", "warning", "error"])
-        sub.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+        # any case, as the config and the log variables take them
+        sub.add_argument("--log-format", type=str.lower, choices=["auto", "json", "console"])
         sub.add_argument(
-            "--workers", type=int, default=1, help="processes sharing the port (SO_REUSEPORT)"
+            "--log-level", type=str.lower, choices=["debug", "info", "warning", "error"]
+        )
+        _debug_after_the_command(sub)
+        sub.add_argument(
+            "--workers",
+            type=_bounded(1, MAX_WORKERS),
+            default=1,
+            help="processes sharing the port (SO_REUSEPORT)",
         )
 
     serve = commands.add_parser("serve", help="serve the APIs of a config file")
@@ -77,13 +103,22 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("specs", nargs="*", type=Path, metavar="SPEC", help="files to lint")
     check.add_argument("-c", "--config", type=Path, help="config file")
     check.add_argument("--format", choices=["text", "json"], default="text")
-    check.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    _debug_after_the_command(check)
+    check.set_defaults(usage_error=check.error)  # "mockproxy check: error: ...", exit 2
     return parser
+
+
+def _debug_after_the_command(sub: argparse.ArgumentParser) -> None:
+    """``serve --debug`` works as ``--debug serve`` does; with no default of its own, the
+    subcommand leaves the top-level flag's value alone when it is not given again."""
+    sub.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
+    )
 
 
 def _settings(arguments: argparse.Namespace, environ: Mapping[str, str]) -> Settings:
     if arguments.command == "mock":
-        settings = settings_for_spec(arguments.spec)
+        settings = settings_for_spec(arguments.spec, environ=environ)
     else:
         settings = load_settings(
             choose_config_path(getattr(arguments, "config", None), environ, Path.cwd()), environ
@@ -134,7 +169,7 @@ def _serve(snapshot: Snapshot, arguments: argparse.Namespace, environ: Mapping[s
     for warning in settings.warnings:
         log.warning("config.warning", detail=warning)
     try:
-        with reserved_port(settings.host, settings.port) as port:
+        with reserved_port(settings.host, settings.port, arguments.workers) as port:
             log.info(
                 "server.starting",
                 config=str(settings.config_path) if settings.config_path else None,
@@ -153,8 +188,9 @@ def _serve(snapshot: Snapshot, arguments: argparse.Namespace, environ: Mapping[s
                 )
             return serve(snapshot, reloader, arguments.workers, port)
     except OSError as error:
+        hint = _PORT_IN_USE_HINT if error.errno == errno.EADDRINUSE else ""
         print(
-            f"mockproxy: cannot listen on {settings.host}:{settings.port}: {error.strerror}",
+            f"mockproxy: cannot listen on {settings.host}:{settings.port}: {error.strerror}{hint}",
             file=sys.stderr,
         )
         return 1
@@ -166,6 +202,11 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
     configure_logging("auto", "warning")  # until the settings say otherwise; never stdout
     arguments = _parser().parse_args(_serve_by_default(sys.argv[1:] if argv is None else argv))
     if arguments.command == "check" and arguments.specs:
+        if arguments.config is not None:
+            arguments.usage_error(
+                "give a config (-c) or description files, not both: "
+                "`check -c CONFIG` checks the config and its descriptions"
+            )
         return _print_report(check_files(arguments.specs), arguments.format)
     try:
         snapshot = _load(arguments, environment)

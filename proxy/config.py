@@ -259,6 +259,19 @@ def _apply_environment(
     settings: Settings, environ: Mapping[str, str], errors: list[str]
 ) -> Settings:
     changes: dict[str, Any] = {"env_mode": _env_mode(environ, "MOCKPROXY_MODE", errors)}
+    apis = {
+        name: dataclasses.replace(api, env_mode=_env_mode(environ, env_mode_variable(name), errors))
+        for name, api in settings.apis.items()
+    }
+    changes["apis"] = MappingProxyType(apis)
+    changes["warnings"] = (*settings.warnings, *stray_mode_variables(environ, settings.apis))
+    return _apply_overrides(dataclasses.replace(settings, **changes), environ, errors)
+
+
+def _apply_overrides(settings: Settings, environ: Mapping[str, str], errors: list[str]) -> Settings:
+    """The variables that set listen, data, log and admin settings: for a config and for
+    ``mockproxy mock`` alike (the mode switches are the config's only)."""
+    changes: dict[str, Any] = {}
     converters: dict[str, tuple[str, Callable[[Any], Any]]] = {
         "MOCKPROXY_HOST": ("host", string),
         "MOCKPROXY_PORT": ("port", integer(0, 65535)),
@@ -273,13 +286,17 @@ def _apply_environment(
                 changes[attribute] = convert(environ[variable])
             except ValueError as error:
                 errors.append(f"{variable}: {error}")
-    apis = {
-        name: dataclasses.replace(api, env_mode=_env_mode(environ, env_mode_variable(name), errors))
-        for name, api in settings.apis.items()
-    }
-    changes["apis"] = MappingProxyType(apis)
-    changes["warnings"] = (*settings.warnings, *stray_mode_variables(environ, settings.apis))
     return dataclasses.replace(settings, **changes)
+
+
+def _description_key(data: Any) -> str | None:
+    """The key that shows ``data`` is an OpenAPI or Swagger description or a Postman
+    collection (a config has none of them), for the user who gave one as the config."""
+    if not isinstance(data, dict):
+        return None
+    if "openapi" in data or "swagger" in data:
+        return "openapi" if "openapi" in data else "swagger"
+    return "item" if "item" in data and isinstance(data.get("info"), dict) else None
 
 
 def load_settings(path: Path, environ: Mapping[str, str]) -> Settings:
@@ -296,6 +313,19 @@ def load_settings(path: Path, environ: Mapping[str, str]) -> Settings:
     except YamlSyntaxError as error:
         raise ConfigError(f"{source}:{error.line}:{error.column}: invalid YAML: {error}") from None
     reader = Reader(document, source, environ)
+    description_key = _description_key(document.data)
+    if description_key is not None:
+        raise ConfigError(
+            f"{reader.where(document.data, description_key)}: {description_key}: this is an "
+            f"API description, not a mockproxy config; serve it alone with `mockproxy mock "
+            f"{source}`, or name it as apis.<name>.spec in a config"
+        )
+    for duplicate in document.duplicates:
+        (line, column), (first_line, first_column) = duplicate.again, duplicate.first
+        reader.errors.append(
+            f"{source}:{line}:{column}: {'.'.join(duplicate.path)}: written twice "
+            f"(first at line {first_line}, column {first_column}); keep one"
+        )
     root = reader.mapping(document.data, None, None, "(top level)")
     settings = _read_settings(reader, root, Path(path).resolve())
     settings = _apply_environment(settings, environ, reader.errors)
@@ -313,14 +343,16 @@ def settings_for_spec(
     port: int = 4010,
     dynamic: bool = False,
     cors: bool = True,
+    environ: Mapping[str, str] | None = None,
 ) -> Settings:
-    """`mockproxy mock SPEC`: one API named after the file, mounted at the root, mocked."""
+    """`mockproxy mock SPEC`: one API named after the file, mounted at the root, mocked;
+    ``environ``'s MOCKPROXY_* variables but the config and mode ones override the rest."""
     path = Path(spec_path)
     if not path.is_file():
         raise ConfigError(f"{path}: no such spec file")
     name = re.sub(r"[^A-Za-z0-9_.-]", "-", path.stem) or "api"
     api = ApiSettings(name=name, spec_path=path.resolve(), mount="", mode=Mode.MOCK)
-    return Settings(
+    settings = Settings(
         apis=MappingProxyType({name: api}),
         host=host,
         port=port,
@@ -328,3 +360,8 @@ def settings_for_spec(
         dynamic=dynamic,
         cors=cors,
     )
+    errors: list[str] = []
+    settings = _apply_overrides(settings, environ or {}, errors)
+    if errors:
+        raise ConfigError(errors)
+    return settings

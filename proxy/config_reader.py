@@ -44,6 +44,7 @@ _SIZE_UNITS: Final = {
     "GiB": 1024**3,
 }
 _LOG_LEVELS: Final = ("debug", "info", "warning", "error")
+_INTEGER: Final = re.compile(r"^\s*[+-]?\d+\s*$")
 
 
 class Reader:
@@ -110,11 +111,17 @@ class Reader:
     ) -> Any:
         if key not in mapping:
             return default
-        raw = self.interpolate(mapping[key], mapping, key, dotted)
+        written = mapping[key]
+        errors_before = len(self.errors)
+        raw = self.interpolate(written, mapping, key, dotted)
+        if len(self.errors) > errors_before:
+            return default  # the unset variable is the mistake: one line, not two
         try:
             return convert(raw)
         except ValueError as error:
-            self.error(mapping, key, dotted, str(error))
+            interpolated = isinstance(written, str) and raw != written
+            came_from = f" (from {written!r})" if interpolated else ""
+            self.error(mapping, key, dotted, f"{error}{came_from}")
             return default
 
 
@@ -142,7 +149,7 @@ def optional_string(value: Any) -> str | None:
 
 def integer(minimum: int, maximum: int) -> Callable[[Any], int]:
     def convert(value: Any) -> int:
-        if isinstance(value, str) and value.strip().isdigit():
+        if isinstance(value, str) and _INTEGER.match(value):
             value = int(value)
         if isinstance(value, bool) or not isinstance(value, int):
             raise ValueError(f"expected an integer, got {describe(value)}")

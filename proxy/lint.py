@@ -1,7 +1,8 @@
 """Lint API descriptions (`mockproxy check SPEC...`): what would make the mock mislead its users.
 
 Errors: the file does not load, a schema names a type JSON Schema does not have, an example
-violates its own schema (the mock would serve it), ``info.version`` is missing, an operation
+violates its own schema (the mock would serve it), ``info.version`` is missing (not in a
+Postman collection, which need not have one), an operation
 documents no responses where the OpenAPI version requires them. Warnings: the loader's own
 notes, and an operation without responses where OpenAPI 3.1 allows it. Each finding names the
 file, the line and column where the YAML or JSON says it, and the JSON pointer.
@@ -120,7 +121,9 @@ class _Linter:
         return f"{Path(self.spec.source).resolve().as_uri()}#{pointer}"
 
     def info_version(self) -> None:
-        if not self.spec.api_version:
+        """OpenAPI requires info.version; a converted collection (Postman's info has no
+        required version) is not held to it."""
+        if not self.spec.api_version and not self.spec.origin:
             self.add(Severity.ERROR, self.root("/info"), "info.version is missing")
 
     def responses(self, operation: Operation) -> None:

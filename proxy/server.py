@@ -43,14 +43,17 @@ def use_fast_event_loop() -> bool:
 
 
 @contextlib.contextmanager
-def reserved_port(host: str, port: int) -> Iterator[int]:
+def reserved_port(host: str, port: int, workers: int) -> Iterator[int]:
     """The port to serve on: ``port``, or for 0 one the system picks, so that the banner can
     name it before serving starts. The picked port is held meanwhile by a socket that is bound
-    but never listens (SO_REUSEPORT, which the server's sockets then set too).
+    but never listens (SO_REUSEPORT, which the server's sockets then set too). A given port is
+    bound once and let go, as the server will bind it, so that a port in use is found here,
+    before the banner and before any worker starts.
 
     Raises OSError when the address cannot be bound.
     """
     if port:
+        _try_binding(host, port, _reuses_port(workers, port))
         yield port
         return
     family, kind, proto, _, address = socket.getaddrinfo(
@@ -63,12 +66,31 @@ def reserved_port(host: str, port: int) -> Iterator[int]:
         yield picked
 
 
+def _reuses_port(workers: int, port: int) -> bool:
+    """Workers share the port; so does port 0's pick with the socket reserved_port holds."""
+    return workers > 1 or port == 0
+
+
+def _try_binding(host: str, port: int, reuse_port: bool) -> None:
+    """Bind each address the server will listen on with the options its sockets will have
+    (asyncio's create_server: SO_REUSEADDR, IPv6 only on IPv6), then let go."""
+    found = socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    for family, kind, proto, _, address in found:
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if reuse_port:
+                probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+            if family == socket.AF_INET6:
+                probe.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            probe.bind(address)
+
+
 def serve(snapshot: Snapshot, reloader: Reloader, workers: int, port: int) -> int:
     """Serve on ``port`` in this process, or in ``workers`` processes sharing it; the exit code.
 
     Raises OSError when the address cannot be bound.
     """
-    reuse_port = workers > 1 or snapshot.settings.port == 0  # reserved_port holds port 0's pick
+    reuse_port = _reuses_port(workers, snapshot.settings.port)
     if workers <= 1:
         _run_worker(snapshot, reloader, port, reuse_port)
         return 0
@@ -100,34 +122,42 @@ async def _serve_app(app: web.Application, settings: Settings, port: int, reuse_
     )
     await runner.setup()
     guard = app[CONNECTIONS]
-    try:
-        assert runner.server is not None  # made by setup()
-        listener = await asyncio.get_running_loop().create_server(
-            guard.wrap(runner.server),
-            settings.host,
-            port,
-            reuse_port=reuse_port or None,
-            backlog=BACKLOG,
-        )
-        await _until_signalled(signal.SIGINT, signal.SIGTERM)
-        listener.close()
-        abandoned = await guard.drain(limits.shutdown_timeout)
-        log.info("server.stopping", abandoned=abandoned)
-    finally:
-        await runner.cleanup()
-        await guard.close()
+    with _stop_requested(signal.SIGINT, signal.SIGTERM) as stop:
+        try:
+            assert runner.server is not None  # made by setup()
+            listener = await asyncio.get_running_loop().create_server(
+                guard.wrap(runner.server),
+                settings.host,
+                port,
+                reuse_port=reuse_port or None,
+                backlog=BACKLOG,
+            )
+            await stop.wait()
+            listener.close()
+            abandoned = await guard.drain(limits.shutdown_timeout)
+            log.info("server.stopping", abandoned=abandoned)
+        finally:
+            await runner.cleanup()
+            await guard.close()
 
 
-async def _until_signalled(*signals: signal.Signals) -> None:
+@contextlib.contextmanager
+def _stop_requested(*signals: signal.Signals) -> Iterator[asyncio.Event]:
+    """An event set by any of ``signals``. Once it is set the process is stopping, and a
+    repeated signal is absorbed to its end (Ctrl-C reaches a worker from the terminal and
+    again from the parent, during the drain or after it) instead of raising
+    KeyboardInterrupt into the drain or the loop's close."""
     loop = asyncio.get_running_loop()
     received = asyncio.Event()
+    previous = {signum: signal.getsignal(signum) for signum in signals}
     for signum in signals:
         loop.add_signal_handler(signum, received.set)
     try:
-        await received.wait()
+        yield received
     finally:
-        for signum in signals:
+        for signum, handler in previous.items():
             loop.remove_signal_handler(signum)
+            signal.signal(signum, signal.SIG_IGN if received.is_set() else handler)
 
 
 def run_workers(snapshot: Snapshot, reloader: Reloader, count: int, port: int) -> int:

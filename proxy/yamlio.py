@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import yaml
 
-__all__ = ["YamlDocument", "YamlSyntaxError", "load_yaml", "load_yaml_document"]
+__all__ = ["DuplicateKey", "YamlDocument", "YamlSyntaxError", "load_yaml", "load_yaml_document"]
 
 if TYPE_CHECKING or not yaml.__with_libyaml__:  # noqa: SIM108  # mypy needs a statement here
     _BaseLoader = yaml.SafeLoader
@@ -59,12 +59,27 @@ class YamlSyntaxError(ValueError):
         self.column = column
 
 
+@dataclass(frozen=True, slots=True)
+class DuplicateKey:
+    """A mapping key written again: the later value replaced the earlier one in the data.
+
+    ``path`` leads from the top to the key (a sequence item by its index, as a string);
+    ``first`` and ``again`` are 1-based (line, column) of the two places.
+    """
+
+    path: tuple[str, ...]
+    first: tuple[int, int]
+    again: tuple[int, int]
+
+
 @dataclass(slots=True)
 class YamlDocument:
-    """Loaded data plus the source position of every mapping key (for error messages)."""
+    """Loaded data plus the source position of every mapping key (for error messages), and
+    the keys written twice in one mapping (found only where positions are kept)."""
 
     data: Any
     _key_marks: dict[tuple[int, str], tuple[int, int]] = field(default_factory=dict)
+    duplicates: list[DuplicateKey] = field(default_factory=list)
 
     def position(self, mapping: object, key: str) -> tuple[int, int] | None:
         """The 1-based (line, column) where ``key`` of ``mapping`` was written, if known."""
@@ -143,6 +158,7 @@ class _Builder:
         self.anchors: dict[str, Any] = {}
         self.open: list[_Open] = []
         self.root: Any = None
+        self.duplicates: list[DuplicateKey] = []
 
     def document(self) -> Any:
         """The stream's one document (None for an empty stream)."""
@@ -215,11 +231,29 @@ class _Builder:
             key = str(value)
             parent.key = self.strings.setdefault(key, key)
             parent.mark = _position(event)
+            if self.marks is not None and key in container:
+                self._note_duplicate(key, self.marks[(id(container), key)], parent.mark)
         else:
             container[parent.key] = value
             if self.marks is not None:
                 self.marks[(id(container), parent.key)] = parent.mark
             parent.key = None
+
+    def _note_duplicate(self, key: str, first: tuple[int, int], again: tuple[int, int]) -> None:
+        outer = self.open[:-1]
+        path = [str(len(o.container)) if isinstance(o.container, list) else o.key for o in outer]
+        self.duplicates.append(DuplicateKey((*map(str, path), key), first, again))
+
+
+def _tab_hint(text: str | bytes, mark: Any) -> str:
+    """What to do when the fault is a tab: libyaml only says the character starts no token."""
+    if mark is None:
+        return ""
+    lines = (text.decode("utf-8", "replace") if isinstance(text, bytes) else text).splitlines()
+    line = lines[mark.line] if mark.line < len(lines) else ""
+    if line[mark.column : mark.column + 1] != "\t":
+        return ""
+    return "; this is a tab: YAML indents with spaces only"
 
 
 def load_yaml_document(
@@ -229,22 +263,26 @@ def load_yaml_document(
     ``positions`` the document keeps no key positions (a large description has 100,000)."""
     loader = _BaseLoader(text)
     marks: dict[tuple[int, str], tuple[int, int]] = {}
+    builder = _Builder(loader, marks if positions else None)
     try:
-        data = _Builder(loader, marks if positions else None).document()
+        data = builder.document()
     except YamlSyntaxError:
         raise
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
         message = " ".join(part for part in (error.context, error.problem) if part)
-        raise YamlSyntaxError(message or "invalid YAML", line, column) from None
+        message = message or "invalid YAML"
+        if "tab" not in message:
+            message += _tab_hint(text, mark)
+        raise YamlSyntaxError(message, line, column) from None
     except yaml.YAMLError as error:
         raise YamlSyntaxError(str(error), 0, 0) from None
     except (ValueError, TypeError) as error:  # a tagged scalar PyYAML cannot convert
         raise YamlSyntaxError(f"cannot read a value: {error}", 0, 0) from None
     finally:
         loader.dispose()
-    return YamlDocument(data=data, _key_marks=marks)
+    return YamlDocument(data=data, _key_marks=marks, duplicates=builder.duplicates)
 
 
 def load_yaml(text: str | bytes, source: str = "<string>") -> Any:

@@ -272,3 +272,30 @@ async def test_sigterm_lets_a_request_in_flight_finish(tmp_path: Path, aiohttp_s
         assert response.status == 200
         assert await response.json() == {"reports": []}
     assert await asyncio.wait_for(process.wait(), timeout=15) == 0
+
+
+async def test_ctrl_c_to_every_worker_lets_a_request_in_flight_finish() -> None:
+    """Ctrl-C in a terminal (SIGINT to the parent and each worker, which the parent then
+    passes on again): a request in flight is answered, and the group exits 0 without a
+    traceback."""
+    port = free_port()
+    process = await asyncio.create_subprocess_exec(
+        *(sys.executable, "-m", "proxy", "--port", str(port), "--workers", "2"),
+        cwd=ROOT,
+        env={k: v for k, v in os.environ.items() if not k.startswith("MOCKPROXY_")},
+        stderr=asyncio.subprocess.PIPE,
+        start_new_session=True,  # its own process group, as a shell gives a job
+    )
+    base = f"http://127.0.0.1:{port}"
+    async with aiohttp.ClientSession() as session:
+        await wait_for_health(session, base)
+        slow = {**AUTH, "Prefer": "delay=1500"}
+        in_flight = asyncio.create_task(
+            session.get(base + "/_mock/fax/fax4a-api/9991/fax/reports", headers=slow)
+        )
+        await asyncio.sleep(0.5)
+        os.killpg(process.pid, signal.SIGINT)
+        response = await in_flight
+        assert response.status == 200
+    _, err = await asyncio.wait_for(process.communicate(), timeout=20)
+    assert (process.returncode, "Traceback" in err.decode()) == (0, False), err.decode()

@@ -80,6 +80,19 @@ def test_missing_info_version_is_an_error(tmp_path: Path) -> None:
     ]
 
 
+def test_postman_collection_without_a_version_is_clean(tmp_path: Path) -> None:
+    """A collection as Postman exports it, with no info.version (Postman's own schema does
+    not require one), has nothing to report."""
+    path = tmp_path / "api.postman_collection.json"
+    path.write_text(
+        '{"info": {"name": "Jobs", "schema": '
+        '"https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},'
+        ' "item": [{"name": "List jobs", "request": {"method": "GET", "url": "{{base}}/jobs"},'
+        ' "response": [{"name": "none", "code": 200, "body": "[]"}]}]}'
+    )
+    assert lint_spec(path) == []
+
+
 def test_operation_without_responses_is_an_error_in_openapi_30(tmp_path: Path) -> None:
     """OpenAPI 3.0 requires responses: an operation without any is an error."""
     path = write(tmp_path, "paths:\n  /x:\n    get:\n      responses: {}\n")

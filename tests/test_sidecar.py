@@ -7,6 +7,9 @@ import re
 import sys
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
 
 from proxy.app import create_app
 from proxy.catalog import build_catalog
@@ -61,6 +64,32 @@ def test_compose_passes_every_variable_through_and_forces_none() -> None:
     }
     environment = COMPOSE["services"]["mockproxy"]["environment"]
     assert sorted(environment) == sorted(expected)
+
+
+def compose_value(text: str, environ: dict[str, str]) -> str:
+    """``text`` as Compose interpolates it: ``${VAR}`` and ``${VAR:-default}``, nested ones
+    from the inside out."""
+
+    def replace(found: re.Match[str]) -> str:
+        return environ.get(found[1]) or found[2] or ""
+
+    while (done := re.sub(r"\$\{(\w+)(?::-([^${}]*))?\}", replace, text)) != text:
+        text = done
+    return text
+
+
+@pytest.mark.parametrize("environ", [{}, {"MOCKPROXY_PORT": "9090"}], ids=["default", "9090"])
+def test_the_app_calls_the_port_the_sidecar_listens_on(environ: dict[str, str]) -> None:
+    """With MOCKPROXY_PORT set or not, the example app's base URL names the port inside the
+    sidecar's container that the published port leads to."""
+    [published] = COMPOSE["services"]["mockproxy"]["ports"]
+    container_port = compose_value(published, environ).rpartition(":")[2]
+    app_url = compose_value(COMPOSE["services"]["app"]["environment"]["FAX_BASE_URL"], environ)
+    assert urlsplit(app_url).port == int(container_port)
+    assert (urlsplit(app_url).hostname, container_port) == (
+        "mockproxy",
+        environ.get("MOCKPROXY_PORT", "8080"),
+    )
 
 
 def test_image_command_is_the_readme_command() -> None:

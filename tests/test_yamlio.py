@@ -63,3 +63,12 @@ def test_unreadable_structure_is_a_syntax_error_with_its_line(
     with pytest.raises(YamlSyntaxError, match=message) as raised:
         load_yaml(text)
     assert raised.value.line == line
+
+
+def test_a_tab_that_indents_is_named_as_the_fault() -> None:
+    """A tab where YAML expects spaces says so, at its line and column, instead of only
+    'found character that cannot start any token'."""
+    with pytest.raises(YamlSyntaxError) as raised:
+        load_yaml("apis:\n\tfax:\n    spec: fax.yaml\n")
+    assert (raised.value.line, raised.value.column) == (2, 1)
+    assert str(raised.value).endswith("; this is a tab: YAML indents with spaces only")

@@ -2,7 +2,8 @@
 
 Files are read once each (YAML through ``proxy.yamlio``, JSON through ``json``), keyed by
 absolute ``file://`` URI. ``crawl`` follows every ``$ref`` (relative files resolved against
-the file that holds the ref). A ``$ref`` to a missing file or pointer does not refuse the
+the file that holds the ref). A ``$ref`` to a missing file or pointer, or to an http(s) URL
+(never fetched, nor read as a local path), does not refuse the
 description: it becomes a warning naming where it stands, and the object that held it loses
 the ``$ref`` (an unconstrained schema), so every operation is still served. A referenced
 file that does not parse is still an error. Data positions (``example``, ``default``,
@@ -62,7 +63,13 @@ class DocumentStore:
         """The parsed document at ``uri`` (a ``file://`` URI without fragment)."""
         if uri in self.documents:
             return self.documents[uri]
-        path = Path(unquote(urlsplit(uri).path))
+        parts = urlsplit(uri)
+        if parts.scheme != "file":
+            raise _MissingFile(
+                f"{uri}: a remote document, which mockproxy does not fetch; save it beside the "
+                "description and refer to it by a relative path"
+            )
+        path = Path(unquote(parts.path))
         try:
             raw = path.read_bytes()
         except FileNotFoundError:

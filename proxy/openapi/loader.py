@@ -197,9 +197,11 @@ def _load_spec(path: Path) -> ApiSpec:
     document = store.load(root_uri)
     conversion_warnings: list[str] = []
     origin = ""
-    postman = collection_version(document)
+    postman = collection_version(document, Path(path))
     if postman is not None:
-        document = store.documents[root_uri] = collection_to_openapi(document, conversion_warnings)
+        document = store.documents[root_uri] = collection_to_openapi(
+            document, conversion_warnings, Path(path)
+        )
         origin = f"Postman Collection v{postman}"
     version = _version(document, Path(path))
     store.crawl(root_uri)

@@ -14,6 +14,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Final
 
 from proxy.errors import SpecError
@@ -49,8 +50,9 @@ _PREVIEW_TYPES: Final = {
 }
 
 
-def collection_version(document: Any) -> str | None:
-    """``"2.1"`` or ``"2.0"`` for a Postman collection, None for anything else."""
+def collection_version(document: Any, source: Path) -> str | None:
+    """``"2.1"`` or ``"2.0"`` for a Postman collection, None for anything else; a collection of
+    another version is a SpecError naming ``source``."""
     if not isinstance(document, dict) or not isinstance(document.get("info"), dict):
         return None
     schema = document["info"].get("schema")
@@ -58,7 +60,9 @@ def collection_version(document: Any) -> str | None:
     if found is None:
         return None
     if not found.group(1).startswith("2."):
-        raise SpecError(f"Postman Collection v{found.group(1)} is not supported; export it as v2.1")
+        raise SpecError(
+            f"{source}: Postman Collection v{found.group(1)} is not supported; export it as v2.1"
+        )
     return found.group(1)
 
 
@@ -87,8 +91,16 @@ def _auth_type(auth: Any) -> str | None:
     return str(auth.get("type")) if isinstance(auth, dict) else None
 
 
-def collection_to_openapi(collection: dict[str, Any], warnings: list[str]) -> dict[str, Any]:
-    """The OpenAPI 3.0 document for ``collection``; non-fatal findings go to ``warnings``."""
+def collection_to_openapi(
+    collection: dict[str, Any], warnings: list[str], source: Path
+) -> dict[str, Any]:
+    """The OpenAPI 3.0 document for ``collection``; non-fatal findings go to ``warnings``.
+    A collection without its list of items is a SpecError naming ``source``."""
+    if not isinstance(collection.get("item"), list):
+        raise SpecError(
+            f"{source}: not a Postman collection: 'item' must be the list of its requests "
+            "and folders"
+        )
     variables = Variables.of(collection.get("variable"))
     info = collection["info"]
     document: dict[str, Any] = {

@@ -245,6 +245,20 @@ def test_dangling_refs_warn_and_every_operation_is_served(tmp_path: Path) -> Non
     )
 
 
+def test_a_remote_ref_is_a_warning_and_never_read_from_disk(tmp_path: Path) -> None:
+    """A `$ref` to an http(s) URL is not fetched and not read as the local file its path
+    names: a warning says so, and the schema is unconstrained."""
+    write(tmp_path, "part.yaml", "R: {type: integer}\n")
+    remote = f"https://schemas.example.com{tmp_path}/part.yaml"
+    spec = load_spec(write(tmp_path, "api.yaml", DANGLING.replace("gone.yaml", remote)))
+    assert spec.operations[0].responses[-1].content == ()
+    assert spec.warnings[0] == (
+        f"{tmp_path / 'api.yaml'}#/paths/~1x/get/responses/404: $ref '{remote}#/R' does not "
+        f"resolve ({remote}: a remote document, which mockproxy does not fetch; save it beside "
+        "the description and refer to it by a relative path); treated as an unconstrained schema"
+    )
+
+
 def test_a_referenced_file_that_does_not_parse_still_fails(tmp_path: Path) -> None:
     """A dangling ref is forgiven, a broken referenced file is not."""
     write(tmp_path, "part.yaml", "R: [broken\n")

@@ -159,12 +159,29 @@ SCHEMA_21 = "https://schema.getpostman.com/json/collection/v2.1.0/collection.jso
 
 
 def test_collection_v1_is_refused_with_advice(tmp_path: Path) -> None:
-    """A v1 collection names the version and says to export as v2.1."""
+    """A v1 collection names the file and the version and says to export as v2.1."""
     path = tmp_path / "old.json"
     schema = "https://schema.getpostman.com/json/collection/v1.0.0/collection.json"
     path.write_text(json.dumps({"info": {"name": "old", "schema": schema}, "requests": []}))
-    with pytest.raises(SpecError, match=r"Postman Collection v1\.0 is not supported"):
+    with pytest.raises(SpecError) as raised:
         load_spec(path)
+    assert raised.value.messages == [
+        f"{path}: Postman Collection v1.0 is not supported; export it as v2.1"
+    ]
+
+
+@pytest.mark.parametrize("item", [5, None, {"name": "a"}], ids=["number", "missing", "mapping"])
+def test_a_collection_whose_item_is_not_a_list_is_refused(tmp_path: Path, item: object) -> None:
+    """A collection without its list of requests and folders is refused with the file and the
+    key, not served as an API without operations."""
+    path = tmp_path / "broken.json"
+    collection = {"info": {"name": "broken", "schema": SCHEMA_21}}
+    path.write_text(json.dumps(collection if item is None else {**collection, "item": item}))
+    with pytest.raises(SpecError) as raised:
+        load_spec(path)
+    assert raised.value.messages == [
+        f"{path}: not a Postman collection: 'item' must be the list of its requests and folders"
+    ]
 
 
 async def test_mock_answers_the_first_saved_example(aiohttp_client: Any) -> None:
