@@ -160,13 +160,23 @@ def integer(minimum: int, maximum: int) -> Callable[[Any], int]:
     return convert
 
 
+_SECONDS_OR_DURATION: Final = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(ms|s)\s*")
+
+
 def positive_float(value: Any) -> float:
-    """A number of seconds: finite, since NaN and infinity cannot be scheduled."""
+    """A number of seconds, or a duration written as the other settings write one (``500ms``,
+    ``1.5s``): finite, since NaN and infinity cannot be scheduled."""
     if isinstance(value, str):
+        duration = _SECONDS_OR_DURATION.fullmatch(value)
+        if duration is not None:
+            value = float(duration.group(1)) / (1000 if duration.group(2) == "ms" else 1)
         with contextlib.suppress(ValueError):
             value = float(value)
     if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-        raise ValueError(f"expected a number of seconds > 0, got {describe(value)}")
+        raise ValueError(
+            f"expected a number of seconds > 0 (or a duration such as 500ms or 1.5s),"
+            f" got {describe(value)}"
+        )
     if not math.isfinite(value):
         raise ValueError(f"expected a finite number of seconds, got {describe(value)}")
     return float(value)

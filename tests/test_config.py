@@ -54,6 +54,18 @@ apis:
 """
 
 
+def test_timeouts_take_durations_as_the_other_settings_write_them(tmp_path: Path) -> None:
+    """A timeout is seconds as a number, or a duration with its unit like latency's."""
+    text = (
+        "server: {head_timeout: 500ms, shutdown_timeout: '4'}\n"
+        "apis: {fax: {spec: specs/fax.yaml, timeouts: {connect: 1.5s, read: 2 s, total: 90}}}\n"
+    )
+    settings = load_settings(config(tmp_path, text), {})
+    timeouts = settings.apis["fax"].timeouts
+    assert (timeouts.connect, timeouts.read, timeouts.total) == (1.5, 2.0, 90.0)
+    assert (settings.server.head_timeout, settings.server.shutdown_timeout) == (0.5, 4.0)
+
+
 def test_full_config(tmp_path: Path) -> None:
     """Every key is read and normalised."""
     settings = load_settings(config(tmp_path, FULL), {})
@@ -155,7 +167,8 @@ def test_defaults(tmp_path: Path) -> None:
             "apis: {fax: {spec: specs/fax.yaml, mode: mok, timeouts: {read: 0}}}\n",
             [
                 "CFG:1:36: apis.fax.mode: expected one of mock, live, verify, fallback, record, got 'mok'",
-                "CFG:1:58: apis.fax.timeouts.read: expected a number of seconds > 0, got int 0",
+                "CFG:1:58: apis.fax.timeouts.read: expected a number of seconds > 0"
+                " (or a duration such as 500ms or 1.5s), got int 0",
             ],
         ),
         (
@@ -195,7 +208,8 @@ def test_defaults(tmp_path: Path) -> None:
             [
                 "CFG:5:11: journal.redact: expected a list of names, got 'password'",
                 "CFG:4:3: server.idle: unknown key; known keys: head_timeout, keepalive_timeout, max_connections, shutdown_timeout",
-                "CFG:2:3: server.head_timeout: expected a number of seconds > 0, got int 0",
+                "CFG:2:3: server.head_timeout: expected a number of seconds > 0"
+                " (or a duration such as 500ms or 1.5s), got int 0",
                 "CFG:3:3: server.max_connections: expected an integer, got 'lots'",
             ],
         ),
