@@ -52,18 +52,26 @@ def test_every_variable_the_code_reads_is_documented() -> None:
     assert "`MOCKPROXY_MODE_<API>`" in readme
 
 
+IMAGE_OWNED = ("MOCKPROXY_HOST", "MOCKPROXY_CONFIG")
+"""Set by the image (listen on every interface, the mounted config): a shell's own values,
+meant for a local mockproxy, must not reach the container."""
+
+
 def test_compose_passes_every_variable_through_and_forces_none() -> None:
-    """Every MOCKPROXY_* variable, each API's mode switch and the config's upstream variables
-    reach the sidecar from the shell or .env, and none is given a value by the compose file."""
+    """Every MOCKPROXY_* variable but the image's own, each API's mode switch and the config's
+    upstream variables reach the sidecar from the shell or .env, and none is given a value by
+    the compose file."""
     settings = load_settings(ROOT / "config" / "mockproxy.yaml", environ={})
     interpolated = re.findall(r"\$\{([A-Z_]+)", (ROOT / "config" / "mockproxy.yaml").read_text())
     expected = {
         *ENVIRONMENT_VARIABLES,
         *(env_mode_variable(name) for name in settings.apis),
         *interpolated,
-    }
+    } - set(IMAGE_OWNED)
     environment = COMPOSE["services"]["mockproxy"]["environment"]
     assert sorted(environment) == sorted(expected)
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "MOCKPROXY_HOST=0.0.0.0" in dockerfile and "MOCKPROXY_CONFIG=" in dockerfile
 
 
 def compose_value(text: str, environ: dict[str, str]) -> str:
