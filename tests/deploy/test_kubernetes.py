@@ -114,6 +114,18 @@ def test_the_server_runs_non_root_within_resources() -> None:
         assert set(container["resources"][bound]) == {"cpu", "memory"}
 
 
+def test_a_stopping_pod_serves_on_until_the_service_forgets_it(tmp_path: Path) -> None:
+    """Before SIGTERM the pod pauses while endpoints drop it; the pause and the server's
+    shutdown_timeout both fit in the grace period."""
+    resources = render(BASE)
+    pod = one(resources, "Deployment")["spec"]["template"]["spec"]
+    container = server_container(resources)
+    pause = container["lifecycle"]["preStop"]["sleep"]["seconds"]
+    settings = load_settings(config_in_pod(resources, tmp_path, container), environ={})
+    assert pause >= 5
+    assert pause + settings.server.shutdown_timeout < pod["terminationGracePeriodSeconds"]
+
+
 def config_in_pod(resources: list[Resource], directory: Path, container: dict[str, Any]) -> Path:
     """The ConfigMap's files where the container mounts them (below ``directory``), and the
     config file the container's MOCKPROXY_CONFIG names."""
