@@ -193,12 +193,18 @@ def names(value: Any) -> tuple[str, ...]:
     raise ValueError(f"expected a list of names, got {describe(value)}")
 
 
+_TRUE_WORDS: Final = frozenset({"true", "1", "yes", "on"})
+_FALSE_WORDS: Final = frozenset({"false", "0", "no", "off"})
+
+
 def boolean(value: Any) -> bool:
+    """true or false; as text (an environment variable) also 1/0, yes/no, on/off."""
     if isinstance(value, bool):
         return value
-    if isinstance(value, str) and value.lower() in ("true", "false"):
-        return value.lower() == "true"
-    raise ValueError(f"expected true or false, got {describe(value)}")
+    word = value.strip().lower() if isinstance(value, str) else None
+    if word in _TRUE_WORDS or word in _FALSE_WORDS:
+        return word in _TRUE_WORDS
+    raise ValueError(f"expected true or false (or 1/0, yes/no, on/off), got {describe(value)}")
 
 
 def choice(kind: type[enum.StrEnum]) -> Callable[[Any], Any]:

@@ -441,6 +441,16 @@ def test_a_misspelt_operation_is_named_with_the_closest_one(tmp_path: Path) -> N
     ]
 
 
+@pytest.mark.parametrize(("value", "dynamic"), [("1", True), ("yes", True), ("Off", False)])
+def test_switch_variables_take_the_usual_words_for_true_and_false(
+    tmp_path: Path, value: str, dynamic: bool
+) -> None:
+    """MOCKPROXY_DYNAMIC=1 (or yes, on; 0, no, off) is read as a shell user means it."""
+    text = "dynamic: true\napis: {fax: {spec: specs/fax.yaml}}\n"
+    settings = load_settings(config(tmp_path, text), {"MOCKPROXY_DYNAMIC": value})
+    assert settings.dynamic is dynamic
+
+
 def test_one_spec_reads_the_listen_log_and_admin_variables() -> None:
     """`mockproxy mock SPEC` takes MOCKPROXY_PORT, _HOST, _DYNAMIC, _LOG_* and _ADMIN_TOKEN as
     `serve` does (a token set for it must guard /_mockproxy/), and stays mocked."""
