@@ -512,7 +512,7 @@ def run(
     with (
         process([*yardstick, str(bare_port)]) as bare_server,
         process([*yardstick, str(upstream_port)]) as upstream_server,
-        process([*yardstick, str(line_port), "--request-line"]) as line_server,
+        process([*yardstick, str(line_port), "--request-line"], env=env) as line_server,
         process(
             [sys.executable, "-m", "proxy", "serve", "--port", str(proxy_port)], env=env
         ) as proxy_server,

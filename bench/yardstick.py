@@ -5,13 +5,14 @@
 With ``SPIN_MICROSECONDS`` each answer first burns that much CPU in a busy loop: a handler
 with a known amount of work, to see how a ratio under wrk on this machine treats per-request
 CPU (bench/README.md, "Server CPU in one process"). With ``--request-line`` each answer also
-writes mockproxy's ``request.completed`` line, set up as mockproxy sets it up: the least any
-handler that logs every request at the default level can cost (bench/instructions.py's
-``line-a``).
+writes mockproxy's ``request.completed`` line, set up as mockproxy sets it up, at the level
+``MOCKPROXY_LOG_LEVEL`` names (``info``, the default, writes it): the least any handler that
+logs every request can cost (the benchmarks' ``line-a``).
 """
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Awaitable, Callable
@@ -82,7 +83,7 @@ def main() -> None:
     arguments = [argument for argument in sys.argv[1:] if argument != "--request-line"]
     request_line = len(arguments) < len(sys.argv) - 1
     if request_line:
-        configure_logging("json", "info")  # mockproxy's default: JSON lines at info
+        configure_logging("json", os.environ.get("MOCKPROXY_LOG_LEVEL", "info"))
     spin = float(arguments[1]) / 1e6 if len(arguments) > 1 else 0.0
     web.run_app(
         yardstick_app(spin, request_line),
