@@ -34,7 +34,7 @@ from proxy.live.client import (
     UpstreamTimeout,
 )
 from proxy.live.headers import request_fields_for_upstream, response_fields_for_client
-from proxy.live.target import UpstreamBase
+from proxy.live.target import UpstreamBase, location_for_client
 from proxy.problems import ProblemError
 from proxy.settings import Timeouts
 from proxy.violations import Violation, violations_header
@@ -105,11 +105,13 @@ async def forward(
     inspection: Inspection | None = None,
     outcome: Outcome | None = None,
     request_id: str | None = None,
+    mount: str = "",
 ) -> web.StreamResponse | None:
     """Forward to ``target`` (the request-target: base path, raw path below the mount, raw
     query) and relay; with ``fallback``, return None where the mock should answer instead.
 
-    ``body`` replaces the streamed request body (it was already read, e.g. for fallback).
+    ``body`` replaces the streamed request body (it was already read, e.g. for fallback). A
+    redirect below the upstream's base URL is relayed pointing below ``mount`` instead.
     """
     base = upstream.base
     remote = request.remote
@@ -133,7 +135,8 @@ async def forward(
         if fallback and response.status in FALLBACK_STATUSES:
             log.info("upstream.fallback", upstream=base.label, status=response.status)
             return None
-        return await _relay(request, response, inspection, request_id, outcome)
+        relocation = (base, mount)
+        return await _relay(request, response, inspection, request_id, outcome, relocation)
     except UpstreamError as error:  # the client has seen none of the answer
         if fallback:
             log.info("upstream.fallback", upstream=base.label, reason=error.kind)
@@ -144,16 +147,33 @@ async def forward(
             response.close()
 
 
+def _relocate(
+    fields: list[tuple[str, str]], request: web.Request, base: UpstreamBase, mount: str
+) -> None:
+    """Point a relayed ``Location`` back at the proxy when it points below the upstream's
+    base URL (``target.location_for_client``), in place."""
+    for index, (name, value) in enumerate(fields):
+        if name.lower() == _LOCATION:
+            origin = f"{request.scheme}://{request.host}"
+            fields[index] = (name, location_for_client(value, base, origin, mount))
+
+
+_LOCATION: Final = hdrs.LOCATION.lower()
+
+
 async def _relay(
     request: web.Request,
     response: UpstreamResponse,
     inspection: Inspection | None,
     request_id: str | None,
     outcome: Outcome | None,
+    relocation: tuple[UpstreamBase, str],
 ) -> web.StreamResponse:
-    """The answer, relayed: whole when it is small or inspected, else streamed. An
+    """The answer, relayed: whole when it is small or inspected, else streamed; a Location
+    below the upstream's base (``relocation``: it and the API's mount) points at the proxy. An
     UpstreamError raised here came before the client saw any of it."""
     headers = response_fields_for_client(response.headers, request_id)
+    _relocate(headers, request, *relocation)
     headers.append((SOURCE_HEADER, "live"))
     buffered: bytes | None = None
     if inspection is not None:

@@ -122,6 +122,7 @@ async def live(
             inspection=inspection,
             outcome=exchange,
             request_id=exchange.request_id,
+            mount=decision.api.settings.mount,
         )
     except ProblemError as error:
         if error.kind.startswith("upstream-"):

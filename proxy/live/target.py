@@ -19,7 +19,7 @@ from yarl import URL
 from proxy.memo import UPSTREAM_BASES
 from proxy.problems import ProblemError
 
-__all__ = ["UpstreamBase", "request_target", "upstream_base"]
+__all__ = ["UpstreamBase", "location_for_client", "request_target", "upstream_base"]
 
 _FORBIDDEN_IN_SEGMENT: Final = ("/", "\\", "\x00")
 _BREAKS_REQUEST_LINE: Final = re.compile(rb"[\x00-\x20\x7f]")
@@ -77,6 +77,29 @@ def request_target(base: UpstreamBase, path_below_mount: str, raw_query: str) ->
     if not (" " not in text and text.isprintable()) and _BREAKS_REQUEST_LINE.search(target):
         raise _traversal(path)
     return target
+
+
+def location_for_client(location: str, base: UpstreamBase, client_origin: str, mount: str) -> str:
+    """A ``Location`` the upstream sent, as the client should follow it: a URL below the
+    upstream's base URL, absolute or path-absolute, moves below the API's mount at the proxy
+    (``client_origin``: the scheme and host the client called), as nginx's ``proxy_redirect``
+    does by default, so the client stays on the proxy; any other is left as sent."""
+    if location[: len(base.label)].lower() == base.label.lower():
+        below = _below_base_path(location[len(base.label) :], base.path)
+        return location if below is None else client_origin + (mount + below or "/")
+    if location.startswith("/") and not location.startswith("//"):
+        below = _below_base_path(location, base.path)
+        return location if below is None else mount + below or "/"
+    return location
+
+
+def _below_base_path(path: str, base_path: str) -> str | None:
+    """What follows ``base_path`` in ``path`` (a path, perhaps with query and fragment), or
+    None when ``path`` is not below it."""
+    if not path.startswith(base_path):
+        return None
+    below = path[len(base_path) :]
+    return below if below[:1] in ("", "/", "?", "#") else None
 
 
 def _escapes(path: str) -> bool:

@@ -118,6 +118,12 @@ async def _redirect(request: web.Request, body: bytes) -> web.StreamResponse:
     return web.Response(status=302, headers={"Location": "/elsewhere"})
 
 
+async def _redirect_below_base(request: web.Request, body: bytes) -> web.StreamResponse:
+    """A redirect to another report, written as an absolute URL of this upstream."""
+    location = str(request.url.with_path("/fax/v1/9991/fax/reports/J2").with_query(None))
+    return web.Response(status=303, headers={"Location": location})
+
+
 async def _error(request: web.Request, body: bytes) -> web.StreamResponse:
     return web.Response(status=500, text="upstream broke", headers={"X-Upstream": "yes"})
 
@@ -208,6 +214,7 @@ BEHAVIOURS: dict[str, Callable[[web.Request, bytes], Awaitable[web.StreamRespons
     "brotli-report": _brotli_report,
     "cookies": _cookies,
     "redirect": _redirect,
+    "redirect-below-base": _redirect_below_base,
     "error": _error,
     "unavailable": _unavailable,
     "slow": _slow,

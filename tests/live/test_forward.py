@@ -13,6 +13,7 @@ from typing import Any
 import aiohttp
 import pytest
 from structlog.testing import capture_logs
+from yarl import URL
 
 from proxy.settings import Mode, Timeouts
 from tests.live.conftest import AUTH, Pair, raw_upstream
@@ -126,6 +127,28 @@ async def test_redirect_is_passed_back(make_pair: MakePair) -> None:
     )
     assert (response.status, response.headers["Location"]) == (302, "/elsewhere")
     assert len(pair.seen) == 1
+
+
+async def test_a_redirect_below_the_upstream_base_keeps_the_client_on_the_proxy(
+    make_pair: MakePair,
+) -> None:
+    """A Location naming the upstream's own URL comes back naming the proxy's mount, so a
+    client that follows it is answered through the proxy again."""
+    pair = await make_pair()
+    response = await pair.client.get(
+        REPORTS + "?behave=redirect-below-base", headers=AUTH, allow_redirects=False
+    )
+    origin = f"http://{pair.client.host}:{pair.client.port}"
+    assert (response.status, response.headers["Location"]) == (
+        303,
+        f"{origin}/fax/9991/fax/reports/J2",
+    )
+    followed = await pair.client.get(URL(response.headers["Location"]).raw_path, headers=AUTH)
+    assert followed.status == 200
+    assert [seen.raw_path for seen in pair.seen] == [
+        "/fax/v1/9991/fax/reports?behave=redirect-below-base",
+        "/fax/v1/9991/fax/reports/J2",
+    ]
 
 
 async def test_upstream_error_passes_through_untouched(make_pair: MakePair) -> None:
