@@ -43,6 +43,7 @@ LOOPBACK_HOSTS: Final = frozenset({"127.0.0.1", "localhost", "::1"})
 EXIT_USAGE: Final = 2
 _OWN_OPTIONS: Final = frozenset({"-h", "--help", "--version", "--debug"})
 """The options of ``mockproxy`` itself; any other option before a command belongs to serve."""
+_COMMANDS: Final = ("serve", "mock", "check")
 MAX_WORKERS: Final = 1024
 _PORT_IN_USE_HINT: Final = (
     "; choose another port with --port or MOCKPROXY_PORT (0 picks a free one)"
@@ -140,10 +141,16 @@ def _settings(arguments: argparse.Namespace, environ: Mapping[str, str]) -> Sett
 
 
 def _serve_by_default(argv: Sequence[str]) -> list[str]:
-    """``mockproxy --port 0`` means ``mockproxy serve --port 0``, as ``mockproxy`` means serve."""
+    """``mockproxy --port 0`` means ``mockproxy serve --port 0``, as ``mockproxy`` means serve;
+    options written before a command belong to it (``mockproxy -c my.yaml check``)."""
     first = next((arg for arg in argv if arg != "--debug"), None)
     if first is None or (first.startswith("-") and first not in _OWN_OPTIONS):
-        return ["serve", *argv]
+        command = next((arg for arg in argv if arg in _COMMANDS), None)
+        if command is None:
+            return ["serve", *argv]
+        rest = list(argv)
+        rest.remove(command)
+        return [command, *rest]
     return list(argv)
 
 

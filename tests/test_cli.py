@@ -39,6 +39,14 @@ def test_check_lists_operations_and_modes(capsys: pytest.CaptureFixture[str]) ->
     assert "(config apis.fax.mode)" in out
 
 
+def test_options_written_before_the_command_belong_to_it(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``mockproxy -c CONFIG check`` checks that config, as ``check -c CONFIG`` does."""
+    assert main(["-c", str(CONFIG), "check"], environ={}) == 0
+    assert "sendFaxJob" in capsys.readouterr().out
+
+
 def test_check_json_shows_env_precedence(capsys: pytest.CaptureFixture[str]) -> None:
     """MOCKPROXY_MODE_FAX beats the API's mode, and check says which setting decided."""
     code = main(
