@@ -122,7 +122,7 @@ def _read_api(
     spec = reader.get(api, "spec", prefix + ".spec", string, "")
     spec_path = (base / spec).resolve() if spec else base
     if spec and not spec_path.is_file():
-        reader.error(api, "spec", prefix + ".spec", f"no such file: {spec_path}")
+        reader.error(api, "spec", prefix + ".spec", _not_a_file(spec_path, "the description file"))
     disruptions = read_disruptions(reader, api, prefix + ".", NO_DISRUPTIONS)
     per_operation = read_operations(reader, api, prefix, disruptions, choice(Mode))
     timeouts = reader.mapping(api.get("timeouts"), api, "timeouts", prefix + ".timeouts")
@@ -132,7 +132,8 @@ def _read_api(
     ca_bundle = reader.get(tls, "ca_bundle", prefix + ".tls.ca_bundle", optional_string, None)
     ca_path = (base / ca_bundle).resolve() if ca_bundle else None
     if ca_path is not None and not ca_path.is_file():
-        reader.error(tls, "ca_bundle", prefix + ".tls.ca_bundle", f"no such file: {ca_path}")
+        where = prefix + ".tls.ca_bundle"
+        reader.error(tls, "ca_bundle", where, _not_a_file(ca_path, "the CA bundle file"))
     t = Timeouts()
     return ApiSettings(
         name=name,
@@ -235,6 +236,13 @@ def _read_settings(reader: Reader, root: dict[str, Any], path: Path) -> Settings
         callback_delivery=read_delivery(reader, root),
         journal_store=reader.get(journal, "store", "journal.store", journal_store, "memory"),
     )
+
+
+def _not_a_file(path: Path, what: str) -> str:
+    """Why ``path`` cannot be read as a file: absent, or a folder (name ``what`` in it)."""
+    if path.is_dir():
+        return f"{path} is a folder; name {what} in it"
+    return f"no such file: {path}"
 
 
 def _read_server(reader: Reader, root: dict[str, Any]) -> ServerLimits:

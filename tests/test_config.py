@@ -247,6 +247,14 @@ def test_errors_name_file_line_and_key(tmp_path: Path, text: str, expected: list
     assert errors(path) == [line.replace("{dir}", str(tmp_path)) for line in expected]
 
 
+def test_a_spec_naming_a_folder_says_so(tmp_path: Path) -> None:
+    """A spec path that is a folder is told apart from one that does not exist."""
+    path = config(tmp_path, "apis:\n  fax:\n    spec: specs\n")
+    assert errors(path) == [
+        f"CFG:3:5: apis.fax.spec: {tmp_path}/specs is a folder; name the description file in it"
+    ]
+
+
 def test_missing_config_file(tmp_path: Path) -> None:
     """A config file that is not there is named."""
     assert errors(tmp_path / "nope.yaml") == ["CFG: config file not found"]
