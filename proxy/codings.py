@@ -1,5 +1,6 @@
-"""Content codings undone for verify and record mode: the client gets the upstream's bytes as
-sent, while the contract check and the recording read the content those bytes encode.
+"""Content codings undone wherever a body's content is read: the upstream's answers in verify
+and record mode (the client still gets the bytes as sent), and request bodies for the mock,
+the checks and the journal (the upstream still gets them as sent).
 
 Real APIs gzip their answers to any client that accepts it (browsers, requests, curl
 --compressed), so a check of the bytes themselves would call every such JSON body invalid,
