@@ -10,11 +10,14 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Final
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest, values
+from prometheus_client.metrics_core import Metric
 from prometheus_client.multiprocess import MultiProcessCollector
+from prometheus_client.registry import Collector
 
 from proxy.observability import LATENCY_BUCKETS, Metrics
 
@@ -86,5 +89,23 @@ class ProcessGroupMetrics(Metrics):
 
     def render(self) -> bytes:
         registry = CollectorRegistry()
-        MultiProcessCollector(registry, path=self._directory)  # type: ignore[no-untyped-call]  # unannotated
+        registry.register(_FilesWithData(self._directory))
         return generate_latest(registry)
+
+
+class _FilesWithData(Collector):
+    """prometheus-client's merge of the group's files, over those that hold data. A worker's
+    new file is empty for a moment after it is created (and stays so if the worker was killed
+    then); the library's own collector fails the whole scrape on it (client_python#1199)."""
+
+    def __init__(self, directory: str) -> None:
+        self._directory = Path(directory)
+
+    def collect(self) -> Iterable[Metric]:
+        files = []
+        for file in self._directory.glob("*.db"):
+            with contextlib.suppress(OSError):  # removed since the listing: nothing to read
+                if file.stat().st_size > 0:
+                    files.append(str(file))
+        merged: Iterable[Metric] = MultiProcessCollector.merge(files, accumulate=True)  # type: ignore[no-untyped-call]  # unannotated
+        return merged

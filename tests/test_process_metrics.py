@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import aiohttp
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.processes import AUTH, FAX_SPEC, mockproxies
@@ -44,3 +45,23 @@ async def test_one_scrape_of_any_worker_counts_the_whole_group(tmp_path: Path) -
                 break
         assert scrapes == {worker: 20.0 for worker in served_by}
         assert len(scrapes) == 2
+
+
+async def test_a_workers_empty_metrics_file_does_not_fail_the_scrape(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A metrics file that is still empty (created by a worker an instant ago, or left by one
+    killed then) is skipped: the scrape answers 200 with the requests counted."""
+    directory = tmp_path / "metrics"
+    directory.mkdir()
+    (directory / "counter_4194304.db").touch()
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(directory))
+    config = tmp_path / "mockproxy.yaml"
+    config.write_text(f"apis:\n  fax:\n    spec: {FAX_SPEC}\n    mode: mock\n")
+    async with mockproxies(config, 1, "--workers", "2") as (base,):
+        async with aiohttp.ClientSession() as session:
+            async with session.get(base + REPORTS, headers=AUTH) as response:
+                assert response.status == 200
+            async with session.get(base + "/_mockproxy/metrics") as response:
+                assert response.status == 200
+                assert requests_total(await response.text()) == 1.0
