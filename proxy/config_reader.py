@@ -16,6 +16,9 @@ from urllib.parse import urlsplit
 from proxy.yamlio import YamlDocument
 
 __all__ = [
+    "DURATION",
+    "FALSE_WORDS",
+    "TRUE_WORDS",
     "Reader",
     "boolean",
     "choice",
@@ -160,15 +163,17 @@ def integer(minimum: int, maximum: int) -> Callable[[Any], int]:
     return convert
 
 
-_SECONDS_OR_DURATION: Final = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(ms|s)\s*")
+DURATION: Final = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s)?\s*$")
+"""A duration as settings write one: ``500ms``, ``1.5s``, or a bare number (whose unit the
+setting says)."""
 
 
 def positive_float(value: Any) -> float:
     """A number of seconds, or a duration written as the other settings write one (``500ms``,
     ``1.5s``): finite, since NaN and infinity cannot be scheduled."""
     if isinstance(value, str):
-        duration = _SECONDS_OR_DURATION.fullmatch(value)
-        if duration is not None:
+        duration = DURATION.match(value)
+        if duration is not None and duration.group(2):
             value = float(duration.group(1)) / (1000 if duration.group(2) == "ms" else 1)
         with contextlib.suppress(ValueError):
             value = float(value)
@@ -193,8 +198,9 @@ def names(value: Any) -> tuple[str, ...]:
     raise ValueError(f"expected a list of names, got {describe(value)}")
 
 
-_TRUE_WORDS: Final = frozenset({"true", "1", "yes", "on"})
-_FALSE_WORDS: Final = frozenset({"false", "0", "no", "off"})
+TRUE_WORDS: Final = frozenset({"true", "1", "yes", "on"})
+FALSE_WORDS: Final = frozenset({"false", "0", "no", "off"})
+"""How a switch written as text says true or false (a setting, a variable, a Prefer flag)."""
 
 
 def boolean(value: Any) -> bool:
@@ -202,8 +208,8 @@ def boolean(value: Any) -> bool:
     if isinstance(value, bool):
         return value
     word = value.strip().lower() if isinstance(value, str) else None
-    if word in _TRUE_WORDS or word in _FALSE_WORDS:
-        return word in _TRUE_WORDS
+    if word in TRUE_WORDS or word in FALSE_WORDS:
+        return word in TRUE_WORDS
     raise ValueError(f"expected true or false (or 1/0, yes/no, on/off), got {describe(value)}")
 
 

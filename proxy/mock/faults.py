@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import enum
 import random
-import re
 from dataclasses import dataclass
 from typing import Any, Final
+
+from proxy.config_reader import DURATION
 
 __all__ = [
     "MAX_DELAY_MS",
@@ -43,9 +44,6 @@ class FaultKind(enum.StrEnum):
     SLOW = "slow"  # the answer, its body trickled out
 
 
-_DURATION: Final = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s)?\s*$")
-
-
 def parse_duration_ms(value: Any) -> float:
     """``200ms``, ``1.5s`` or a plain number of milliseconds -> milliseconds."""
     if isinstance(value, bool):
@@ -53,7 +51,7 @@ def parse_duration_ms(value: Any) -> float:
     if isinstance(value, int | float):
         milliseconds = float(value)
     else:
-        match = _DURATION.match(value) if isinstance(value, str) else None
+        match = DURATION.match(value) if isinstance(value, str) else None
         if match is None:
             raise ValueError(f"expected a duration such as 200ms or 1.5s, got {value!r}")
         milliseconds = float(match.group(1)) * (1000 if match.group(2) == "s" else 1)

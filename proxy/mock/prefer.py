@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import Final, NamedTuple
 from urllib.parse import parse_qsl
 
+from proxy.config_reader import FALSE_WORDS, TRUE_WORDS
 from proxy.control import CONTROL_PREFIX as _QUERY_PREFIX
 from proxy.problems import ProblemError
 
@@ -21,8 +22,7 @@ __all__ = ["PREFER", "Preferences", "flag", "parse_preferences", "preference_pai
 PREFER: Final = "Prefer"
 
 _KNOWN: Final = frozenset({"code", "example", "dynamic", "seed", "validate"})
-_TRUE: Final = frozenset({"true", "1", "yes", "on", ""})
-_FALSE: Final = frozenset({"false", "0", "no", "off"})
+_TRUE: Final = TRUE_WORDS | {""}  # a bare flag (``Prefer: dynamic``) says true
 _FINAL_STATUS: Final = re.compile("[2-5][0-9][0-9]")
 """A status that can end an answer: ``default`` takes any code, but 000 or 999 are no HTTP
 status and a 1xx is interim (the client goes on waiting for the final one)."""
@@ -70,7 +70,7 @@ def flag(name: str, value: str, source: str) -> bool:
     lowered = value.lower()
     if lowered in _TRUE:
         return True
-    if lowered in _FALSE:
+    if lowered in FALSE_WORDS:
         return False
     raise ProblemError(
         400, "bad-preference", f"{source} {name}={value!r}: expected true or false", pointer=source
