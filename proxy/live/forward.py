@@ -147,20 +147,6 @@ async def forward(
             response.close()
 
 
-def _relocate(
-    fields: list[tuple[str, str]], request: web.Request, base: UpstreamBase, mount: str
-) -> None:
-    """Point a relayed ``Location`` back at the proxy when it points below the upstream's
-    base URL (``target.location_for_client``), in place."""
-    for index, (name, value) in enumerate(fields):
-        if name.lower() == _LOCATION:
-            origin = f"{request.scheme}://{request.host}"
-            fields[index] = (name, location_for_client(value, base, origin, mount))
-
-
-_LOCATION: Final = hdrs.LOCATION.lower()
-
-
 async def _relay(
     request: web.Request,
     response: UpstreamResponse,
@@ -172,8 +158,12 @@ async def _relay(
     """The answer, relayed: whole when it is small or inspected, else streamed; a Location
     below the upstream's base (``relocation``: it and the API's mount) points at the proxy. An
     UpstreamError raised here came before the client saw any of it."""
-    headers = response_fields_for_client(response.headers, request_id)
-    _relocate(headers, request, *relocation)
+    base, mount = relocation
+
+    def relocate(location: str) -> str:
+        return location_for_client(location, base, f"{request.scheme}://{request.host}", mount)
+
+    headers = response_fields_for_client(response.headers, request_id, relocate)
     headers.append((SOURCE_HEADER, "live"))
     buffered: bytes | None = None
     if inspection is not None:

@@ -17,7 +17,7 @@ with, and the ``Name: `` labels of the lines the proxy writes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Final
 
@@ -89,7 +89,8 @@ _REQUEST: Final = _Rules(
     touched=_REQUEST_TOUCHED,
     kept_when_named=frozenset({_HOST}),  # replaced, not dropped: X-Forwarded-Host reads it
 )
-_RESPONSE_TOUCHED: Final = frozenset({_VIA, _X_REQUEST_ID})
+_LOCATION: Final = _lowered(hdrs.LOCATION)
+_RESPONSE_TOUCHED: Final = frozenset({_VIA, _X_REQUEST_ID, _LOCATION})
 _RESPONSE: Final = _Rules(
     noted=HOP_BY_HOP | _FRAMING | _RESPONSE_TOUCHED, touched=_RESPONSE_TOUCHED
 )
@@ -126,12 +127,18 @@ def request_fields_for_upstream(
 
 
 def response_fields_for_client(
-    headers: Iterable[tuple[bytes, bytes]], request_id: str | None = None
+    headers: Iterable[tuple[bytes, bytes]],
+    request_id: str | None = None,
+    relocate: Callable[[str], str] | None = None,
 ) -> list[tuple[str, str]]:
-    """The upstream's fields as the client should see them, without framing: Via appended to,
-    X-Request-Id the upstream's, else ``request_id``. The fields the rules touch come last."""
+    """The upstream's fields as the client should see them, without framing: Location as
+    ``relocate`` rewrites it, Via appended to, X-Request-Id the upstream's, else
+    ``request_id``. The fields the rules touch come last."""
     passing, touched = _sort(headers, _RESPONSE)
     fields = [(name.decode("latin-1"), _field_text(value)) for name, value in passing]
+    for location in touched.get(_LOCATION, ()):
+        text = _field_text(location)
+        fields.append((hdrs.LOCATION, relocate(text) if relocate is not None else text))
     vias = touched.get(_VIA)
     fields.append((hdrs.VIA, b", ".join([*vias, VIA]).decode("latin-1") if vias else _VIA_TEXT))
     sent_ids = touched.get(_X_REQUEST_ID)
