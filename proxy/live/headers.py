@@ -5,8 +5,9 @@ Trailer, Transfer-Encoding, Upgrade, Proxy-Authorization, Proxy-Authenticate) ne
 proxy, and neither does the body's framing (Content-Length; the side that sends the body frames
 it) nor Expect (the proxy answered it). Host is the upstream's; X-Forwarded-For/-Proto/-Host and
 Via are appended to; X-Request-Id is the sender's, else mockproxy's, so that both sides' logs
-carry the same id; an answer's Location is rewritten as the caller says (to point at the proxy). Every other field passes unchanged, byte for byte and in order, repeated
-ones (Set-Cookie) included; the fields the rules touch follow them.
+carry the same id; an answer's Location is rewritten as the caller says (to point at the
+proxy). Every other field passes unchanged, byte for byte and in order, repeated ones
+(Set-Cookie) included; the fields the rules touch follow them.
 
 The pairs are read as they come off the wire, without building multidicts: the request's
 fields come out as the bytes of its header block, the response's as the text pairs aiohttp's
